@@ -1,0 +1,131 @@
+package io.billingbatch.database;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The embedded default: when no {@code spring.datasource.url} is configured, a real PostgreSQL
+ * (shipped as a Maven artifact) runs on a data directory that survives between runs, so the
+ * demo ledger and the job history are still there next time.
+ * <p>
+ * A second command started while the first still runs finds the server through its
+ * {@code postmaster.pid} and shares it instead of failing on the data directory's lock.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("'${spring.datasource.url:}' == ''")
+public class EmbeddedPostgresConfiguration {
+
+    private static final Logger logger = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgresServer embeddedPostgresServer(@Value("${billing.embedded.data-dir}") Path dataDirectory)
+            throws IOException {
+        Path directory = dataDirectory.toAbsolutePath();
+        Optional<Integer> runningPort = runningServerPort(directory);
+        if (runningPort.isPresent()) {
+            logger.info("Using the embedded PostgreSQL already running on {} (port {})", directory, runningPort.get());
+            return new EmbeddedPostgresServer(null, runningPort.get());
+        }
+        Files.createDirectories(directory.getParent());
+        long started = System.nanoTime();
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(directory)
+                .setCleanDataDirectory(false)
+                .setServerConfig("max_connections", "50")
+                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("work_mem", "64MB")
+                .setServerConfig("maintenance_work_mem", "256MB")
+                .setServerConfig("max_wal_size", "4GB")
+                .setServerConfig("synchronous_commit", "off")
+                .start();
+        logger.info("Embedded PostgreSQL started on {} (port {}) in {} ms", directory, postgres.getPort(),
+                (System.nanoTime() - started) / 1_000_000);
+        return new EmbeddedPostgresServer(postgres, postgres.getPort());
+    }
+
+    @Bean
+    DataSource dataSource(EmbeddedPostgresServer server, @Value("${billing.embedded.database}") String database)
+            throws SQLException {
+        if (!"postgres".equals(database)) {
+            createDatabaseIfAbsent(server, database);
+        }
+        HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setPoolName("embedded-postgres");
+        dataSource.setJdbcUrl(server.jdbcUrl(database) + "&reWriteBatchedInserts=true");
+        dataSource.setUsername("postgres");
+        dataSource.setMaximumPoolSize(10);
+        return dataSource;
+    }
+
+    private static void createDatabaseIfAbsent(EmbeddedPostgresServer server, String database) throws SQLException {
+        if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("billing.embedded.database must be a plain lower-case name: " + database);
+        }
+        try (HikariDataSource admin = new HikariDataSource()) {
+            admin.setJdbcUrl(server.jdbcUrl("postgres"));
+            admin.setUsername("postgres");
+            admin.setMaximumPoolSize(1);
+            try (Connection connection = admin.getConnection();
+                    var exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, database);
+                try (var rows = exists.executeQuery()) {
+                    if (!rows.next()) {
+                        connection.createStatement().execute("CREATE DATABASE " + database);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The port of a live server already serving this data directory, from its postmaster.pid. */
+    private static Optional<Integer> runningServerPort(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.isReadable(pidFile)) {
+            return Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.size() < 4) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(lines.get(0).trim());
+            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return alive ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
+        }
+        catch (NumberFormatException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /** The server this process started (and stops on close), or one it shares with another process. */
+    public record EmbeddedPostgresServer(EmbeddedPostgres owned, int port) implements AutoCloseable {
+
+        String jdbcUrl(String database) {
+            return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres";
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (owned != null) {
+                owned.close();
+            }
+        }
+    }
+}

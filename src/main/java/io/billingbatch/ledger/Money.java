@@ -1,0 +1,49 @@
+package io.billingbatch.ledger;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * Money is integer micro-USD everywhere inside the system (1 USD = 1,000,000 micros);
+ * decimal USD exists only at the edges: CSV, XLSX and JSON.
+ */
+public final class Money {
+
+    public static final long MICROS_PER_USD = 1_000_000L;
+
+    private Money() {
+    }
+
+    /** Exact decimal USD with six decimals, e.g. {@code -1234567} becomes {@code "-1.234567"}. */
+    public static String toUsd(long micros) {
+        return BigDecimal.valueOf(micros, 6).toPlainString();
+    }
+
+    /** The same amount as a {@link BigDecimal} with scale 6, for JSON and spreadsheets. */
+    public static BigDecimal toUsdDecimal(long micros) {
+        return BigDecimal.valueOf(micros, 6);
+    }
+
+    /**
+     * Parses a decimal USD amount exactly.
+     * @throws IllegalArgumentException if the amount has more than six decimals or overflows micros
+     */
+    public static long fromUsd(BigDecimal usd) {
+        BigDecimal micros = usd.movePointRight(6);
+        try {
+            return micros.setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+        }
+        catch (ArithmeticException ex) {
+            throw new IllegalArgumentException("Not an exact USD amount with at most six decimals: " + usd.toPlainString(), ex);
+        }
+    }
+
+    public static long fromUsd(String usd) {
+        try {
+            return fromUsd(new BigDecimal(usd.trim()));
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("Not a USD amount: '" + usd + "'", ex);
+        }
+    }
+}
