@@ -35,9 +35,14 @@ public class EmbeddedPostgresConfiguration {
     private static final Logger logger = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgresServer embeddedPostgresServer(@Value("${billing.embedded.data-dir}") Path dataDirectory)
+    EmbeddedPostgresServer embeddedPostgresServer(@Value("${billing.embedded.data-dir:}") String dataDirectory)
             throws IOException {
-        Path directory = dataDirectory.toAbsolutePath();
+        if (dataDirectory.isBlank()) {
+            // A throw-away server, as the tests use: a fresh temporary data directory removed on close.
+            EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder()).setCleanDataDirectory(true).start();
+            return new EmbeddedPostgresServer(postgres, postgres.getPort());
+        }
+        Path directory = Path.of(dataDirectory).toAbsolutePath();
         Optional<Integer> runningPort = runningServerPort(directory);
         if (runningPort.isPresent()) {
             logger.info("Using the embedded PostgreSQL already running on {} (port {})", directory, runningPort.get());
@@ -45,19 +50,23 @@ public class EmbeddedPostgresConfiguration {
         }
         Files.createDirectories(directory.getParent());
         long started = System.nanoTime();
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder())
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
-                .setServerConfig("max_connections", "50")
+                .start();
+        logger.info("Embedded PostgreSQL started on {} (port {}) in {} ms", directory, postgres.getPort(),
+                (System.nanoTime() - started) / 1_000_000);
+        return new EmbeddedPostgresServer(postgres, postgres.getPort());
+    }
+
+    private static EmbeddedPostgres.Builder tuned(EmbeddedPostgres.Builder builder) {
+        return builder.setServerConfig("max_connections", "50")
                 .setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("work_mem", "64MB")
                 .setServerConfig("maintenance_work_mem", "256MB")
                 .setServerConfig("max_wal_size", "4GB")
                 .setServerConfig("synchronous_commit", "off")
-                .start();
-        logger.info("Embedded PostgreSQL started on {} (port {}) in {} ms", directory, postgres.getPort(),
-                (System.nanoTime() - started) / 1_000_000);
-        return new EmbeddedPostgresServer(postgres, postgres.getPort());
+                .setPGStartupWait(java.time.Duration.ofSeconds(60));
     }
 
     @Bean
