@@ -1,0 +1,276 @@
+package io.billingbatch.report;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.apache.poi.ss.usermodel.Cell;
+import org.apache.poi.ss.usermodel.CellType;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.util.PaneInformation;
+import org.apache.poi.xssf.usermodel.XSSFSheet;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class XlsxReportWriterTest {
+
+    static final ReportTable USAGE = ReportTable.of("Usage",
+            ReportColumn.id("account_id"),
+            ReportColumn.text("description", 30),
+            ReportColumn.integer("calls", 10),
+            ReportColumn.usd("amount_usd"),
+            ReportColumn.instant("posted_at"));
+
+    static final UUID ACCOUNT = UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
+
+    @Test
+    void writesTypedCellsUnderABoldFrozenFilteredHeader() throws IOException {
+        // given
+        var out = new ByteArrayOutputStream();
+
+        // when
+        try (var xlsx = new XlsxReportWriter(out)) {
+            var usage = xlsx.sheet(USAGE);
+            usage.row(ACCOUNT, "Calls, outbound", 1_200L, 12_340_000L, Instant.parse("2026-10-01T00:00:00Z"));
+            usage.row("acct-7", null, 3, -1_000_001L, null);
+            xlsx.sheet("Summary", List.of(ReportColumn.text("what", 12))).row("done");
+        }
+
+        // then
+        try (XSSFWorkbook workbook = read(out)) {
+            assertThat(sheetNames(workbook)).containsExactly("Usage", "Summary");
+            XSSFSheet sheet = workbook.getSheet("Usage");
+            assertHeader(workbook, sheet, "account_id", "description", "calls", "amount_usd", "posted_at");
+            assertFrozenHeaderAndFilter(sheet, "A1:E3");
+            assertThat(sheet.getColumnWidth(1)).isEqualTo(30 * 256);
+
+            Row first = sheet.getRow(1);
+            assertThat(first.getCell(0).getStringCellValue()).isEqualTo(ACCOUNT.toString());
+            assertThat(first.getCell(1).getCellType()).isEqualTo(CellType.STRING);
+            assertThat(first.getCell(1).getStringCellValue()).isEqualTo("Calls, outbound");
+            assertNumber(first.getCell(2), 1_200d, XlsxReportWriter.INTEGER_FORMAT);
+            assertNumber(first.getCell(3), 12.34d, "\"$\"#,##0.000000");
+            assertThat(first.getCell(4).getCellType()).isEqualTo(CellType.STRING);
+            assertThat(first.getCell(4).getStringCellValue()).isEqualTo("2026-10-01T00:00:00Z");
+
+            Row second = sheet.getRow(2);
+            assertThat(second.getCell(1)).isNull();
+            assertNumber(second.getCell(3), -1.000001d, XlsxReportWriter.USD_FORMAT);
+            assertThat(second.getCell(4)).isNull();
+
+            assertThat(workbook.getSheet("Summary").getRow(1).getCell(0).getStringCellValue()).isEqualTo("done");
+            assertFrozenHeaderAndFilter(workbook.getSheet("Summary"), "A1:A2");
+        }
+    }
+
+    @Test
+    void usesInlineStringsInsteadOfASharedStringsTable() throws IOException {
+        // given
+        var out = new ByteArrayOutputStream();
+
+        // when
+        try (var xlsx = new XlsxReportWriter(out)) {
+            xlsx.sheet(USAGE).row("acct", "text", 1L, 1L, null);
+        }
+
+        // then
+        try (XSSFWorkbook workbook = read(out)) {
+            assertThat(workbook.getSharedStringSource() == null
+                    || workbook.getSharedStringSource().getCount() == 0).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "=1+2", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd" })
+    void neutralisesFormulaInjectionInTextAndIdCells(String dangerous) throws IOException {
+        // given
+        var out = new ByteArrayOutputStream();
+
+        // when
+        try (var xlsx = new XlsxReportWriter(out)) {
+            xlsx.sheet(USAGE).row(dangerous, dangerous, -1L, -1_000_000L, null);
+        }
+
+        // then
+        try (XSSFWorkbook workbook = read(out)) {
+            Row row = workbook.getSheet("Usage").getRow(1);
+            assertThat(row.getCell(0).getStringCellValue()).isEqualTo("'" + dangerous);
+            assertThat(row.getCell(1).getStringCellValue()).isEqualTo("'" + dangerous);
+            assertNumber(row.getCell(2), -1d, XlsxReportWriter.INTEGER_FORMAT);
+            assertNumber(row.getCell(3), -1d, XlsxReportWriter.USD_FORMAT);
+        }
+    }
+
+    @Test
+    void continuesOnNumberedSheetsWithTheSameHeaderWhenASheetIsFull() throws IOException {
+        // given
+        var out = new ByteArrayOutputStream();
+
+        // when
+        try (var xlsx = new XlsxReportWriter(out, Instant.EPOCH, 5)) {
+            var usage = xlsx.sheet(USAGE);
+            for (int n = 1; n <= 12; n++) {
+                usage.row("acct-" + n, "row " + n, (long) n, n * 1_000_000L, null);
+            }
+            usage.total(null, "Total", 78L, 78_000_000L, null);
+            assertThat(usage.rowCount()).isEqualTo(12);
+            assertThat(usage.sheetCount()).isEqualTo(3);
+        }
+
+        // then
+        try (XSSFWorkbook workbook = read(out)) {
+            assertThat(sheetNames(workbook)).containsExactly("Usage", "Usage (2)", "Usage (3)");
+            for (XSSFSheet sheet : List.of(workbook.getSheetAt(0), workbook.getSheetAt(1), workbook.getSheetAt(2))) {
+                assertHeader(workbook, sheet, "account_id", "description", "calls", "amount_usd", "posted_at");
+            }
+            assertFrozenHeaderAndFilter(workbook.getSheetAt(0), "A1:E6");
+            assertFrozenHeaderAndFilter(workbook.getSheetAt(1), "A1:E6");
+            assertFrozenHeaderAndFilter(workbook.getSheetAt(2), "A1:E3");
+            assertThat(workbook.getSheetAt(0).getLastRowNum()).isEqualTo(5);
+            assertThat(workbook.getSheetAt(1).getRow(1).getCell(0).getStringCellValue()).isEqualTo("acct-6");
+            assertThat(workbook.getSheetAt(2).getRow(2).getCell(0).getStringCellValue()).isEqualTo("acct-12");
+
+            Row total = workbook.getSheetAt(2).getRow(3);
+            assertThat(total.getCell(1).getStringCellValue()).isEqualTo("Total");
+            assertThat(workbook.getFontAt(total.getCell(1).getCellStyle().getFontIndex()).getBold()).isTrue();
+            assertThat(workbook.getFontAt(total.getCell(3).getCellStyle().getFontIndex()).getBold()).isTrue();
+            assertNumber(total.getCell(3), 78d, XlsxReportWriter.USD_FORMAT);
+            assertThat(workbook.getFontAt(workbook.getSheetAt(2).getRow(2).getCell(1).getCellStyle().getFontIndex())
+                    .getBold()).isFalse();
+        }
+    }
+
+    @Test
+    void shortensContinuationSheetNamesToExcelsLimit() {
+        assertThat(XlsxReportWriter.sheetName("Usage", 1)).isEqualTo("Usage");
+        assertThat(XlsxReportWriter.sheetName("Usage", 2)).isEqualTo("Usage (2)");
+        assertThat(XlsxReportWriter.sheetName("Reconciliation findings detail", 12))
+                .isEqualTo("Reconciliation findings de (12)").hasSize(31);
+    }
+
+    @Test
+    void refusesRowsAfterTheTotal() throws IOException {
+        try (var xlsx = new XlsxReportWriter(new ByteArrayOutputStream())) {
+            var usage = xlsx.sheet(USAGE);
+            usage.total(null, "Total", 0L, 0L, null);
+
+            assertThatThrownBy(() -> usage.row("acct", "late", 1L, 1L, null)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void rejectsInvalidSheetNamesAndValues() throws IOException {
+        try (var xlsx = new XlsxReportWriter(new ByteArrayOutputStream())) {
+            assertThatThrownBy(() -> xlsx.sheet("a/b", USAGE.columns())).isInstanceOf(IllegalArgumentException.class);
+            var usage = xlsx.sheet(USAGE);
+            assertThatThrownBy(() -> usage.row("acct", "x", 1L, new java.math.BigDecimal("1.5"), null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("amount_usd");
+        }
+    }
+
+    @Test
+    void deletesItsTempFilesAlsoWhenWritingFails() throws IOException {
+        // given
+        Set<Path> before = poiTempFiles();
+        OutputStream failing = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                throw new IOException("disk full");
+            }
+        };
+        var xlsx = new XlsxReportWriter(failing);
+        var usage = xlsx.sheet(USAGE);
+        IntStream.range(0, 500).forEach(n -> usage.row("acct-" + n, "row", (long) n, 1L, null));
+        assertThat(poiTempFiles()).isNotEqualTo(before);
+
+        // when / then
+        assertThatThrownBy(xlsx::close).isInstanceOf(IOException.class);
+        assertThat(poiTempFiles()).isSubsetOf(before);
+    }
+
+    @Test
+    void writesTheSameBytesForTheSameContent() throws Exception {
+        // given
+        byte[] first = smallWorkbook();
+        Thread.sleep(2_100); // zip entry times have a two-second resolution
+
+        // when
+        byte[] second = smallWorkbook();
+
+        // then
+        assertThat(second).isEqualTo(first);
+    }
+
+    private static byte[] smallWorkbook() throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (var xlsx = new XlsxReportWriter(out, Instant.parse("2026-11-01T00:00:00Z"), 5)) {
+            xlsx.sheet(USAGE).row(ACCOUNT, "text", 1L, 1L, Instant.EPOCH);
+        }
+        return out.toByteArray();
+    }
+
+    private static Set<Path> poiTempFiles() throws IOException {
+        Path poiFiles = Path.of(System.getProperty("java.io.tmpdir"), "poifiles");
+        if (!Files.isDirectory(poiFiles)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.list(poiFiles)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("poi-sxssf-sheet"))
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    private static XSSFWorkbook read(ByteArrayOutputStream out) throws IOException {
+        return new XSSFWorkbook(new ByteArrayInputStream(out.toByteArray()));
+    }
+
+    private static List<String> sheetNames(XSSFWorkbook workbook) {
+        return IntStream.range(0, workbook.getNumberOfSheets()).mapToObj(workbook::getSheetName).toList();
+    }
+
+    private static void assertHeader(XSSFWorkbook workbook, XSSFSheet sheet, String... headers) {
+        Row header = sheet.getRow(0);
+        assertThat(header.getLastCellNum()).isEqualTo((short) headers.length);
+        for (int i = 0; i < headers.length; i++) {
+            Cell cell = header.getCell(i);
+            assertThat(cell.getStringCellValue()).isEqualTo(headers[i]);
+            assertThat(workbook.getFontAt(cell.getCellStyle().getFontIndex()).getBold()).as("bold header").isTrue();
+        }
+    }
+
+    private static void assertFrozenHeaderAndFilter(XSSFSheet sheet, String filterRange) {
+        PaneInformation pane = sheet.getPaneInformation();
+        assertThat(pane).isNotNull();
+        assertThat(pane.isFreezePane()).isTrue();
+        assertThat(pane.getHorizontalSplitPosition()).isEqualTo((short) 1);
+        assertThat(pane.getVerticalSplitPosition()).isEqualTo((short) 0);
+        assertThat(sheet.getCTWorksheet().isSetAutoFilter()).isTrue();
+        assertThat(sheet.getCTWorksheet().getAutoFilter().getRef()).isEqualTo(filterRange);
+    }
+
+    private static void assertNumber(Cell cell, double value, String format) {
+        assertThat(cell.getCellType()).isEqualTo(CellType.NUMERIC);
+        assertThat(cell.getNumericCellValue()).isEqualTo(value);
+        assertThat(cell.getCellStyle().getDataFormatString()).isEqualTo(format);
+    }
+}
