@@ -62,6 +62,27 @@ class CsvReportWriterTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("account_id,description,calls,amount_usd,posted_at\n");
     }
 
+    @Test
+    void flushesOnCloseButLeavesTheStreamOpenForItsOwner() throws IOException {
+        // given
+        var closed = new boolean[1];
+        var out = new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+
+        // when
+        try (var csv = new CsvReportWriter(out, USAGE)) {
+            csv.row("acct", "text", 1L, 1L, null);
+        }
+
+        // then
+        assertThat(closed[0]).isFalse();
+        assertThat(dataLine(out)).isEqualTo("acct,text,1,0.000001,\n");
+    }
+
     static Stream<Arguments> dangerousText() {
         return Stream.of(
                 Arguments.of("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),

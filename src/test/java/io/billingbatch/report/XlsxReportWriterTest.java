@@ -209,6 +209,27 @@ class XlsxReportWriterTest {
     }
 
     @Test
+    void leavesTheStreamOpenForItsOwner() throws IOException {
+        // given
+        var closed = new boolean[1];
+        var out = new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+
+        // when
+        try (var xlsx = new XlsxReportWriter(out)) {
+            xlsx.sheet(USAGE).row("acct", "text", 1L, 1L, null);
+        }
+
+        // then
+        assertThat(closed[0]).isFalse();
+        assertThat(out.size()).isPositive();
+    }
+
+    @Test
     void writesTheSameBytesForTheSameContent() throws Exception {
         // given
         byte[] first = smallWorkbook();
