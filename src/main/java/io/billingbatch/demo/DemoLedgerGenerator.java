@@ -116,7 +116,7 @@ public class DemoLedgerGenerator {
                 connection.commit();
             }
             catch (SQLException | RuntimeException ex) {
-                connection.rollback();
+                rollback(connection, ex);
                 throw ex;
             }
             connection.setAutoCommit(true);
@@ -137,6 +137,15 @@ public class DemoLedgerGenerator {
                 result.accounts(), result.rows(), result.firstPosted(), result.lastPosted(), elapsed.toMillis(),
                 result.rowsPerSecond());
         return result;
+    }
+
+    private static void rollback(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        }
+        catch (SQLException ex) {
+            cause.addSuppressed(ex);
+        }
     }
 
     private static void lockEmptyLedger(Connection connection) throws SQLException {
