@@ -1,0 +1,101 @@
+package io.billingbatch.costreport;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ColumnType;
+import io.billingbatch.report.CsvReportWriter;
+import io.billingbatch.report.ReportColumn;
+import io.billingbatch.report.ReportStore;
+import io.billingbatch.report.ReportTable;
+import io.billingbatch.report.XlsxReportWriter;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Renders the published cost report of a period as {@code cost-report-<period>.csv} and
+ * {@code .xlsx} (plus the folder's manifest). Both files come from the same ordered lines, so they
+ * always agree; each appears atomically.
+ */
+@Component
+public class CostReportFiles {
+
+    static final ReportTable LINES = new ReportTable("Accounts", List.of(
+            new ReportColumn("period_start", ColumnType.INSTANT, 22),
+            new ReportColumn("period_end", ColumnType.INSTANT, 22),
+            new ReportColumn("zone", ColumnType.TEXT, 16),
+            new ReportColumn("account_id", ColumnType.ID, 38),
+            new ReportColumn("customer_id", ColumnType.ID, 38),
+            new ReportColumn("account_name", ColumnType.TEXT, 30),
+            new ReportColumn("type", ColumnType.TEXT, 8),
+            new ReportColumn("records", ColumnType.INTEGER, 12),
+            new ReportColumn("billable_units", ColumnType.INTEGER, 16),
+            new ReportColumn("cost_usd", ColumnType.USD, 18)));
+
+    static final ReportTable SUMMARY = new ReportTable("Summary", List.of(
+            new ReportColumn("type", ColumnType.TEXT, 12),
+            new ReportColumn("records", ColumnType.INTEGER, 14),
+            new ReportColumn("billable_units", ColumnType.INTEGER, 18),
+            new ReportColumn("cost_usd", ColumnType.USD, 20)));
+
+    private final CostReportRepository costReports;
+
+    private final ReportStore store;
+
+    private final TransactionTemplate readOnly;
+
+    public CostReportFiles(CostReportRepository costReports, ReportStore store, TransactionTemplate transactionTemplate) {
+        this.costReports = costReports;
+        this.store = store;
+        this.readOnly = transactionTemplate;
+    }
+
+    /** The base name of the period's cost report files: the zone is part of it unless it is UTC. */
+    public static String baseName(ReportPeriod period) {
+        String zone = period.zone().getId();
+        return "cost-report-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
+    }
+
+    public List<Path> write(ReportPeriod period) throws IOException {
+        String base = baseName(period);
+        List<Path> written = new ArrayList<>();
+        written.add(store.write(period.key(), base + ".csv", out -> {
+            try (CsvReportWriter csv = new CsvReportWriter(out, LINES)) {
+                forEachLine(period, line -> csv.row(lineRow(period, line)));
+            }
+        }));
+        written.add(store.write(period.key(), base + ".xlsx", out -> {
+            try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
+                var summary = xlsx.sheet(SUMMARY);
+                long records = 0;
+                long units = 0;
+                long cost = 0;
+                for (TypeTotal total : costReports.totalsByType(period)) {
+                    summary.row(total.type(), total.records(), total.billableUnits(), total.cost());
+                    records += total.records();
+                    units += total.billableUnits();
+                    cost += total.cost();
+                }
+                summary.total("total", records, units, cost);
+                var accounts = xlsx.sheet(LINES);
+                forEachLine(period, line -> accounts.row(lineRow(period, line)));
+            }
+        }));
+        return written;
+    }
+
+    private void forEachLine(ReportPeriod period, java.util.function.Consumer<CostLine> consumer) {
+        // inside a transaction so the driver streams the lines instead of loading them all
+        readOnly.executeWithoutResult(status -> costReports.forEachLine(period, consumer));
+    }
+
+    private static Object[] lineRow(ReportPeriod period, CostLine line) {
+        return new Object[] { period.start(), period.end(), period.zone().getId(), line.accountId(), line.customerId(),
+                line.accountName(), line.type(), line.records(), line.billableUnits(), line.cost() };
+    }
+}

@@ -1,0 +1,154 @@
+package io.billingbatch.costreport;
+
+import java.sql.Timestamp;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.billingbatch.batch.ItemRejectRecorder;
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.ProgressListener;
+import io.billingbatch.ledger.ReportPeriod;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcBatchItemWriter;
+import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcBatchItemWriterBuilder;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.PlatformTransactionManager;
+
+@Configuration(proxyBeanMethods = false)
+public class CostReportJobConfiguration {
+
+    public static final String JOB_NAME = "cost-report";
+
+    /**
+     * Groups the period's ledger rows in PostgreSQL. Posted usage is what counts; rows of any other
+     * non-credit transaction type or status are grouped too so the processor can reject them
+     * visibly instead of losing them. The result is read in one round trip (no cursor row limit),
+     * which lets PostgreSQL run the grouping as a parallel plan.
+     */
+    public static final String GROUPED_LEDGER_SQL = """
+            SELECT g.account_id, a.customer_id, a.name AS account_name, g.transaction_type, g.status, g.type,
+                   g.records, g.billable_units, g.cost
+            FROM (
+                SELECT b.account_id, b.transaction_type, b.status,
+                       CASE b.reference_type WHEN 'number_renew' THEN 'number' ELSE b.reference_type END AS type,
+                       count(*) AS records,
+                       coalesce(sum(b.billable_units), 0) AS billable_units,
+                       -coalesce(sum(b.amount_credit), 0) AS cost
+                FROM billing_billings b
+                WHERE b.tm_posted >= ? AND b.tm_posted < ?
+                  AND b.tm_delete IS NULL
+                  AND b.status IS DISTINCT FROM 'progressing'
+                  AND (b.transaction_type IS NULL OR b.transaction_type NOT IN ('top_up', 'adjustment', 'refund'))
+                GROUP BY 1, 2, 3, 4
+            ) g
+            LEFT JOIN billing_accounts a ON a.id = g.account_id
+            ORDER BY g.account_id, g.type, g.transaction_type, g.status
+            """;
+
+    static final String UPSERT_LINE_SQL = """
+            INSERT INTO cost_report_lines
+                (job_instance_id, account_id, type, customer_id, account_name, records, billable_units, cost_credit)
+            VALUES (:jobInstanceId, :accountId, :type, :customerId, :accountName, :records, :billableUnits, :cost)
+            ON CONFLICT (job_instance_id, account_id, type) DO UPDATE SET
+                customer_id = EXCLUDED.customer_id, account_name = EXCLUDED.account_name,
+                records = EXCLUDED.records, billable_units = EXCLUDED.billable_units, cost_credit = EXCLUDED.cost_credit
+            """;
+
+    static final RowMapper<CostLine> COST_LINE_ROW_MAPPER = (rs, rowNum) -> new CostLine(
+            rs.getObject("account_id", UUID.class), rs.getObject("customer_id", UUID.class),
+            rs.getString("account_name"), rs.getString("transaction_type"), rs.getString("status"),
+            rs.getString("type"), rs.getLong("records"), rs.getLong("billable_units"), rs.getLong("cost"));
+
+    @Bean
+    Job costReportJob(JobRepository jobRepository, Step costAggregationStep, Step costPublishStep,
+            Step costReportFilesStep) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .validator(PeriodJobParameters.validator())
+                .start(costAggregationStep)
+                .next(costPublishStep)
+                .next(costReportFilesStep)
+                .build();
+    }
+
+    @Bean
+    Step costAggregationStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<CostLine> costLineReader, JdbcBatchItemWriter<CostLine> costLineWriter,
+            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:1000}") int chunkSize) {
+        ItemRejectRecorder<CostLine> rejects = new ItemRejectRecorder<>(jdbc);
+        return new StepBuilder("costAggregationStep", jobRepository)
+                .<CostLine, CostLine>chunk(chunkSize)
+                .transactionManager(transactionManager)
+                .reader(costLineReader)
+                .processor(new CostLineProcessor())
+                .writer(costLineWriter)
+                .faultTolerant()
+                .skipPolicy((failure, skipCount) -> failure instanceof InvalidCostLineException)
+                .skipListener(rejects)
+                .listener((StepExecutionListener) rejects)
+                .listener(new ProgressListener())
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    JdbcCursorItemReader<CostLine> costLineReader(DataSource dataSource,
+            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
+        ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        return new JdbcCursorItemReaderBuilder<CostLine>()
+                .name("costLineReader")
+                .dataSource(dataSource)
+                .sql(GROUPED_LEDGER_SQL)
+                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()))
+                .rowMapper(COST_LINE_ROW_MAPPER)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    JdbcBatchItemWriter<CostLine> costLineWriter(DataSource dataSource,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
+        return new JdbcBatchItemWriterBuilder<CostLine>()
+                .dataSource(dataSource)
+                .sql(UPSERT_LINE_SQL)
+                .itemSqlParameterSourceProvider(line -> new org.springframework.jdbc.core.namedparam.MapSqlParameterSource()
+                        .addValue("jobInstanceId", jobInstanceId)
+                        .addValue("accountId", line.accountId())
+                        .addValue("type", line.type())
+                        .addValue("customerId", line.customerId())
+                        .addValue("accountName", line.accountName())
+                        .addValue("records", line.records())
+                        .addValue("billableUnits", line.billableUnits())
+                        .addValue("cost", line.cost()))
+                .build();
+    }
+
+    @Bean
+    Step costPublishStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            CostReportRepository costReports) {
+        return new StepBuilder("costPublishStep", jobRepository)
+                .tasklet(new CostReportPublishTasklet(costReports), transactionManager)
+                .build();
+    }
+
+    @Bean
+    Step costReportFilesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            CostReportFiles costReportFiles) {
+        return new StepBuilder("costReportFilesStep", jobRepository)
+                .tasklet(new CostReportFilesTasklet(costReportFiles), transactionManager)
+                .build();
+    }
+}

@@ -1,0 +1,159 @@
+package io.billingbatch.launch;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.sql.Connection;
+import java.time.YearMonth;
+
+import javax.sql.DataSource;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.costreport.CostReportJobConfiguration;
+import io.billingbatch.demo.DemoLedgerGenerator;
+import io.billingbatch.demo.DemoLedgerResult;
+import io.billingbatch.demo.DemoLedgerSpec;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import org.postgresql.PGConnection;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Measures {@code cost-report} end to end against its floor: the same grouping done by PostgreSQL
+ * alone and streamed out with {@code COPY (SELECT ...) TO STDOUT}, in the same run on the same
+ * data. Prints rows, seconds, rows/s, the ratio and the job's peak heap. It fills a database of
+ * its own ({@code billing_benchmark}), never the demo ledger.
+ */
+@Component
+class Benchmark {
+
+    static final String BENCHMARK_DATABASE = "billing_benchmark";
+
+    private final DemoLedgerGenerator generator;
+
+    private final PeriodJobLauncher launcher;
+
+    private final Job costReportJob;
+
+    private final JdbcTemplate jdbc;
+
+    private final DataSource dataSource;
+
+    Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
+            JdbcTemplate jdbc, DataSource dataSource) {
+        this.generator = generator;
+        this.launcher = launcher;
+        this.costReportJob = costReportJob;
+        this.jdbc = jdbc;
+        this.dataSource = dataSource;
+    }
+
+    record Settings(long rows, int accounts, YearMonth month, long seed, boolean skipGenerate) {
+
+        static Settings from(Invocation invocation) {
+            YearMonth month;
+            try {
+                month = YearMonth.parse(invocation.option("month", "2020-01"));
+            }
+            catch (java.time.format.DateTimeParseException ex) {
+                throw new UsageException("--month must be a month like 2020-01");
+            }
+            return new Settings(invocation.longOption("rows", 10_000_000, 1_000, 2_000_000_000L),
+                    (int) invocation.longOption("accounts", 20_000, 1, 10_000_000), month,
+                    invocation.longOption("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE), invocation.flag("skip-generate"));
+        }
+    }
+
+    int run(Settings settings, PrintStream out) throws Exception {
+        String database = jdbc.queryForObject("SELECT current_database()", String.class);
+        ReportPeriod period = ReportPeriod.parse(settings.month().toString(), "UTC");
+        out.printf("benchmark: database %s, PostgreSQL %s, max heap %d MiB%n", database,
+                jdbc.queryForObject("SHOW server_version", String.class), Runtime.getRuntime().maxMemory() >> 20);
+        if (!settings.skipGenerate()) {
+            if (!generator.isLedgerEmpty()) {
+                if (!BENCHMARK_DATABASE.equals(database)) {
+                    throw new UsageException("the ledger in database '" + database + "' is not empty: the benchmark only"
+                            + " empties a database named " + BENCHMARK_DATABASE + " (or pass --skip-generate to reuse it)");
+                }
+                jdbc.execute("TRUNCATE billing_billings, billing_accounts");
+            }
+            DemoLedgerResult generated = generator.generate(
+                    new DemoLedgerSpec(settings.seed(), settings.accounts(), settings.month(), 1, settings.rows()));
+            out.printf("generate: %,d rows, %,d accounts in %.1f s (%,.0f rows/s)%n", generated.rows(), generated.accounts(),
+                    generated.elapsed().toMillis() / 1000.0, generated.rows() / Math.max(generated.elapsed().toMillis() / 1000.0, 1e-3));
+            jdbc.execute("VACUUM ANALYZE billing_billings");
+        }
+        long ledgerRows = jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE tm_posted >= ? AND tm_posted < ?",
+                Long.class, java.sql.Timestamp.from(period.start()), java.sql.Timestamp.from(period.end()));
+
+        floor(period); // warm-up: both contenders then find the ledger in the same caches
+        Timing floorFirst = floor(period);
+
+        System.gc();
+        heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+        long started = System.nanoTime();
+        LaunchOutcome outcome = launcher.launch(costReportJob, new PeriodJobParameters(period, 1), true);
+        double jobSeconds = (System.nanoTime() - started) / 1e9;
+        long peakHeap = heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+        JobExecution execution = ((LaunchOutcome.Ran) outcome).execution();
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            out.println("cost-report did not complete: " + execution.getExitStatus().getExitDescription());
+            return CommandLine.FAILED;
+        }
+        Timing floorSecond = floor(period);
+        double floorSeconds = Math.min(floorFirst.seconds(), floorSecond.seconds());
+
+        out.printf("ledger rows in %s: %,d; grouped rows: %,d%n", period.key(), ledgerRows, floorFirst.rows());
+        out.printf("floor  (COPY of the SQL grouping): %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n", floorSeconds,
+                ledgerRows / floorSeconds, floorFirst.seconds(), floorSecond.seconds());
+        out.printf("job    (cost-report end to end):   %7.2f s  %,12.0f ledger rows/s%n", jobSeconds, ledgerRows / jobSeconds);
+        out.printf("ratio  job / floor: %.2f   (target <= 1.5)%n", jobSeconds / floorSeconds);
+        out.printf("peak heap during the job: %d MiB (max heap %d MiB)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        return CommandLine.OK;
+    }
+
+    private Timing floor(ReportPeriod period) throws Exception {
+        // COPY takes no bind parameters: the bounds are instants this class formatted itself.
+        String sql = CostReportJobConfiguration.GROUPED_LEDGER_SQL
+                .replaceFirst("\\?", "'" + period.start() + "'::timestamptz")
+                .replaceFirst("\\?", "'" + period.end() + "'::timestamptz");
+        CountingOutputStream sink = new CountingOutputStream();
+        long started = System.nanoTime();
+        long rows;
+        try (Connection connection = dataSource.getConnection()) {
+            rows = connection.unwrap(PGConnection.class).getCopyAPI()
+                    .copyOut("COPY (" + sql + ") TO STDOUT WITH (FORMAT csv)", sink);
+        }
+        return new Timing(rows, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static java.util.List<MemoryPoolMXBean> heapPools() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+    }
+
+    private record Timing(long rows, double seconds) {
+    }
+
+    private static final class CountingOutputStream extends OutputStream {
+
+        private long bytes;
+
+        @Override
+        public void write(int b) {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.billingbatch.launch;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.costreport.CostReportRepository;
+import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
+import io.billingbatch.demo.DemoLedgerGenerator;
+import io.billingbatch.demo.DemoLedgerResult;
+import io.billingbatch.demo.DemoLedgerSpec;
+import io.billingbatch.ledger.Money;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.report.ReportStore;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+/** What each command does once the application has started. Output here is the CLI's own. */
+@Component
+public class BillingCommands {
+
+    static final String USAGE = """
+            usage: billing-batch [command] [--name=value ...]
+              (no command)   the main job: fill an empty ledger with demo data, then run cost-report for
+                             the last complete month and print the totals and where the reports landed
+              cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
+              demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
+              benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
+              help
+            configuration options (--spring.datasource.url=..., --billing.reports.root=...) may follow any command""";
+
+    private final PeriodJobLauncher launcher;
+
+    private final Job costReportJob;
+
+    private final CostReportRepository costReports;
+
+    private final ReportStore reportStore;
+
+    private final DemoLedgerGenerator demoLedger;
+
+    private final Benchmark benchmark;
+
+    private final Clock clock;
+
+    private final PrintStream out = System.out;
+
+    public BillingCommands(PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
+            CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
+            Benchmark benchmark, Clock clock) {
+        this.launcher = launcher;
+        this.costReportJob = costReportJob;
+        this.costReports = costReports;
+        this.reportStore = reportStore;
+        this.demoLedger = demoLedger;
+        this.benchmark = benchmark;
+        this.clock = clock;
+    }
+
+    /** Checks what can be checked before the application starts. */
+    static void checkOptions(Invocation invocation) {
+        try {
+            switch (invocation.command()) {
+                case COST_REPORT -> {
+                    ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
+                    invocation.flag("rerun");
+                }
+                case RUN -> ReportPeriod.parseZone(invocation.option("zone", "UTC"));
+                case DEMO_DATA -> demoSpec(invocation, YearMonth.of(2000, 1));
+                case BENCHMARK -> Benchmark.Settings.from(invocation);
+                default -> {
+                }
+            }
+        }
+        catch (IllegalArgumentException ex) {
+            throw new UsageException(ex.getMessage());
+        }
+    }
+
+    public int execute(Invocation invocation) throws UsageException {
+        try {
+            return switch (invocation.command()) {
+                case RUN -> runMainJob(invocation);
+                case COST_REPORT -> costReport(invocation);
+                case DEMO_DATA -> demoData(invocation);
+                case BENCHMARK -> benchmark.run(Benchmark.Settings.from(invocation), out);
+                case HELP -> {
+                    out.println(USAGE);
+                    yield CommandLine.OK;
+                }
+            };
+        }
+        catch (IllegalArgumentException ex) {
+            throw new UsageException(ex.getMessage());
+        }
+        catch (UsageException | IllegalStateException ex) {
+            throw ex;
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException(ex.getMessage(), ex);
+        }
+    }
+
+    private int runMainJob(Invocation invocation) throws Exception {
+        if (demoLedger.isLedgerEmpty()) {
+            DemoLedgerSpec spec = DemoLedgerSpec.defaults(YearMonth.now(clock.withZone(ZoneOffset.UTC)));
+            out.printf("The ledger is empty: generating the demo ledger (%,d accounts, %s to %s, about %,d rows)%n",
+                    spec.accounts(), spec.firstMonth(), spec.firstMonth().plusMonths(spec.months() - 1), spec.targetRows());
+            printDemoResult(demoLedger.generate(spec));
+        }
+        ReportPeriod period = ReportPeriod.lastCompleteMonth(clock.instant(), ReportPeriod.parseZone(invocation.option("zone", "UTC")));
+        return launchCostReport(period, false, true);
+    }
+
+    private int costReport(Invocation invocation) throws Exception {
+        ReportPeriod period = ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
+        return launchCostReport(period, invocation.flag("rerun"), false);
+    }
+
+    private int launchCostReport(ReportPeriod period, boolean rerun, boolean completeIsFine) throws Exception {
+        String what = "cost-report " + period.key() + " (" + period.zone().getId() + ")";
+        LaunchOutcome outcome = launcher.launch(costReportJob, new PeriodJobParameters(period, 1), rerun);
+        if (outcome instanceof LaunchOutcome.AlreadyRunning running) {
+            throw new UsageException(what + " is already running" + (running.execution() == null ? ""
+                    : " (execution " + running.execution().getId() + ")") + " in another process");
+        }
+        if (outcome instanceof LaunchOutcome.AlreadyComplete complete) {
+            JobExecution done = complete.execution();
+            String message = what + " is already reported (execution " + done.getId() + ", finished "
+                    + done.getEndTime() + ")";
+            if (!completeIsFine) {
+                printReport(period);
+                throw new UsageException(message + "; nothing was run: add --rerun to replace it");
+            }
+            out.println(message + "; nothing to do.");
+            printReport(period);
+            return CommandLine.OK;
+        }
+        JobExecution execution = ((LaunchOutcome.Ran) outcome).execution();
+        Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
+                : Duration.between(execution.getStartTime(), execution.getEndTime());
+        long skipped = execution.getStepExecutions().stream().mapToLong(step -> step.getSkipCount()).sum();
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            out.printf("%s: %s (execution %d): %s%n", what, execution.getStatus(), execution.getId(), failureReason(execution));
+            out.println("Run the same command again to restart it where it stopped.");
+            return CommandLine.FAILED;
+        }
+        out.printf("%s: COMPLETED in %.1f s (execution %d, revision %d)%n", what, took.toMillis() / 1000.0,
+                execution.getId(), execution.getJobParameters().getLong(PeriodJobParameters.REVISION));
+        if (skipped > 0) {
+            out.printf("  %d ledger group(s) were rejected as bad input and left out: see the log and table batch_item_rejects%n", skipped);
+        }
+        printReport(period);
+        return CommandLine.OK;
+    }
+
+    private void printReport(ReportPeriod period) {
+        List<TypeTotal> totals = costReports.totalsByType(period);
+        out.printf("  %-7s %14s %16s %20s%n", "type", "records", "billable_units", "cost_usd");
+        long records = 0;
+        long cost = 0;
+        for (TypeTotal total : totals) {
+            out.printf("  %-7s %,14d %,16d %20s%n", total.type(), total.records(), total.billableUnits(), Money.toUsd(total.cost()));
+            records += total.records();
+            cost += total.cost();
+        }
+        out.printf("  %-7s %,14d %16s %20s%n", "total", records, "", Money.toUsd(cost));
+        Path directory = reportStore.directory(period.key()).toAbsolutePath();
+        out.println("Reports in " + directory + ":");
+        reportStore.list(period.key()).forEach(file -> out.printf("  %s (%,d bytes)%n", file.name(), file.size()));
+    }
+
+    private int demoData(Invocation invocation) {
+        DemoLedgerSpec spec = demoSpec(invocation, YearMonth.now(clock.withZone(ZoneOffset.UTC)));
+        if (!demoLedger.isLedgerEmpty()) {
+            throw new UsageException("the ledger is not empty: demo-data only fills an empty ledger");
+        }
+        printDemoResult(demoLedger.generate(spec));
+        return CommandLine.OK;
+    }
+
+    private static DemoLedgerSpec demoSpec(Invocation invocation, YearMonth defaultEnd) {
+        YearMonth end;
+        try {
+            end = invocation.options().containsKey("end-month") ? YearMonth.parse(invocation.options().get("end-month")) : defaultEnd;
+        }
+        catch (java.time.format.DateTimeParseException ex) {
+            throw new UsageException("--end-month must be a month like 2026-11, was '" + invocation.options().get("end-month") + "'");
+        }
+        DemoLedgerSpec defaults = DemoLedgerSpec.defaults(end);
+        int months = (int) invocation.longOption("months", defaults.months(), 1, 120);
+        return new DemoLedgerSpec(invocation.longOption("seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE),
+                (int) invocation.longOption("accounts", defaults.accounts(), 1, 10_000_000), end.minusMonths(months), months,
+                invocation.longOption("rows", defaults.targetRows(), 2, 2_000_000_000L));
+    }
+
+    private void printDemoResult(DemoLedgerResult result) {
+        out.printf("Demo ledger: %,d accounts, %,d ledger rows posted %s .. %s, loaded in %.1f s%n", result.accounts(),
+                result.rows(), result.firstPosted(), result.lastPosted(), result.elapsed().toMillis() / 1000.0);
+    }
+
+    private static String failureReason(JobExecution execution) {
+        String description = execution.getExitStatus().getExitDescription();
+        if (description == null || description.isBlank()) {
+            return execution.getAllFailureExceptions().stream().findFirst().map(Throwable::getMessage).orElse("no reason recorded");
+        }
+        return description.lines().findFirst().orElse(description);
+    }
+
+}

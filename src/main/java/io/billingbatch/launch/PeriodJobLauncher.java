@@ -1,0 +1,99 @@
+package io.billingbatch.launch;
+
+import java.util.Optional;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.stereotype.Component;
+
+/**
+ * Launches a period job the safe way. Without {@code rerun}, a completed period is not run again
+ * and a failed or killed one is restarted where it stopped. With {@code rerun}, a completed period
+ * gets a new revision whose result replaces the old one. A run already live in another process
+ * is never started twice.
+ */
+@Component
+public class PeriodJobLauncher {
+
+    private static final Logger logger = LoggerFactory.getLogger(PeriodJobLauncher.class);
+
+    private final JobOperator jobOperator;
+
+    private final JobRepository jobRepository;
+
+    private final JobRunGuard guard;
+
+    public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.guard = guard;
+    }
+
+    public LaunchOutcome launch(Job job, PeriodJobParameters requested, boolean rerun) throws Exception {
+        String key = job.getName() + "|" + requested.period().key() + "|" + requested.period().zone().getId();
+        Optional<JobRunGuard.Lease> lease = guard.tryAcquire(key);
+        if (lease.isEmpty()) {
+            return new LaunchOutcome.AlreadyRunning(latest(job.getName(), requested).map(Latest::execution).orElse(null));
+        }
+        try (JobRunGuard.Lease held = lease.get()) {
+            Optional<Latest> latest = latest(job.getName(), requested);
+            PeriodJobParameters parameters = requested.withRevision(latest.map(Latest::revision).orElse(1L));
+            if (latest.isPresent() && latest.get().execution() != null) {
+                JobExecution last = latest.get().execution();
+                if (last.getStatus() == BatchStatus.COMPLETED) {
+                    if (!rerun) {
+                        return new LaunchOutcome.AlreadyComplete(last);
+                    }
+                    parameters = parameters.withRevision(latest.get().revision() + 1);
+                }
+                else if (last.isRunning()) {
+                    // We hold the run lock, so the process that ran it is gone: mark it failed and restart.
+                    logger.warn("Execution {} of {} was left {} by a process that stopped; recovering it for restart",
+                            last.getId(), job.getName(), last.getStatus());
+                    jobOperator.recover(last);
+                }
+            }
+            JobExecution execution = jobOperator.start(job, parameters.toJobParameters());
+            return new LaunchOutcome.Ran(execution);
+        }
+    }
+
+    /** The highest revision started for the period, with its last execution. */
+    public Optional<Latest> latest(String jobName, PeriodJobParameters requested) {
+        Latest found = null;
+        for (long revision = 1;; revision++) {
+            JobInstance instance = jobRepository.getJobInstance(jobName, requested.withRevision(revision).toJobParameters());
+            if (instance == null) {
+                return Optional.ofNullable(found);
+            }
+            found = new Latest(revision, jobRepository.getLastJobExecution(instance));
+        }
+    }
+
+    public record Latest(long revision, JobExecution execution) {
+    }
+
+    /** What a launch did. */
+    public sealed interface LaunchOutcome {
+
+        /** The job ran (or was restarted) and ended with the execution's status. */
+        record Ran(JobExecution execution) implements LaunchOutcome {
+        }
+
+        /** The period is already complete; nothing ran. */
+        record AlreadyComplete(JobExecution execution) implements LaunchOutcome {
+        }
+
+        /** Another process is running this period right now; nothing ran. */
+        record AlreadyRunning(JobExecution execution) implements LaunchOutcome {
+        }
+    }
+}

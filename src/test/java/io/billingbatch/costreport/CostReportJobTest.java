@@ -1,0 +1,223 @@
+package io.billingbatch.costreport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportStore;
+import org.apache.poi.ss.usermodel.CellType;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.xssf.usermodel.XSSFSheet;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.test.JobOperatorTestUtils;
+import org.springframework.batch.test.context.SpringBatchTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBatchTest
+@SpringBootTest
+class CostReportJobTest {
+
+    static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
+
+    @Autowired
+    JobOperatorTestUtils jobOperatorTestUtils;
+
+    @Autowired
+    Job costReportJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ReportStore reportStore;
+
+    LedgerFixture ledger;
+
+    UUID acme;
+
+    UUID equalPartners;
+
+    UUID acmeCustomer = UUID.fromString("00000000-0000-0000-0000-00000000c001");
+
+    @BeforeEach
+    void givenAHandBuiltLedger() throws IOException {
+        LedgerFixture.reset(jdbc);
+        FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()));
+        jobOperatorTestUtils.setJob(costReportJob);
+        ledger = new LedgerFixture(jdbc);
+        acme = ledger.account("Acme Telecom", acmeCustomer);
+        equalPartners = ledger.account("=HYPERLINK(\"http://x\")", UUID.randomUUID());
+
+        ledger.topUp(acme, 100_000_000, Instant.parse("2026-09-30T23:00:00Z"));
+        ledger.call(acme, 45, Instant.parse("2026-09-30T23:59:59.999999Z"));       // September: not in October
+        ledger.call(acme, 300, Instant.parse("2026-10-01T00:00:00Z"));             // first instant of October
+        ledger.call(acme, 0, Instant.parse("2026-10-02T10:00:00Z"));               // failed call: counted, costs 0
+        ledger.sms(acme, Instant.parse("2026-10-03T10:00:00Z"));
+        ledger.sms(acme, Instant.parse("2026-10-03T10:00:01Z"));
+        ledger.number(acme, Instant.parse("2026-10-04T00:00:00Z"));
+        ledger.numberRenew(acme, Instant.parse("2026-10-31T23:59:59.999999Z"));   // last instant of October
+        ledger.call(acme, 60, Instant.parse("2026-11-01T00:00:00Z"));              // November: not in October
+        ledger.softDelete(ledger.call(acme, 100, Instant.parse("2026-10-10T00:00:00Z")), Instant.parse("2026-10-11T00:00:00Z"));
+        ledger.progressingCall(acme, Instant.parse("2026-10-20T00:00:00Z"));
+
+        ledger.topUp(equalPartners, 10_000_000, Instant.parse("2026-10-01T00:00:00Z"));
+        for (int i = 0; i < 10; i++) {
+            ledger.sms(equalPartners, Instant.parse("2026-10-15T00:00:00Z").plusSeconds(i));
+        }
+    }
+
+    @Test
+    void summarisesPostedUsagePerAccountAndTypeWithinTheHalfOpenPeriod() throws Exception {
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(summary()).containsExactlyInAnyOrder(
+                acme + " call 2 300 6000000",
+                acme + " number 2 2 10000000",
+                acme + " sms 2 2 16000",
+                equalPartners + " sms 10 10 80000");
+    }
+
+    @Test
+    void writesTheCsvWithTheExactHeaderOrderAndSixDecimals() throws Exception {
+        jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        List<String> expected = new java.util.ArrayList<>();
+        expected.add("period_start,period_end,zone,account_id,customer_id,account_name,type,records,billable_units,cost_usd");
+        String acmeLine = "2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,UTC," + acme + "," + acmeCustomer + ",Acme Telecom,";
+        String equalCustomer = jdbc.queryForObject("SELECT customer_id::text FROM billing_accounts WHERE id = ?", String.class, equalPartners);
+        String equalLine = "2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,UTC," + equalPartners + "," + equalCustomer
+                + ",\"'=HYPERLINK(\"\"http://x\"\")\",";
+        List<String> acmeRows = List.of(acmeLine + "call,2,300,6.000000", acmeLine + "number,2,2,10.000000",
+                acmeLine + "sms,2,2,0.016000");
+        List<String> equalRows = List.of(equalLine + "sms,10,10,0.080000");
+        if (acme.toString().compareTo(equalPartners.toString()) < 0) { // PostgreSQL orders uuids as their hex text
+            expected.addAll(acmeRows);
+            expected.addAll(equalRows);
+        }
+        else {
+            expected.addAll(equalRows);
+            expected.addAll(acmeRows);
+        }
+        String csv = Files.readString(reportStore.directory("2026-10").resolve("cost-report-2026-10.csv"), StandardCharsets.UTF_8);
+        assertThat(csv).isEqualTo(String.join("\n", expected) + "\n");
+    }
+
+    @Test
+    void writesTheWorkbookWithTotalsNumericCurrencyCellsFrozenHeaderAndFilter() throws Exception {
+        jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            Sheet summary = workbook.getSheet("Summary");
+            assertThat(rowText(summary, 0)).containsExactly("type", "records", "billable_units", "cost_usd");
+            assertThat(rowText(summary, 1)).containsExactly("call", "2.0", "300.0", "6.0");
+            assertThat(rowText(summary, 2)).containsExactly("number", "2.0", "2.0", "10.0");
+            assertThat(rowText(summary, 3)).containsExactly("sms", "12.0", "12.0", "0.096");
+            assertThat(rowText(summary, 4)).containsExactly("total", "16.0", "314.0", "16.096");
+            var grandTotal = summary.getRow(4).getCell(3);
+            assertThat(grandTotal.getCellType()).isEqualTo(CellType.NUMERIC);
+            assertThat(grandTotal.getCellStyle().getDataFormatString()).contains("$");
+
+            Sheet accounts = workbook.getSheet("Accounts");
+            assertThat(rowText(accounts, 0)).containsExactly("period_start", "period_end", "zone", "account_id",
+                    "customer_id", "account_name", "type", "records", "billable_units", "cost_usd");
+            assertThat(accounts.getLastRowNum()).isEqualTo(4);
+            assertThat(accounts.getPaneInformation().isFreezePane()).isTrue();
+            assertThat(accounts.getPaneInformation().getHorizontalSplitPosition()).isEqualTo((short) 1);
+            assertThat(((XSSFSheet) accounts).getCTWorksheet().isSetAutoFilter()).isTrue();
+            for (int row = 1; row <= 4; row++) {
+                assertThat(accounts.getRow(row).getCell(9).getCellType()).isEqualTo(CellType.NUMERIC);
+                String name = accounts.getRow(row).getCell(5).getStringCellValue();
+                assertThat(name).doesNotStartWith("=");
+            }
+        }
+    }
+
+    @Test
+    void manifestListsEachFileWithSizeAndSha256() throws Exception {
+        jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        Path folder = reportStore.directory("2026-10");
+        String manifest = Files.readString(folder.resolve("manifest.json"));
+        for (String name : List.of("cost-report-2026-10.csv", "cost-report-2026-10.xlsx")) {
+            byte[] bytes = Files.readAllBytes(folder.resolve(name));
+            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            assertThat(manifest).containsPattern("\"name\"\\s*:\\s*\"" + name.replace(".", "\\.") + "\"\\s*,\\s*\"size\"\\s*:\\s*"
+                    + bytes.length + "\\s*,\\s*\"sha256\"\\s*:\\s*\"" + sha256 + "\"");
+        }
+    }
+
+    @Test
+    void aCompletedPeriodIsNotRunTwiceAndAnExplicitRerunReplacesItsResults() throws Exception {
+        PeriodJobParameters october = new PeriodJobParameters(OCTOBER, 1);
+        assertThat(launcher.launch(costReportJob, october, false)).isInstanceOf(LaunchOutcome.Ran.class);
+
+        LaunchOutcome second = launcher.launch(costReportJob, october, false);
+        assertThat(second).isInstanceOf(LaunchOutcome.AlreadyComplete.class);
+
+        ledger.call(equalPartners, 10, Instant.parse("2026-10-20T00:00:00Z")); // a late correction
+        LaunchOutcome rerun = launcher.launch(costReportJob, october, true);
+
+        assertThat(((LaunchOutcome.Ran) rerun).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(((LaunchOutcome.Ran) rerun).execution().getJobParameters().getLong("revision")).isEqualTo(2L);
+        assertThat(summary()).contains(equalPartners + " call 1 10 200000").hasSize(5);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(5);
+        assertThat(Files.readString(reportStore.directory("2026-10").resolve("cost-report-2026-10.csv")))
+                .contains(equalPartners + "," ).contains("call,1,10,0.200000");
+    }
+
+    @Test
+    void ledgerRowsOfAnUnknownTypeAreRejectedAndRecordedWhileTheRestIsReported() throws Exception {
+        ledger.post(acme, "usage", "fax", 0, 3, 1_000, -3_000, Instant.parse("2026-10-05T00:00:00Z"));
+
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(execution.getStepExecutions()).filteredOn(step -> step.getStepName().equals("costAggregationStep"))
+                .singleElement().satisfies(step -> assertThat(step.getProcessSkipCount()).isEqualTo(1));
+        assertThat(summary()).hasSize(4);
+        assertThat(jdbc.queryForList("SELECT item_key, reason FROM batch_item_rejects"))
+                .singleElement()
+                .satisfies(reject -> assertThat(reject.get("reason").toString()).contains("unknown reference_type 'fax'")
+                        .contains(acme.toString()));
+    }
+
+    List<String> summary() {
+        return jdbc.query("SELECT account_id, type, records, billable_units, cost_credit FROM cost_summary WHERE period = '2026-10'",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5));
+    }
+
+    static List<String> rowText(Sheet sheet, int row) {
+        List<String> cells = new java.util.ArrayList<>();
+        sheet.getRow(row).forEach(cell -> cells.add(cell.getCellType() == CellType.NUMERIC
+                ? String.valueOf(cell.getNumericCellValue()) : cell.getStringCellValue()));
+        return cells;
+    }
+}

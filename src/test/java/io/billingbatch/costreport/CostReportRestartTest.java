@@ -1,0 +1,112 @@
+package io.billingbatch.costreport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A run that fails in the middle of its chunk step, restarted, ends exactly like one that never failed. */
+@SpringBootTest(properties = "billing.cost-report.chunk-size=1")
+class CostReportRestartTest {
+
+    static final ReportPeriod PERIOD = ReportPeriod.parse("2026-10-05", "Europe/Berlin");
+
+    @Autowired
+    Job costReportJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ReportStore reportStore;
+
+    @BeforeEach
+    void givenSixAccountsWithCallsAndSms() {
+        LedgerFixture.reset(jdbc);
+        FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        Instant day = PERIOD.start();
+        for (int i = 0; i < 6; i++) {
+            UUID account = ledger.account("Account " + i);
+            ledger.topUp(account, 50_000_000, day.minusSeconds(3600));
+            ledger.call(account, 10 + i, day.plusSeconds(60L * i));
+            ledger.sms(account, day.plusSeconds(60L * i + 30));
+        }
+    }
+
+    @Test
+    void restartAfterAMidStepFailureGivesTheSameSummaryAndFilesAsAnUninterruptedRun() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        jdbc.execute("""
+                CREATE FUNCTION fail_fourth_line() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (SELECT count(*) FROM cost_report_lines WHERE job_instance_id = NEW.job_instance_id) >= 3 THEN
+                        RAISE EXCEPTION 'simulated crash while writing line 4';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("CREATE TRIGGER fail_fourth_line BEFORE INSERT ON cost_report_lines FOR EACH ROW EXECUTE FUNCTION fail_fourth_line()");
+        JobExecution failed;
+        try {
+            failed = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, false)).execution();
+        }
+        finally {
+            jdbc.execute("DROP TRIGGER fail_fourth_line ON cost_report_lines");
+            jdbc.execute("DROP FUNCTION fail_fourth_line()");
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(3);
+        assertThat(Files.exists(csv())).isFalse();
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        assertThat(restarted.getStepExecutions()).filteredOn(step -> step.getStepName().equals("costAggregationStep"))
+                .singleElement().satisfies(step -> assertThat(step.getReadCount()).isEqualTo(9));
+        List<String> restartedSummary = summary();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, true)).execution();
+
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(summary()).hasSize(12).containsExactlyElementsOf(restartedSummary);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(12);
+    }
+
+    Path csv() {
+        return reportStore.directory(PERIOD.key()).resolve("cost-report-2026-10-05-Europe_Berlin.csv");
+    }
+
+    List<String> summary() {
+        return jdbc.query("""
+                SELECT account_id, type, records, billable_units, cost_credit FROM cost_summary
+                WHERE period = ? AND zone = ? ORDER BY account_id, type""",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5),
+                PERIOD.key(), PERIOD.zone().getId());
+    }
+}

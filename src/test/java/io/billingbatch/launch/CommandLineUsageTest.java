@@ -1,0 +1,51 @@
+package io.billingbatch.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import io.billingbatch.BillingBatchApplication;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad command lines end with exit code 2 and a one-line reason, before anything starts. */
+class CommandLineUsageTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "cost-report --period=2026-13                 | period '2026-13' is not a valid month",
+            "cost-report --period=2026-10 --zone=Mars/Base | zone 'Mars/Base' is not a known IANA time zone",
+            "cost-report                                  | period is required",
+            "cost-report --period=2026-10 --perod=x        | unknown option --perod for cost-report",
+            "cost-report --period=2026-10 --rerun=maybe    | --rerun is a flag",
+            "frobnicate                                   | unknown command 'frobnicate'",
+            "demo-data --accounts=0                       | --accounts must be between 1",
+            "demo-data --rows=lots                        | --rows must be a whole number",
+            "benchmark --month=2020-1x                    | --month must be a month",
+            "--zone=Nowhere/Land                          | zone 'Nowhere/Land' is not a known IANA time zone" })
+    void badCommandLinesExitWith2AndAOneLineReason(String commandLine, String reason) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = CommandLine.run(BillingBatchApplication.class, commandLine.trim().split("\\s+"));
+        }
+        finally {
+            System.setErr(original);
+        }
+
+        assertThat(exitCode).isEqualTo(CommandLine.USAGE);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(message).startsWith("billing-batch: ").contains(reason);
+        assertThat(message.strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void helpPrintsUsageAndExits0() {
+        assertThat(CommandLine.run(BillingBatchApplication.class, new String[] { "help" })).isEqualTo(CommandLine.OK);
+    }
+}
