@@ -17,9 +17,7 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.batch.infrastructure.item.database.JdbcBatchItemWriter;
 import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
-import org.springframework.batch.infrastructure.item.database.builder.JdbcBatchItemWriterBuilder;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -59,15 +57,6 @@ public class CostReportJobConfiguration {
             ORDER BY g.account_id, g.type, g.transaction_type, g.status
             """;
 
-    static final String UPSERT_LINE_SQL = """
-            INSERT INTO cost_report_lines
-                (job_instance_id, account_id, type, customer_id, account_name, records, billable_units, cost_credit)
-            VALUES (:jobInstanceId, :accountId, :type, :customerId, :accountName, :records, :billableUnits, :cost)
-            ON CONFLICT (job_instance_id, account_id, type) DO UPDATE SET
-                customer_id = EXCLUDED.customer_id, account_name = EXCLUDED.account_name,
-                records = EXCLUDED.records, billable_units = EXCLUDED.billable_units, cost_credit = EXCLUDED.cost_credit
-            """;
-
     static final RowMapper<CostLine> COST_LINE_ROW_MAPPER = (rs, rowNum) -> new CostLine(
             rs.getObject("account_id", UUID.class), rs.getObject("customer_id", UUID.class),
             rs.getString("account_name"), rs.getString("transaction_type"), rs.getString("status"),
@@ -86,8 +75,8 @@ public class CostReportJobConfiguration {
 
     @Bean
     Step costAggregationStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            JdbcCursorItemReader<CostLine> costLineReader, JdbcBatchItemWriter<CostLine> costLineWriter,
-            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:1000}") int chunkSize) {
+            JdbcCursorItemReader<CostLine> costLineReader, CostLineItemWriter costLineWriter,
+            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
         ItemRejectRecorder<CostLine> rejects = new ItemRejectRecorder<>(jdbc);
         return new StepBuilder("costAggregationStep", jobRepository)
                 .<CostLine, CostLine>chunk(chunkSize)
@@ -119,21 +108,9 @@ public class CostReportJobConfiguration {
 
     @Bean
     @StepScope
-    JdbcBatchItemWriter<CostLine> costLineWriter(DataSource dataSource,
+    CostLineItemWriter costLineWriter(DataSource dataSource,
             @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
-        return new JdbcBatchItemWriterBuilder<CostLine>()
-                .dataSource(dataSource)
-                .sql(UPSERT_LINE_SQL)
-                .itemSqlParameterSourceProvider(line -> new org.springframework.jdbc.core.namedparam.MapSqlParameterSource()
-                        .addValue("jobInstanceId", jobInstanceId)
-                        .addValue("accountId", line.accountId())
-                        .addValue("type", line.type())
-                        .addValue("customerId", line.customerId())
-                        .addValue("accountName", line.accountName())
-                        .addValue("records", line.records())
-                        .addValue("billableUnits", line.billableUnits())
-                        .addValue("cost", line.cost()))
-                .build();
+        return new CostLineItemWriter(dataSource, jobInstanceId);
     }
 
     @Bean

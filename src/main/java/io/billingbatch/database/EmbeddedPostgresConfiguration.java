@@ -66,6 +66,10 @@ public class EmbeddedPostgresConfiguration {
                 .setServerConfig("maintenance_work_mem", "256MB")
                 .setServerConfig("max_wal_size", "4GB")
                 .setServerConfig("synchronous_commit", "off")
+                // no replication here: bulk loads into tables created or truncated in their own
+                // transaction (the demo ledger) skip the WAL
+                .setServerConfig("wal_level", "minimal")
+                .setServerConfig("max_wal_senders", "0")
                 .setPGStartupWait(java.time.Duration.ofSeconds(60));
     }
 

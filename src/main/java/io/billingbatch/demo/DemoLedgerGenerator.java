@@ -70,6 +70,10 @@ public class DemoLedgerGenerator {
             SELECT setval('billing_posting_seq', max(posting_seq)) FROM billing_billings
             """;
 
+    private static final String TRUNCATE_EMPTY_LEDGER = """
+            TRUNCATE billing_accounts, billing_billings
+            """;
+
     private static final String ANALYZE_LEDGER = """
             ANALYZE billing_accounts, billing_billings
             """;
@@ -161,6 +165,9 @@ public class DemoLedgerGenerator {
                             + " (truncate both tables first)").formatted(accounts, billings));
                 }
             }
+            // Empty already; truncating gives both tables new files in this transaction, which a server
+            // running with wal_level=minimal (the embedded default) then fills without writing WAL.
+            statement.execute(TRUNCATE_EMPTY_LEDGER);
         }
     }
 

@@ -53,7 +53,10 @@ public class BillingCommands {
 
     private final Clock clock;
 
-    private final PrintStream out = System.out;
+    // looked up on each use so a caller (or a test) that redirects System.out sees the output
+    private static PrintStream out() {
+        return System.out;
+    }
 
     public BillingCommands(PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
@@ -93,9 +96,9 @@ public class BillingCommands {
                 case RUN -> runMainJob(invocation);
                 case COST_REPORT -> costReport(invocation);
                 case DEMO_DATA -> demoData(invocation);
-                case BENCHMARK -> benchmark.run(Benchmark.Settings.from(invocation), out);
+                case BENCHMARK -> benchmark.run(Benchmark.Settings.from(invocation), out());
                 case HELP -> {
-                    out.println(USAGE);
+                    out().println(USAGE);
                     yield CommandLine.OK;
                 }
             };
@@ -114,7 +117,7 @@ public class BillingCommands {
     private int runMainJob(Invocation invocation) throws Exception {
         if (demoLedger.isLedgerEmpty()) {
             DemoLedgerSpec spec = DemoLedgerSpec.defaults(YearMonth.now(clock.withZone(ZoneOffset.UTC)));
-            out.printf("The ledger is empty: generating the demo ledger (%,d accounts, %s to %s, about %,d rows)%n",
+            out().printf("The ledger is empty: generating the demo ledger (%,d accounts, %s to %s, about %,d rows)%n",
                     spec.accounts(), spec.firstMonth(), spec.firstMonth().plusMonths(spec.months() - 1), spec.targetRows());
             printDemoResult(demoLedger.generate(spec));
         }
@@ -142,7 +145,7 @@ public class BillingCommands {
                 printReport(period);
                 throw new UsageException(message + "; nothing was run: add --rerun to replace it");
             }
-            out.println(message + "; nothing to do.");
+            out().println(message + "; nothing to do.");
             printReport(period);
             return CommandLine.OK;
         }
@@ -151,14 +154,14 @@ public class BillingCommands {
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
         long skipped = execution.getStepExecutions().stream().mapToLong(step -> step.getSkipCount()).sum();
         if (execution.getStatus() != BatchStatus.COMPLETED) {
-            out.printf("%s: %s (execution %d): %s%n", what, execution.getStatus(), execution.getId(), failureReason(execution));
-            out.println("Run the same command again to restart it where it stopped.");
+            out().printf("%s: %s (execution %d): %s%n", what, execution.getStatus(), execution.getId(), failureReason(execution));
+            out().println("Run the same command again to restart it where it stopped.");
             return CommandLine.FAILED;
         }
-        out.printf("%s: COMPLETED in %.1f s (execution %d, revision %d)%n", what, took.toMillis() / 1000.0,
+        out().printf("%s: COMPLETED in %.1f s (execution %d, revision %d)%n", what, took.toMillis() / 1000.0,
                 execution.getId(), execution.getJobParameters().getLong(PeriodJobParameters.REVISION));
         if (skipped > 0) {
-            out.printf("  %d ledger group(s) were rejected as bad input and left out: see the log and table batch_item_rejects%n", skipped);
+            out().printf("  %d ledger group(s) were rejected as bad input and left out: see the log and table batch_item_rejects%n", skipped);
         }
         printReport(period);
         return CommandLine.OK;
@@ -166,18 +169,18 @@ public class BillingCommands {
 
     private void printReport(ReportPeriod period) {
         List<TypeTotal> totals = costReports.totalsByType(period);
-        out.printf("  %-7s %14s %16s %20s%n", "type", "records", "billable_units", "cost_usd");
+        out().printf("  %-7s %14s %16s %20s%n", "type", "records", "billable_units", "cost_usd");
         long records = 0;
         long cost = 0;
         for (TypeTotal total : totals) {
-            out.printf("  %-7s %,14d %,16d %20s%n", total.type(), total.records(), total.billableUnits(), Money.toUsd(total.cost()));
+            out().printf("  %-7s %,14d %,16d %20s%n", total.type(), total.records(), total.billableUnits(), Money.toUsd(total.cost()));
             records += total.records();
             cost += total.cost();
         }
-        out.printf("  %-7s %,14d %16s %20s%n", "total", records, "", Money.toUsd(cost));
+        out().printf("  %-7s %,14d %16s %20s%n", "total", records, "", Money.toUsd(cost));
         Path directory = reportStore.directory(period.key()).toAbsolutePath();
-        out.println("Reports in " + directory + ":");
-        reportStore.list(period.key()).forEach(file -> out.printf("  %s (%,d bytes)%n", file.name(), file.size()));
+        out().println("Reports in " + directory + ":");
+        reportStore.list(period.key()).forEach(file -> out().printf("  %s (%,d bytes)%n", file.name(), file.size()));
     }
 
     private int demoData(Invocation invocation) {
@@ -205,7 +208,7 @@ public class BillingCommands {
     }
 
     private void printDemoResult(DemoLedgerResult result) {
-        out.printf("Demo ledger: %,d accounts, %,d ledger rows posted %s .. %s, loaded in %.1f s%n", result.accounts(),
+        out().printf("Demo ledger: %,d accounts, %,d ledger rows posted %s .. %s, loaded in %.1f s%n", result.accounts(),
                 result.rows(), result.firstPosted(), result.lastPosted(), result.elapsed().toMillis() / 1000.0);
     }
 

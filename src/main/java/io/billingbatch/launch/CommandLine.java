@@ -1,7 +1,7 @@
 package io.billingbatch.launch;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -38,8 +38,7 @@ public final class CommandLine {
             return OK;
         }
         SpringApplication spring = new SpringApplication(application);
-        spring.setDefaultProperties(defaultProperties(invocation));
-        try (ConfigurableApplicationContext context = spring.run(invocation.springArguments().toArray(String[]::new))) {
+        try (ConfigurableApplicationContext context = spring.run(springArguments(invocation))) {
             return context.getBean(BillingCommands.class).execute(invocation);
         }
         catch (UsageException ex) {
@@ -56,12 +55,13 @@ public final class CommandLine {
         }
     }
 
-    private static Map<String, Object> defaultProperties(Invocation invocation) {
-        Map<String, Object> properties = new HashMap<>();
-        if (invocation.command() == Invocation.Command.BENCHMARK) {
-            // The benchmark fills its own database so it never touches the demo ledger.
-            properties.put("billing.embedded.database", "billing_benchmark");
+    private static String[] springArguments(Invocation invocation) {
+        List<String> arguments = new ArrayList<>(invocation.springArguments());
+        if (invocation.command() == Invocation.Command.BENCHMARK
+                && arguments.stream().noneMatch(argument -> argument.startsWith("--billing.embedded.database="))) {
+            // The benchmark fills its own embedded database so it never touches the demo ledger.
+            arguments.add("--billing.embedded.database=" + Benchmark.BENCHMARK_DATABASE);
         }
-        return properties;
+        return arguments.toArray(String[]::new);
     }
 }

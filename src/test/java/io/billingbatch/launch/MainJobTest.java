@@ -1,0 +1,94 @@
+package io.billingbatch.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The main job a newcomer runs first: demo ledger on an empty database, then last month's cost report. */
+@SpringBootTest
+class MainJobTest {
+
+    @TestConfiguration
+    static class FixedClock {
+
+        @Bean
+        @Primary
+        Clock testClock() {
+            return Clock.fixed(Instant.parse("2026-11-25T03:00:00Z"), ZoneOffset.UTC);
+        }
+    }
+
+    @Autowired
+    BillingCommands commands;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ReportStore reportStore;
+
+    @Test
+    void fillsAnEmptyLedgerReportsLastMonthAndSaysSoWhenRunAgain() throws Exception {
+        LedgerFixture.reset(jdbc);
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-10"));
+
+        Run first = run();
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.output()).contains("The ledger is empty: generating the demo ledger")
+                .contains("cost-report 2026-10 (UTC): COMPLETED").contains("cost-report-2026-10.csv")
+                .contains("cost-report-2026-10.xlsx");
+        long ledgerRows = jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class);
+        assertThat(ledgerRows).isBetween(285_000L, 315_000L);
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT type) FROM cost_summary WHERE period = '2026-10'", Long.class))
+                .isEqualTo(3);
+        byte[] csv = Files.readAllBytes(reportStore.directory("2026-10").resolve("cost-report-2026-10.csv"));
+
+        Run second = run();
+
+        assertThat(second.exitCode()).isZero();
+        assertThat(second.output()).doesNotContain("generating").contains("cost-report 2026-10 (UTC) is already reported")
+                .contains("cost-report-2026-10.csv");
+        assertThat(totalsLine(second.output())).isEqualTo(totalsLine(first.output()));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class)).isEqualTo(ledgerRows);
+        assertThat(Files.readAllBytes(reportStore.directory("2026-10").resolve("cost-report-2026-10.csv"))).isEqualTo(csv);
+    }
+
+    private static String totalsLine(String output) {
+        return output.lines().filter(line -> line.strip().startsWith("total")).findFirst().orElseThrow();
+    }
+
+    private Run run() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int exitCode = commands.execute(Invocation.parse(new String[0]));
+            return new Run(exitCode, out.toString(StandardCharsets.UTF_8));
+        }
+        finally {
+            System.setOut(original);
+        }
+    }
+
+    record Run(int exitCode, String output) {
+    }
+}
