@@ -40,6 +40,7 @@ public class ProgressListener implements ChunkListener<Object, Object>, StepExec
         this.stepExecution = stepExecution;
         this.startedNanos = System.nanoTime();
         this.lastLogNanos = startedNanos;
+        logger.info("{} started", stepExecution.getStepName());
     }
 
     @Override
