@@ -40,13 +40,23 @@ public class EmbeddedPostgresConfiguration {
         if (dataDirectory.isBlank()) {
             // A throw-away server, as the tests use: a fresh temporary data directory removed on close.
             EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder()).setCleanDataDirectory(true).start();
-            return new EmbeddedPostgresServer(postgres, postgres.getPort());
+            return new EmbeddedPostgresServer(postgres, postgres.getPort(), null);
         }
         Path directory = Path.of(dataDirectory).toAbsolutePath();
-        Optional<Integer> runningPort = runningServerPort(directory);
-        if (runningPort.isPresent()) {
-            logger.info("Using the embedded PostgreSQL already running on {} (port {})", directory, runningPort.get());
-            return new EmbeddedPostgresServer(null, runningPort.get());
+        Path ownerFile = directory.resolveSibling(directory.getFileName() + ".owner");
+        Optional<RunningServer> running = runningServer(directory);
+        if (running.isPresent()) {
+            Optional<Long> owner = readPid(ownerFile);
+            boolean ownerAlive = owner.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+            if (ownerAlive) {
+                logger.info("Sharing the embedded PostgreSQL on {} (port {}) that process {} started", directory,
+                        running.get().port(), owner.get());
+                return new EmbeddedPostgresServer(null, running.get().port(), null);
+            }
+            // The process that started it was killed: adopt the server and stop it when done.
+            Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+            logger.info("Adopting the embedded PostgreSQL left running on {} (port {})", directory, running.get().port());
+            return new EmbeddedPostgresServer(null, running.get().port(), running.get().pid());
         }
         Files.createDirectories(directory.getParent());
         long started = System.nanoTime();
@@ -56,7 +66,17 @@ public class EmbeddedPostgresConfiguration {
                 .start();
         logger.info("Embedded PostgreSQL started on {} (port {}) in {} ms", directory, postgres.getPort(),
                 (System.nanoTime() - started) / 1_000_000);
-        return new EmbeddedPostgresServer(postgres, postgres.getPort());
+        Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+        return new EmbeddedPostgresServer(postgres, postgres.getPort(), null);
+    }
+
+    private static Optional<Long> readPid(Path file) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(file).trim()));
+        }
+        catch (IOException | NumberFormatException ex) {
+            return Optional.empty();
+        }
     }
 
     private static EmbeddedPostgres.Builder tuned(EmbeddedPostgres.Builder builder) {
@@ -107,8 +127,8 @@ public class EmbeddedPostgresConfiguration {
         }
     }
 
-    /** The port of a live server already serving this data directory, from its postmaster.pid. */
-    private static Optional<Integer> runningServerPort(Path dataDirectory) throws IOException {
+    /** A live server already serving this data directory, from its postmaster.pid. */
+    private static Optional<RunningServer> runningServer(Path dataDirectory) throws IOException {
         Path pidFile = dataDirectory.resolve("postmaster.pid");
         if (!Files.isReadable(pidFile)) {
             return Optional.empty();
@@ -120,15 +140,18 @@ public class EmbeddedPostgresConfiguration {
         try {
             long pid = Long.parseLong(lines.get(0).trim());
             boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            return alive ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
+            return alive ? Optional.of(new RunningServer(pid, Integer.parseInt(lines.get(3).trim()))) : Optional.empty();
         }
         catch (NumberFormatException ex) {
             return Optional.empty();
         }
     }
 
+    private record RunningServer(long pid, int port) {
+    }
+
     /** The server this process started (and stops on close), or one it shares with another process. */
-    public record EmbeddedPostgresServer(EmbeddedPostgres owned, int port) implements AutoCloseable {
+    public record EmbeddedPostgresServer(EmbeddedPostgres owned, int port, Long adoptedPid) implements AutoCloseable {
 
         String jdbcUrl(String database) {
             return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres";
@@ -138,6 +161,18 @@ public class EmbeddedPostgresConfiguration {
         public void close() throws IOException {
             if (owned != null) {
                 owned.close();
+            }
+            else if (adoptedPid != null) {
+                // SIGTERM: PostgreSQL's smart shutdown; our connection pool is already closed
+                ProcessHandle.of(adoptedPid).ifPresent(postmaster -> {
+                    postmaster.destroy();
+                    try {
+                        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    catch (Exception ex) {
+                        logger.warn("The adopted embedded PostgreSQL (pid {}) did not stop within 30 s", adoptedPid);
+                    }
+                });
             }
         }
     }
