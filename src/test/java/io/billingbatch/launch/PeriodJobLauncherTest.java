@@ -1,0 +1,90 @@
+package io.billingbatch.launch;
+
+import java.time.LocalDateTime;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One live run per period across processes, and recovery of a run whose process was killed. */
+@SpringBootTest
+class PeriodJobLauncherTest {
+
+    static final ReportPeriod DAY = ReportPeriod.parse("2026-10-07", "UTC");
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    Job costReportJob;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    JobRunGuard guard;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void givenOneAccountWithACall() {
+        LedgerFixture.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        UUID account = ledger.account("Solo");
+        ledger.topUp(account, 10_000_000, DAY.start());
+        ledger.call(account, 42, DAY.start().plusSeconds(600));
+    }
+
+    @Test
+    void aPeriodRunningInAnotherProcessIsNotStartedAgain() throws Exception {
+        String key = costReportJob.getName() + "|" + DAY.key() + "|UTC";
+        Optional<JobRunGuard.Lease> otherProcess = guard.tryAcquire(key);
+        assertThat(otherProcess).isPresent();
+        try (JobRunGuard.Lease held = otherProcess.get()) {
+            LaunchOutcome outcome = launcher.launch(costReportJob, new PeriodJobParameters(DAY, 1), false);
+
+            assertThat(outcome).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isZero();
+        }
+        assertThat(launcher.launch(costReportJob, new PeriodJobParameters(DAY, 1), false))
+                .isInstanceOf(LaunchOutcome.Ran.class);
+    }
+
+    @Test
+    void anExecutionLeftStartedByAKilledProcessIsRecoveredAndRestarted() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
+        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
+        JobExecution killed = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
+        killed.setStartTime(LocalDateTime.now());
+        killed.setStatus(BatchStatus.STARTED);
+        jobRepository.update(killed);
+
+        LaunchOutcome outcome = launcher.launch(costReportJob, parameters, false);
+
+        JobExecution restarted = ((LaunchOutcome.Ran) outcome).execution();
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(instance.getInstanceId());
+        assertThat(jobRepository.getJobExecution(killed.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2026-10-07'", Long.class))
+                .isEqualTo(42 * LedgerFixture.CALL_RATE);
+    }
+
+}
