@@ -16,6 +16,7 @@ import io.billingbatch.demo.DemoLedgerResult;
 import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.reconciliation.JdbcReconciliationRepository;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.report.ReportStore;
 
@@ -34,6 +35,7 @@ public class BillingCommands {
               (no command)   the main job: fill an empty ledger with demo data, then run cost-report for
                              the last complete month and print the totals and where the reports landed
               cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
+              reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
               help
@@ -42,6 +44,10 @@ public class BillingCommands {
     private final PeriodJobLauncher launcher;
 
     private final Job costReportJob;
+
+    private final Job reconciliationJob;
+
+    private final JdbcReconciliationRepository reconciliations;
 
     private final CostReportRepository costReports;
 
@@ -59,10 +65,13 @@ public class BillingCommands {
     }
 
     public BillingCommands(PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
+            @Qualifier("reconciliationJob") Job reconciliationJob, JdbcReconciliationRepository reconciliations,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, Clock clock) {
         this.launcher = launcher;
         this.costReportJob = costReportJob;
+        this.reconciliationJob = reconciliationJob;
+        this.reconciliations = reconciliations;
         this.costReports = costReports;
         this.reportStore = reportStore;
         this.demoLedger = demoLedger;
@@ -74,7 +83,7 @@ public class BillingCommands {
     static void checkOptions(Invocation invocation) {
         try {
             switch (invocation.command()) {
-                case COST_REPORT -> {
+                case COST_REPORT, RECONCILIATION -> {
                     ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
                     invocation.flag("rerun");
                 }
@@ -95,6 +104,7 @@ public class BillingCommands {
             return switch (invocation.command()) {
                 case RUN -> runMainJob(invocation);
                 case COST_REPORT -> costReport(invocation);
+                case RECONCILIATION -> reconciliation(invocation);
                 case DEMO_DATA -> demoData(invocation);
                 case BENCHMARK -> benchmark.run(Benchmark.Settings.from(invocation), out());
                 case HELP -> {
@@ -131,8 +141,27 @@ public class BillingCommands {
     }
 
     private int launchCostReport(ReportPeriod period, boolean rerun, boolean completeIsFine) throws Exception {
-        String what = "cost-report " + period.key() + " (" + period.zone().getId() + ")";
-        LaunchOutcome outcome = launcher.launch(costReportJob, new PeriodJobParameters(period, 1), rerun);
+        return launchPeriodJob(costReportJob, period, rerun, completeIsFine, () -> printReport(period));
+    }
+
+    private int reconciliation(Invocation invocation) throws Exception {
+        ReportPeriod period = ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
+        return launchPeriodJob(reconciliationJob, period, invocation.flag("rerun"), false, () -> printReconciliation(period));
+    }
+
+    private void printReconciliation(ReportPeriod period) {
+        var summary = reconciliations.summary(period);
+        out().printf("  accounts checked %,d, clean %,d, findings %,d%n", summary.accountsChecked(), summary.accountsClean(),
+                summary.findings());
+        summary.kinds().forEach(kind -> out().printf("  %-20s %,8d   |difference| %s USD%n", kind.kind(), kind.findings(),
+                Money.toUsd(kind.absoluteDifference())));
+        printFiles(period);
+    }
+
+    private int launchPeriodJob(Job job, ReportPeriod period, boolean rerun, boolean completeIsFine, Runnable printResult)
+            throws Exception {
+        String what = job.getName() + " " + period.key() + " (" + period.zone().getId() + ")";
+        LaunchOutcome outcome = launcher.launch(job, new PeriodJobParameters(period, 1), rerun);
         if (outcome instanceof LaunchOutcome.AlreadyRunning running) {
             throw new UsageException(what + " is already running" + (running.execution() == null ? ""
                     : " (execution " + running.execution().getId() + ")") + " in another process");
@@ -142,11 +171,11 @@ public class BillingCommands {
             String message = what + " is already reported (execution " + done.getId() + ", finished "
                     + done.getEndTime() + ")";
             if (!completeIsFine) {
-                printReport(period);
+                printResult.run();
                 throw new UsageException(message + "; nothing was run: add --rerun to replace it");
             }
             out().println(message + "; nothing to do.");
-            printReport(period);
+            printResult.run();
             return CommandLine.OK;
         }
         JobExecution execution = ((LaunchOutcome.Ran) outcome).execution();
@@ -161,9 +190,9 @@ public class BillingCommands {
         out().printf("%s: COMPLETED in %.1f s (execution %d, revision %d)%n", what, took.toMillis() / 1000.0,
                 execution.getId(), execution.getJobParameters().getLong(PeriodJobParameters.REVISION));
         if (skipped > 0) {
-            out().printf("  %d ledger group(s) were rejected as bad input and left out: see the log and table batch_item_rejects%n", skipped);
+            out().printf("  %d item(s) were rejected as bad input and left out: see the log and table batch_item_rejects%n", skipped);
         }
-        printReport(period);
+        printResult.run();
         return CommandLine.OK;
     }
 
@@ -178,6 +207,10 @@ public class BillingCommands {
             cost += total.cost();
         }
         out().printf("  %-7s %,14d %16s %20s%n", "total", records, "", Money.toUsd(cost));
+        printFiles(period);
+    }
+
+    private void printFiles(ReportPeriod period) {
         Path directory = reportStore.directory(period.key()).toAbsolutePath();
         out().println("Reports in " + directory + ":");
         reportStore.list(period.key()).forEach(file -> out().printf("  %s (%,d bytes)%n", file.name(), file.size()));

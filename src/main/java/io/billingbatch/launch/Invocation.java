@@ -19,6 +19,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
     public enum Command {
         RUN("run", Set.of("zone")),
         COST_REPORT("cost-report", Set.of("period", "zone", "rerun")),
+        RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun")),
         DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month")),
         BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate")),
         HELP("help", Set.of());
@@ -42,7 +43,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
                     return command;
                 }
             }
-            throw new UsageException("unknown command '" + word + "' (commands: cost-report, demo-data, benchmark, help;"
+            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, demo-data, benchmark, help;"
                     + " none runs the main job)");
         }
     }

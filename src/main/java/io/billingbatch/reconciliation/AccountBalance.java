@@ -1,0 +1,21 @@
+package io.billingbatch.reconciliation;
+
+import java.util.UUID;
+
+/**
+ * One account's balance equation for a period, all in micro-USD. {@code closingSnapshot} is null
+ * when nothing was posted in the period; {@code latestSnapshot} is the last snapshot ever posted.
+ */
+record AccountBalance(UUID accountId, UUID customerId, String accountName, boolean accountExists,
+        long opening, long net, long credits, long chargesCall, long chargesSms, long chargesNumber,
+        Long closingSnapshot, Long latestSnapshot, Long storedBalance, long ledgerRows) {
+
+    long closing() {
+        return closingSnapshot != null ? closingSnapshot : opening;
+    }
+
+    /** Whatever moved the balance besides credits and the three charge types. */
+    long otherDebits() {
+        return credits - chargesCall - chargesSms - chargesNumber - net;
+    }
+}

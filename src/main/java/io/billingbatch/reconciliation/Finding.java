@@ -1,0 +1,26 @@
+package io.billingbatch.reconciliation;
+
+import java.util.UUID;
+
+/**
+ * Something the ledger does not prove. Amounts are micro-USD; {@code difference} = actual −
+ * expected where both are known. The key identifies the finding within a run.
+ */
+record Finding(String kind, UUID accountId, UUID ledgerId, Long expected, Long actual, String detail) {
+
+    static final String BALANCE_MISMATCH = "balance_mismatch";
+    static final String CHAIN_BREAK = "chain_break";
+    static final String RATING_MISMATCH = "rating_mismatch";
+    static final String STUCK_PROGRESSING = "stuck_progressing";
+    static final String ORPHAN = "orphan";
+    static final String NEGATIVE_BALANCE = "negative_balance";
+    static final String CHARGED_FAILED_CALL = "charged_failed_call";
+
+    Long difference() {
+        return expected == null || actual == null ? null : actual - expected;
+    }
+
+    String key() {
+        return kind + "/" + accountId + "/" + (ledgerId == null ? "-" : ledgerId) + "/" + detail.hashCode();
+    }
+}

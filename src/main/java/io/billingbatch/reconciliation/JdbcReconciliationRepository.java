@@ -1,0 +1,107 @@
+package io.billingbatch.reconciliation;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.ledger.ReportPeriod;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** Reconciliation results: per-run accounts and findings, and per period and zone the published run. */
+@Repository
+public class JdbcReconciliationRepository {
+
+    private static final String DELETE_REPLACED = """
+            WITH replaced AS (SELECT job_instance_id FROM reconciliation_runs
+                              WHERE period = ? AND zone = ? AND job_instance_id <> ?),
+            gone_accounts AS (DELETE FROM reconciliation_accounts WHERE job_instance_id IN (SELECT job_instance_id FROM replaced))
+            DELETE FROM reconciliation_findings WHERE job_instance_id IN (SELECT job_instance_id FROM replaced)
+            """;
+
+    private static final String UPSERT_RUN = """
+            INSERT INTO reconciliation_runs (period, zone, period_start, period_end, revision, job_instance_id, job_execution_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (period, zone) DO UPDATE SET
+                period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, revision = EXCLUDED.revision,
+                job_instance_id = EXCLUDED.job_instance_id, job_execution_id = EXCLUDED.job_execution_id,
+                tm_published = now()
+            """;
+
+    private static final String SET_FINDING_KINDS = """
+            UPDATE reconciliation_accounts a SET finding_kinds = f.kinds
+            FROM (SELECT account_id, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds
+                  FROM reconciliation_findings WHERE job_instance_id = ? GROUP BY account_id) f
+            WHERE a.job_instance_id = ? AND a.account_id = f.account_id
+            """;
+
+    private static final String PUBLISHED_INSTANCE = "(SELECT job_instance_id FROM reconciliation_runs WHERE period = ? AND zone = ?)";
+
+    private final JdbcTemplate jdbc;
+
+    public JdbcReconciliationRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId) {
+        ReportPeriod period = parameters.period();
+        jdbc.update(DELETE_REPLACED, period.key(), period.zone().getId(), jobInstanceId);
+        jdbc.update(UPSERT_RUN, period.key(), period.zone().getId(), Timestamp.from(period.start()),
+                Timestamp.from(period.end()), parameters.revision(), jobInstanceId, jobExecutionId);
+        jdbc.update(SET_FINDING_KINDS, jobInstanceId, jobInstanceId);
+    }
+
+    /** Accounts checked, accounts clean, findings per kind with their total absolute difference. */
+    public Summary summary(ReportPeriod period) {
+        Object[] key = { period.key(), period.zone().getId() };
+        long checked = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = "
+                + PUBLISHED_INSTANCE, Long.class, key);
+        long clean = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE finding_kinds = '' AND job_instance_id = "
+                + PUBLISHED_INSTANCE, Long.class, key);
+        List<KindCount> kinds = jdbc.query("""
+                SELECT kind, count(*) AS findings, coalesce(sum(abs(difference)), 0) AS absolute_difference
+                FROM reconciliation_findings WHERE job_instance_id = %s GROUP BY kind ORDER BY kind
+                """.formatted(PUBLISHED_INSTANCE), (rs, i) -> new KindCount(rs.getString(1), rs.getLong(2), rs.getLong(3)), key);
+        return new Summary(checked, clean, kinds);
+    }
+
+    void forEachAccount(ReportPeriod period, Consumer<Map<String, Object>> consumer) {
+        jdbc.query("SELECT * FROM reconciliation_accounts WHERE job_instance_id = " + PUBLISHED_INSTANCE
+                + " ORDER BY account_id", (ResultSet rs) -> {
+                    consumer.accept(row(rs));
+                }, period.key(), period.zone().getId());
+    }
+
+    void forEachFinding(ReportPeriod period, Consumer<Map<String, Object>> consumer) {
+        jdbc.query("SELECT * FROM reconciliation_findings WHERE job_instance_id = " + PUBLISHED_INSTANCE
+                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", (ResultSet rs) -> {
+                    consumer.accept(row(rs));
+                }, period.key(), period.zone().getId());
+    }
+
+    private static Map<String, Object> row(ResultSet rs) throws SQLException {
+        var meta = rs.getMetaData();
+        Map<String, Object> row = new java.util.HashMap<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            Object value = rs.getObject(i);
+            row.put(meta.getColumnLabel(i), value);
+        }
+        return row;
+    }
+
+    public record KindCount(String kind, long findings, long absoluteDifference) {
+    }
+
+    public record Summary(long accountsChecked, long accountsClean, List<KindCount> kinds) {
+
+        public long findings() {
+            return kinds.stream().mapToLong(KindCount::findings).sum();
+        }
+    }
+
+}

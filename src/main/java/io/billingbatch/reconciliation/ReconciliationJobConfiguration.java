@@ -1,0 +1,171 @@
+package io.billingbatch.reconciliation;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.ProgressListener;
+import io.billingbatch.ledger.ReportPeriod;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+
+@Configuration(proxyBeanMethods = false)
+public class ReconciliationJobConfiguration {
+
+    public static final String JOB_NAME = "reconciliation";
+
+    @Bean
+    Job reconciliationJob(JobRepository jobRepository, Step reconciliationAccountStep, Step reconciliationLedgerStep,
+            Step reconciliationPublishStep, Step reconciliationFilesStep) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .validator(PeriodJobParameters.validator())
+                .start(reconciliationAccountStep)
+                .next(reconciliationLedgerStep)
+                .next(reconciliationPublishStep)
+                .next(reconciliationFilesStep)
+                .build();
+    }
+
+    @Bean
+    Step reconciliationAccountStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<AccountBalance> accountBalanceReader, AccountBalanceProcessor accountBalanceProcessor,
+            AccountReconciliationItemWriter accountReconciliationWriter,
+            @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize) {
+        return new StepBuilder("reconciliationAccountStep", jobRepository)
+                .<AccountBalance, AccountReconciliation>chunk(chunkSize)
+                .transactionManager(transactionManager)
+                .reader(accountBalanceReader)
+                .processor(accountBalanceProcessor)
+                .writer(accountReconciliationWriter)
+                .listener(new ProgressListener())
+                .build();
+    }
+
+    @Bean
+    Step reconciliationLedgerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<Finding> ledgerFindingReader, FindingItemWriter findingWriter,
+            @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize) {
+        return new StepBuilder("reconciliationLedgerStep", jobRepository)
+                .<Finding, Finding>chunk(chunkSize)
+                .transactionManager(transactionManager)
+                .reader(ledgerFindingReader)
+                .writer(findingWriter)
+                .listener(new ProgressListener())
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource,
+            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
+        ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        return new JdbcCursorItemReaderBuilder<AccountBalance>()
+                .name("accountBalanceReader")
+                .dataSource(dataSource)
+                .sql(ReconciliationSql.ACCOUNT_BALANCES)
+                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()))
+                .rowMapper((rs, rowNum) -> new AccountBalance(rs.getObject("account_id", UUID.class),
+                        rs.getObject("customer_id", UUID.class), rs.getString("account_name"),
+                        rs.getBoolean("account_exists"), rs.getLong("opening"), rs.getLong("net"), rs.getLong("credits"),
+                        rs.getLong("charges_call"), rs.getLong("charges_sms"), rs.getLong("charges_number"),
+                        rs.getObject("closing_snapshot", Long.class), rs.getObject("latest_snapshot", Long.class),
+                        rs.getObject("stored_balance", Long.class), rs.getLong("ledger_rows")))
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    AccountBalanceProcessor accountBalanceProcessor(@Value("#{jobParameters['period']}") String period,
+            @Value("#{jobParameters['zone']}") String zone, @Value("#{stepExecution.jobExecution}") JobExecution jobExecution,
+            JobRepository jobRepository) {
+        return new AccountBalanceProcessor(ReportPeriod.parse(period, zone).contains(asOf(jobExecution, jobRepository)));
+    }
+
+    @Bean
+    @StepScope
+    JdbcCursorItemReader<Finding> ledgerFindingReader(DataSource dataSource,
+            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
+            @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
+            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter) {
+        ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
+        return new JdbcCursorItemReaderBuilder<Finding>()
+                .name("ledgerFindingReader")
+                .dataSource(dataSource)
+                .sql(ReconciliationSql.LEDGER_FINDINGS)
+                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()),
+                        Timestamp.from(stuckBefore))
+                .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
+                        rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
+                        rs.getObject("actual", Long.class), rs.getString("detail")))
+                .build();
+    }
+
+    /**
+     * The instant the run judges "now" by: when its first execution was created, so a restart
+     * judges exactly as the run it continues.
+     */
+    static Instant asOf(JobExecution jobExecution, JobRepository jobRepository) {
+        return jobRepository.getJobExecutions(jobExecution.getJobInstance()).stream()
+                .map(JobExecution::getCreateTime)
+                .min(java.util.Comparator.naturalOrder())
+                .orElse(jobExecution.getCreateTime())
+                .atZone(java.time.ZoneId.systemDefault()).toInstant();
+    }
+
+    @Bean
+    @StepScope
+    AccountReconciliationItemWriter accountReconciliationWriter(JdbcTemplate jdbc,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
+        return new AccountReconciliationItemWriter(jdbc, jobInstanceId);
+    }
+
+    @Bean
+    @StepScope
+    FindingItemWriter findingWriter(JdbcTemplate jdbc,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
+        return new FindingItemWriter(jdbc, jobInstanceId);
+    }
+
+    @Bean
+    Step reconciliationPublishStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcReconciliationRepository reconciliations) {
+        return new StepBuilder("reconciliationPublishStep", jobRepository)
+                .tasklet((contribution, chunkContext) -> {
+                    JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
+                    reconciliations.publish(PeriodJobParameters.from(jobExecution.getJobParameters()),
+                            jobExecution.getJobInstanceId(), jobExecution.getId());
+                    return org.springframework.batch.infrastructure.repeat.RepeatStatus.FINISHED;
+                }, transactionManager)
+                .build();
+    }
+
+    @Bean
+    Step reconciliationFilesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            ReconciliationFiles files) {
+        return new StepBuilder("reconciliationFilesStep", jobRepository)
+                .tasklet((contribution, chunkContext) -> {
+                    JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
+                    files.write(PeriodJobParameters.from(jobExecution.getJobParameters()).period());
+                    return org.springframework.batch.infrastructure.repeat.RepeatStatus.FINISHED;
+                }, transactionManager)
+                .build();
+    }
+}

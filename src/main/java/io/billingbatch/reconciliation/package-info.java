@@ -1,0 +1,8 @@
+/**
+ * The {@code reconciliation} job. Proves every account's balance against its ledger for a period:
+ * opening balance + credits − charges = closing balance (and, for a period that includes now, the
+ * stored balance), and finds the ledger rows that break the chain, are rated wrongly, are stuck
+ * in progress, belong to no live account or charged a failed call. Stores accounts and findings
+ * under the run, publishes them as the period's result, and writes the CSV, XLSX and manifest.
+ */
+package io.billingbatch.reconciliation;
