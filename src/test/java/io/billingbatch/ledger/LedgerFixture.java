@@ -26,8 +26,6 @@ public class LedgerFixture {
 
     private final Map<UUID, UUID> customers = new HashMap<>();
 
-    private long postingSeq;
-
     public LedgerFixture(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
@@ -39,6 +37,7 @@ public class LedgerFixture {
                          batch_job_execution_context, batch_step_execution_context, batch_step_execution,
                          batch_job_execution_params, batch_job_execution, batch_job_instance
                 """);
+        jdbc.execute("ALTER SEQUENCE billing_posting_seq RESTART");
     }
 
     public UUID account(String name) {
@@ -81,7 +80,7 @@ public class LedgerFixture {
             long amount, Instant posted) {
         long snapshot = balances.getOrDefault(account, 0L) + amount;
         UUID id = insert(account, transactionType, "end", referenceType, duration, units, rate, amount, snapshot,
-                ++postingSeq, posted, null);
+                jdbc.queryForObject("SELECT nextval('billing_posting_seq')", Long.class), posted, null);
         if (balances.containsKey(account)) {
             balances.put(account, snapshot);
             jdbc.update("UPDATE billing_accounts SET balance_credit = ? WHERE id = ?", snapshot, account);

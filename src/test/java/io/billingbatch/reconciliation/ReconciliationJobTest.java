@@ -1,0 +1,204 @@
+package io.billingbatch.reconciliation;
+
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.UUID;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.demo.DemoLedgerGenerator;
+import io.billingbatch.demo.DemoLedgerSpec;
+import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest
+class ReconciliationJobTest {
+
+    static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
+
+    static final Instant SEPTEMBER = Instant.parse("2026-09-15T00:00:00Z");
+
+    static final Instant OCT = Instant.parse("2026-10-10T00:00:00Z");
+
+    @Autowired
+    Job reconciliationJob;
+
+    @Autowired
+    Job costReportJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ReportStore reportStore;
+
+    @Autowired
+    DemoLedgerGenerator demoLedger;
+
+    LedgerFixture ledger;
+
+    @BeforeEach
+    void emptyLedger() {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_runs");
+        FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
+        ledger = new LedgerFixture(jdbc);
+    }
+
+    @Test
+    void theEquationHoldsForACleanAccountAndAQuietAccountCarriesItsBalance() throws Exception {
+        UUID busy = ledger.account("Busy");
+        ledger.topUp(busy, 100_000_000, SEPTEMBER);
+        ledger.call(busy, 300, OCT);
+        ledger.sms(busy, OCT.plusSeconds(1));
+        ledger.number(busy, OCT.plusSeconds(2));
+        ledger.topUp(busy, 20_000_000, OCT.plusSeconds(3));
+        UUID quiet = ledger.account("Quiet");
+        ledger.topUp(quiet, 50_000_000, SEPTEMBER);
+
+        run(OCTOBER);
+
+        assertThat(findings()).isEmpty();
+        assertThat(account(busy)).isEqualTo(List.of(100_000_000L, 20_000_000L, 6_000_000L, 8_000L, 5_000_000L, 0L,
+                108_992_000L, ""));
+        assertThat(account(quiet)).isEqualTo(List.of(50_000_000L, 0L, 0L, 0L, 0L, 0L, 50_000_000L, ""));
+        assertThat(Files.readString(reportStore.directory("2026-10").resolve("reconciliation-2026-10.csv")))
+                .isEqualTo("period_start,period_end,zone,kind,account_id,ledger_id,expected_usd,actual_usd,difference_usd,detail\n");
+    }
+
+    @Test
+    void findsEachKindOfFaultAtItsRowAndNothingElse() throws Exception {
+        UUID clean = ledger.account("Clean");
+        ledger.topUp(clean, 100_000_000, SEPTEMBER);
+        ledger.call(clean, 60, OCT);
+
+        UUID altered = ledger.account("Altered");
+        ledger.topUp(altered, 100_000_000, SEPTEMBER);
+        UUID alteredRow = ledger.call(altered, 10, OCT);
+        ledger.sms(altered, OCT.plusSeconds(5));
+        jdbc.update("UPDATE billing_billings SET amount_credit = -100000 WHERE id = ?", alteredRow); // was -200000
+
+        UUID gap = ledger.account("Gap");
+        ledger.topUp(gap, 100_000_000, SEPTEMBER);
+        UUID deleted = ledger.sms(gap, OCT);
+        UUID afterGap = ledger.sms(gap, OCT.plusSeconds(1));
+        ledger.sms(gap, OCT.plusSeconds(2));
+        jdbc.update("DELETE FROM billing_billings WHERE id = ?", deleted);
+
+        UUID misRated = ledger.account("Mis-rated");
+        ledger.topUp(misRated, 100_000_000, SEPTEMBER);
+        UUID cheapCall = ledger.post(misRated, "usage", "call", 30, 30, 10_000, -300_000, OCT);
+
+        UUID stuck = ledger.account("Stuck");
+        ledger.topUp(stuck, 100_000_000, SEPTEMBER);
+        UUID stuckRow = ledger.progressingCall(stuck, OCT);
+
+        UUID ghost = UUID.randomUUID(); // no such account
+        UUID ghostRow = ledger.post(ghost, "usage", "sms", 0, 1, 8_000, -8_000, OCT);
+
+        UUID negative = ledger.account("Negative");
+        ledger.topUp(negative, 1_000_000, SEPTEMBER);
+        ledger.call(negative, 100, OCT); // -2.00 USD
+
+        UUID failed = ledger.account("Failed calls");
+        ledger.topUp(failed, 100_000_000, SEPTEMBER);
+        UUID chargedFailure = ledger.post(failed, "usage", "call", 0, 0, 20_000, -20_000, OCT);
+
+        run(OCTOBER);
+
+        assertThat(findings()).containsExactlyInAnyOrder(
+                "chain_break " + altered + " " + alteredRow,
+                "rating_mismatch " + altered + " " + alteredRow, // its amount no longer matches its rating either
+                "balance_mismatch " + altered + " -",
+                "chain_break " + gap + " " + afterGap,
+                "balance_mismatch " + gap + " -",
+                "rating_mismatch " + misRated + " " + cheapCall,
+                "stuck_progressing " + stuck + " " + stuckRow,
+                "orphan " + ghost + " " + ghostRow,
+                "negative_balance " + negative + " -",
+                "charged_failed_call " + failed + " " + chargedFailure,
+                "rating_mismatch " + failed + " " + chargedFailure);
+        assertThat(jdbc.queryForObject("SELECT expected || ' ' || actual || ' ' || difference FROM reconciliation_findings"
+                + " WHERE kind = 'rating_mismatch' AND ledger_id = ?", String.class, cheapCall)).isEqualTo("-600000 -300000 300000");
+        assertThat(account(clean).get(7)).isEqualTo("");
+        assertThat(account(negative).get(7)).isEqualTo("negative_balance");
+        String csv = Files.readString(reportStore.directory("2026-10").resolve("reconciliation-2026-10.csv"));
+        assertThat(csv.lines()).hasSize(12).anyMatch(line -> line.contains(",rating_mismatch," + misRated + "," + cheapCall
+                + ",-0.600000,-0.300000,0.300000,"));
+    }
+
+    @Test
+    void aPeriodThatIncludesNowAlsoChecksTheStoredBalance() throws Exception {
+        ReportPeriod thisMonth = ReportPeriod.parse(YearMonth.now(java.time.ZoneOffset.UTC).toString(), "UTC");
+        UUID drifted = ledger.account("Drifted");
+        ledger.topUp(drifted, 10_000_000, thisMonth.start());
+        jdbc.update("UPDATE billing_accounts SET balance_credit = balance_credit + 1 WHERE id = ?", drifted);
+
+        run(thisMonth);
+
+        assertThat(findings()).containsExactly("balance_mismatch " + drifted + " -");
+        assertThat(jdbc.queryForObject("SELECT expected || ' ' || actual FROM reconciliation_findings", String.class))
+                .isEqualTo("10000000 10000001");
+    }
+
+    @Test
+    void chargesTieOutWithTheCostReportPerAccountAndType() throws Exception {
+        demoLedger.generate(new DemoLedgerSpec(11, 60, YearMonth.of(2026, 9), 2, 30_000));
+        UUID faulty = ledger.account("Faulty");
+        ledger.topUp(faulty, 1_000_000, SEPTEMBER);
+        ledger.post(faulty, "usage", "call", 0, 0, 20_000, -20_000, OCT); // a fault does not break the tie-out
+
+        run(OCTOBER);
+        assertThat(((LaunchOutcome.Ran) launcher.launch(costReportJob, new PeriodJobParameters(OCTOBER, 1), false))
+                .execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        List<String> costReport = jdbc.query("""
+                SELECT account_id, type, cost_credit FROM cost_summary WHERE period = '2026-10' AND cost_credit <> 0
+                ORDER BY 1, 2""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+        List<String> reconciliation = jdbc.query("""
+                SELECT account_id, type, charged FROM reconciliation_accounts
+                CROSS JOIN LATERAL (VALUES ('call', charges_call), ('number', charges_number), ('sms', charges_sms)) c(type, charged)
+                WHERE charged <> 0 ORDER BY 1, 2""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+        assertThat(reconciliation).hasSizeGreaterThan(100).isEqualTo(costReport);
+        assertThat(findings()).hasSize(2); // the faulty call: charged_failed_call and rating_mismatch
+    }
+
+    JobExecution run(ReportPeriod period) throws Exception {
+        JobExecution execution = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, new PeriodJobParameters(period, 1),
+                false)).execution();
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        return execution;
+    }
+
+    List<String> findings() {
+        return jdbc.query("SELECT kind, account_id, ledger_id FROM reconciliation_findings",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + (rs.getString(3) == null ? "-" : rs.getString(3)));
+    }
+
+    List<Object> account(UUID account) {
+        return jdbc.queryForObject("""
+                SELECT opening, credits, charges_call, charges_sms, charges_number, other_debits, closing, finding_kinds
+                FROM reconciliation_accounts WHERE account_id = ?""", (rs, i) -> List.<Object>of(rs.getLong(1),
+                rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getString(8)),
+                account);
+    }
+}
