@@ -1,0 +1,121 @@
+package io.billingbatch.reconciliation;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportStore;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A reconciliation that fails in its account step, restarted, ends exactly like one that never failed. */
+@SpringBootTest(properties = "billing.reconciliation.chunk-size=1")
+class ReconciliationRestartTest {
+
+    static final ReportPeriod PERIOD = ReportPeriod.parse("2026-10", "UTC");
+
+    @Autowired
+    Job reconciliationJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ReportStore reportStore;
+
+    @BeforeEach
+    void givenSixAccountsTwoOfThemFaulty() {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_runs");
+        FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        Instant day = Instant.parse("2026-10-05T00:00:00Z");
+        for (int i = 0; i < 6; i++) {
+            UUID account = ledger.account("Account " + i);
+            ledger.topUp(account, 1_000_000, day.minusSeconds(86_400 * 10));
+            ledger.call(account, 10 + 20 * i, day.plusSeconds(60L * i)); // accounts 3..5 go negative
+        }
+    }
+
+    @Test
+    void restartAfterAMidStepFailureGivesTheSameFindingsAndFiles() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        jdbc.execute("""
+                CREATE FUNCTION fail_fourth_account() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = NEW.job_instance_id) >= 3 THEN
+                        RAISE EXCEPTION 'simulated crash while writing account 4';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("CREATE TRIGGER fail_fourth_account BEFORE INSERT ON reconciliation_accounts FOR EACH ROW EXECUTE FUNCTION fail_fourth_account()");
+        JobExecution failed;
+        try {
+            failed = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+        }
+        finally {
+            jdbc.execute("DROP TRIGGER fail_fourth_account ON reconciliation_accounts");
+            jdbc.execute("DROP FUNCTION fail_fourth_account()");
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        List<String> restartedFindings = findings();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
+
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(findings()).hasSize(3).containsExactlyElementsOf(restartedFindings);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(6);
+
+        try (InputStream in = Files.newInputStream(csv().resolveSibling("reconciliation-2026-10.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            Sheet summary = workbook.getSheet("Summary");
+            assertThat(summary.getRow(1).getCell(0).getStringCellValue()).isEqualTo("accounts checked");
+            assertThat(summary.getRow(1).getCell(1).getNumericCellValue()).isEqualTo(6.0);
+            assertThat(summary.getRow(2).getCell(1).getNumericCellValue()).isEqualTo(3.0);
+            assertThat(summary.getRow(3).getCell(0).getStringCellValue()).isEqualTo("findings: negative_balance");
+            assertThat(workbook.getSheet("Accounts").getLastRowNum()).isEqualTo(6);
+            assertThat(workbook.getSheet("Findings").getLastRowNum()).isEqualTo(3);
+        }
+    }
+
+    Path csv() {
+        return reportStore.directory(PERIOD.key()).resolve("reconciliation-2026-10.csv");
+    }
+
+    List<String> findings() {
+        return jdbc.query("""
+                SELECT f.kind, f.account_id, f.expected, f.actual FROM reconciliation_findings f
+                JOIN reconciliation_runs r ON r.job_instance_id = f.job_instance_id ORDER BY 2, 1""",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4));
+    }
+}
