@@ -16,6 +16,7 @@ import io.billingbatch.demo.DemoLedgerGenerator;
 import io.billingbatch.demo.DemoLedgerResult;
 import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.reconciliation.ReconciliationSql;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import org.postgresql.PGConnection;
 
@@ -27,9 +28,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Measures {@code cost-report} end to end against its floor: the same grouping done by PostgreSQL
- * alone and streamed out with {@code COPY (SELECT ...) TO STDOUT}, in the same run on the same
- * data. Prints rows, seconds, rows/s, the ratio and the job's peak heap. It fills a database of
+ * Measures {@code cost-report} and {@code reconciliation} end to end against their floors: the
+ * same SQL done by PostgreSQL alone and streamed out with {@code COPY (SELECT ...) TO STDOUT}, in
+ * the same run on the same data. Prints rows, seconds, rows/s, the ratio and the job's peak heap. It fills a database of
  * its own ({@code billing_benchmark}), never the demo ledger.
  */
 @Component
@@ -43,20 +44,23 @@ class Benchmark {
 
     private final Job costReportJob;
 
+    private final Job reconciliationJob;
+
     private final JdbcTemplate jdbc;
 
     private final DataSource dataSource;
 
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
-            JdbcTemplate jdbc, DataSource dataSource) {
+            @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource) {
         this.generator = generator;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
+        this.reconciliationJob = reconciliationJob;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
     }
 
-    record Settings(long rows, int accounts, YearMonth month, long seed, boolean skipGenerate) {
+    record Settings(long rows, int accounts, YearMonth month, long seed, boolean skipGenerate, java.util.Set<String> jobs) {
 
         static Settings from(Invocation invocation) {
             YearMonth month;
@@ -68,7 +72,16 @@ class Benchmark {
             }
             return new Settings(invocation.longOption("rows", 10_000_000, 1_000, 2_000_000_000L),
                     (int) invocation.longOption("accounts", 20_000, 1, 10_000_000), month,
-                    invocation.longOption("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE), invocation.flag("skip-generate"));
+                    invocation.longOption("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE), invocation.flag("skip-generate"),
+                    jobs(invocation.option("jobs", "cost-report,reconciliation")));
+        }
+
+        private static java.util.Set<String> jobs(String list) {
+            java.util.Set<String> jobs = new java.util.LinkedHashSet<>(java.util.List.of(list.split(",")));
+            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation").containsAll(jobs)) {
+                throw new UsageException("--jobs takes cost-report and/or reconciliation, comma separated; was '" + list + "'");
+            }
+            return jobs;
         }
     }
 
@@ -94,38 +107,68 @@ class Benchmark {
         long ledgerRows = jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE tm_posted >= ? AND tm_posted < ?",
                 Long.class, java.sql.Timestamp.from(period.start()), java.sql.Timestamp.from(period.end()));
 
-        floor(period); // warm-up: both contenders then find the ledger in the same caches
-        Timing floorFirst = floor(period);
-
-        JobRun cold = runJob(period);
-        if (cold.execution().getStatus() != BatchStatus.COMPLETED) {
-            out.println("cost-report did not complete: " + cold.execution().getExitStatus().getExitDescription());
-            return CommandLine.FAILED;
+        out.printf("ledger rows in %s: %,d%n", period.key(), ledgerRows);
+        String start = "'" + period.start() + "'::timestamptz";
+        String end = "'" + period.end() + "'::timestamptz";
+        String stuckBefore = "'" + java.time.Instant.now().minus(java.time.Duration.ofHours(24)) + "'::timestamptz";
+        boolean completed = true;
+        if (settings.jobs().contains("cost-report")) {
+            completed &= compare(costReportJob, 1.5, period, ledgerRows, out,
+                    bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end));
         }
-        JobRun warm = runJob(period);
-        Timing floorSecond = floor(period);
-        double floorSeconds = Math.min(floorFirst.seconds(), floorSecond.seconds());
-
-        out.printf("ledger rows in %s: %,d; grouped rows: %,d%n", period.key(), ledgerRows, floorFirst.rows());
-        out.printf("floor  (COPY of the SQL grouping): %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n", floorSeconds,
-                ledgerRows / floorSeconds, floorFirst.seconds(), floorSecond.seconds());
-        out.printf("job    (cost-report end to end, first run in this JVM): %7.2f s  %,12.0f ledger rows/s  ratio %.2f%n",
-                cold.seconds(), ledgerRows / cold.seconds(), cold.seconds() / floorSeconds);
-        out.printf("job    (cost-report end to end, second run, warm JVM):  %7.2f s  %,12.0f ledger rows/s  ratio %.2f%n",
-                warm.seconds(), ledgerRows / warm.seconds(), warm.seconds() / floorSeconds);
-        out.printf("ratio  job / floor: %.2f cold, %.2f warm   (target <= 1.5)%n", cold.seconds() / floorSeconds,
-                warm.seconds() / floorSeconds);
-        out.printf("peak heap during the job: %d MiB cold, %d MiB warm (max heap %d MiB)%n", cold.peakHeap() >> 20,
-                warm.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
-        return CommandLine.OK;
+        if (settings.jobs().contains("reconciliation")) {
+            completed &= compare(reconciliationJob, 2.0, period, ledgerRows, out,
+                    bind(ReconciliationSql.ACCOUNT_BALANCES, start, end),
+                    bind(ReconciliationSql.LEDGER_FINDINGS, start, end, stuckBefore));
+        }
+        return completed ? CommandLine.OK : CommandLine.FAILED;
     }
 
+    /**
+     * Times the floor (after a warm-up, best of two), then the job on a cold and on a warm JVM.
+     * The floor is each SQL statement alone, streamed out with COPY.
+     */
+    private boolean compare(Job job, double target, ReportPeriod period, long ledgerRows, PrintStream out,
+            String... floorSql) throws Exception {
+        floor(floorSql); // warm-up: both contenders then find the ledger in the same caches
+        Timing floorFirst = floor(floorSql);
+        JobRun cold = runJob(job, period);
+        if (cold.execution().getStatus() != BatchStatus.COMPLETED) {
+            out.println(job.getName() + " did not complete: " + cold.execution().getExitStatus().getExitDescription());
+            return false;
+        }
+        JobRun warm = runJob(job, period);
+        Timing floorSecond = floor(floorSql);
+        double floorSeconds = Math.min(floorFirst.seconds(), floorSecond.seconds());
+        String name = job.getName();
+        out.printf("%s floor (COPY of its SQL, %,d rows out): %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n",
+                name, floorFirst.rows(), floorSeconds, ledgerRows / floorSeconds, floorFirst.seconds(), floorSecond.seconds());
+        out.printf("%s job, first run in this JVM:  %7.2f s  %,12.0f ledger rows/s  ratio %.2f%n", name, cold.seconds(),
+                ledgerRows / cold.seconds(), cold.seconds() / floorSeconds);
+        out.printf("%s job, second run, warm JVM:   %7.2f s  %,12.0f ledger rows/s  ratio %.2f%n", name, warm.seconds(),
+                ledgerRows / warm.seconds(), warm.seconds() / floorSeconds);
+        out.printf("%s ratio job / floor: %.2f cold, %.2f warm (target <= %.1f); peak heap %d MiB cold, %d MiB warm (max %d MiB)%n",
+                name, cold.seconds() / floorSeconds, warm.seconds() / floorSeconds, target, cold.peakHeap() >> 20,
+                warm.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        return true;
+    }
+
+    /** COPY takes no bind parameters: the values are instants this class formatted itself. */
+    private static String bind(String sql, String... values) {
+        String bound = sql;
+        for (String value : values) {
+            bound = bound.replaceFirst("\\?", java.util.regex.Matcher.quoteReplacement(value));
+        }
+        return bound;
+    }
+
+
     /** One end-to-end run as a re-run of the period (so the benchmark can be repeated), with its peak heap. */
-    private JobRun runJob(ReportPeriod period) throws Exception {
+    private JobRun runJob(Job job, ReportPeriod period) throws Exception {
         System.gc();
         heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
         long started = System.nanoTime();
-        LaunchOutcome outcome = launcher.launch(costReportJob, new PeriodJobParameters(period, 1), true);
+        LaunchOutcome outcome = launcher.launch(job, new PeriodJobParameters(period, 1), true);
         double seconds = (System.nanoTime() - started) / 1e9;
         long peakHeap = heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
         return new JobRun(((LaunchOutcome.Ran) outcome).execution(), seconds, peakHeap);
@@ -134,17 +177,15 @@ class Benchmark {
     private record JobRun(JobExecution execution, double seconds, long peakHeap) {
     }
 
-    private Timing floor(ReportPeriod period) throws Exception {
-        // COPY takes no bind parameters: the bounds are instants this class formatted itself.
-        String sql = CostReportJobConfiguration.GROUPED_LEDGER_SQL
-                .replaceFirst("\\?", "'" + period.start() + "'::timestamptz")
-                .replaceFirst("\\?", "'" + period.end() + "'::timestamptz");
+    private Timing floor(String... statements) throws Exception {
         CountingOutputStream sink = new CountingOutputStream();
         long started = System.nanoTime();
-        long rows;
+        long rows = 0;
         try (Connection connection = dataSource.getConnection()) {
-            rows = connection.unwrap(PGConnection.class).getCopyAPI()
-                    .copyOut("COPY (" + sql + ") TO STDOUT WITH (FORMAT csv)", sink);
+            for (String sql : statements) {
+                rows += connection.unwrap(PGConnection.class).getCopyAPI()
+                        .copyOut("COPY (" + sql + ") TO STDOUT WITH (FORMAT csv)", sink);
+            }
         }
         return new Timing(rows, (System.nanoTime() - started) / 1e9);
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.CostReportRepository;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
+import io.billingbatch.demo.DemoFaultInjector;
 import io.billingbatch.demo.DemoLedgerGenerator;
 import io.billingbatch.demo.DemoLedgerResult;
 import io.billingbatch.demo.DemoLedgerSpec;
@@ -37,7 +38,9 @@ public class BillingCommands {
               cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
               reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
+                             [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
+                             [--jobs=cost-report,reconciliation] [--skip-generate]
               help
             configuration options (--spring.datasource.url=..., --billing.reports.root=...) may follow any command""";
 
@@ -57,6 +60,8 @@ public class BillingCommands {
 
     private final Benchmark benchmark;
 
+    private final DemoFaultInjector faultInjector;
+
     private final Clock clock;
 
     // looked up on each use so a caller (or a test) that redirects System.out sees the output
@@ -67,7 +72,7 @@ public class BillingCommands {
     public BillingCommands(PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcReconciliationRepository reconciliations,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
-            Benchmark benchmark, Clock clock) {
+            Benchmark benchmark, DemoFaultInjector faultInjector, Clock clock) {
         this.launcher = launcher;
         this.costReportJob = costReportJob;
         this.reconciliationJob = reconciliationJob;
@@ -76,6 +81,7 @@ public class BillingCommands {
         this.reportStore = reportStore;
         this.demoLedger = demoLedger;
         this.benchmark = benchmark;
+        this.faultInjector = faultInjector;
         this.clock = clock;
     }
 
@@ -88,7 +94,10 @@ public class BillingCommands {
                     invocation.flag("rerun");
                 }
                 case RUN -> ReportPeriod.parseZone(invocation.option("zone", "UTC"));
-                case DEMO_DATA -> demoSpec(invocation, YearMonth.of(2000, 1));
+                case DEMO_DATA -> {
+                    demoSpec(invocation, YearMonth.of(2000, 1));
+                    invocation.longOption("faults", 0, 0, 1_000);
+                }
                 case BENCHMARK -> Benchmark.Settings.from(invocation);
                 default -> {
                 }
@@ -222,6 +231,14 @@ public class BillingCommands {
             throw new UsageException("the ledger is not empty: demo-data only fills an empty ledger");
         }
         printDemoResult(demoLedger.generate(spec));
+        int faultsPerKind = (int) invocation.longOption("faults", 0, 0, 1_000);
+        if (faultsPerKind > 0) {
+            YearMonth lastMonth = spec.firstMonth().plusMonths(spec.months() - 1);
+            var injection = faultInjector.inject(ReportPeriod.parse(lastMonth.toString(), "UTC"), faultsPerKind, spec.seed());
+            out().printf("Injected %d fault(s) of each kind into %s: reconciliation of %s must report %d finding(s);"
+                    + " of the current month, %d stored balance mismatch(es)%n", faultsPerKind, lastMonth, lastMonth,
+                    injection.periodFindings().size(), injection.storedBalanceDrift().size() + injection.duplicatedAccounts().size());
+        }
         return CommandLine.OK;
     }
 

@@ -20,8 +20,8 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         RUN("run", Set.of("zone")),
         COST_REPORT("cost-report", Set.of("period", "zone", "rerun")),
         RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun")),
-        DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month")),
-        BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate")),
+        DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
+        BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs")),
         HELP("help", Set.of());
 
         private final String word;

@@ -1,7 +1,7 @@
 package io.billingbatch.reconciliation;
 
 /** The set work of the reconciliation, done by PostgreSQL; the steps read what comes back. */
-final class ReconciliationSql {
+public final class ReconciliationSql {
 
     private ReconciliationSql() {
     }
@@ -12,7 +12,7 @@ final class ReconciliationSql {
      * cost report's rules (posted usage, not deleted) so both reports tie out.
      * Parameters: period start, period end.
      */
-    static final String ACCOUNT_BALANCES = """
+    public static final String ACCOUNT_BALANCES = """
             WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe),
             marks AS (
                 SELECT b.account_id,
@@ -62,7 +62,7 @@ final class ReconciliationSql {
      * first row of a break is reported. Parameters: period start, period end, the instant before
      * which a progressing row counts as stuck.
      */
-    static final String LEDGER_FINDINGS = """
+    public static final String LEDGER_FINDINGS = """
             WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS timestamptz) AS stuck_before),
             rates AS (
