@@ -47,6 +47,9 @@ class FaultInjectionRoundTripTest {
     Job reconciliationJob;
 
     @Autowired
+    Job costReportJob;
+
+    @Autowired
     PeriodJobLauncher launcher;
 
     @Autowired
@@ -79,6 +82,7 @@ class FaultInjectionRoundTripTest {
 
         reconcile(LAST_MONTH);
         assertThat(findings()).containsExactlyInAnyOrderElementsOf(injection.periodFindings());
+        assertThat(chargesOfTheReconciliation()).hasSizeGreaterThan(200).isEqualTo(costsOfTheCostReport(LAST_MONTH));
 
         reconcile(CURRENT);
         List<String> storedBalanceFindings = new ArrayList<>();
@@ -89,6 +93,22 @@ class FaultInjectionRoundTripTest {
             storedBalanceFindings.add("balance_mismatch " + account + " -");
         }
         assertThat(findings()).containsExactlyInAnyOrderElementsOf(storedBalanceFindings);
+    }
+
+    List<String> costsOfTheCostReport(ReportPeriod period) throws Exception {
+        LaunchOutcome outcome = launcher.launch(costReportJob, new PeriodJobParameters(period, 1), true);
+        assertThat(((LaunchOutcome.Ran) outcome).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        return jdbc.query("SELECT account_id, type, cost_credit FROM cost_summary WHERE period = ? AND cost_credit <> 0 ORDER BY 1, 2",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3), period.key());
+    }
+
+    List<String> chargesOfTheReconciliation() {
+        return jdbc.query("""
+                SELECT a.account_id, c.type, c.charged FROM reconciliation_accounts a
+                JOIN reconciliation_runs r ON r.job_instance_id = a.job_instance_id AND r.period = ?
+                CROSS JOIN LATERAL (VALUES ('call', a.charges_call), ('number', a.charges_number), ('sms', a.charges_sms)) c(type, charged)
+                WHERE c.charged <> 0 ORDER BY 1, 2""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3),
+                lastPeriod.key());
     }
 
     void reconcile(ReportPeriod period) throws Exception {
