@@ -50,3 +50,7 @@ CREATE TABLE reconciliation_runs (
     tm_published     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (period, zone)
 );
+
+-- Micro-USD as exact decimal USD text with six decimals, for human-readable finding details.
+CREATE FUNCTION usd(micros bigint) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT to_char(micros / 1000000.0, 'FM999999999999990.000000') $$;

@@ -80,7 +80,7 @@ public final class ReconciliationSql {
             )
             SELECT 'chain_break' AS kind, c.account_id, c.id AS ledger_id,
                    c.previous_snapshot + c.amount_credit AS expected, c.balance_credit_snapshot AS actual,
-                   'snapshot != previous snapshot ' || c.previous_snapshot || ' + amount ' || coalesce(c.amount_credit::text, 'null') AS detail
+                   'snapshot != previous snapshot ' || usd(c.previous_snapshot) || ' + amount ' || coalesce(usd(c.amount_credit), 'null') AS detail
             FROM chain c, bounds
             WHERE c.tm_posted >= bounds.ps
               AND c.balance_credit_snapshot IS DISTINCT FROM c.previous_snapshot + c.amount_credit
@@ -90,7 +90,7 @@ public final class ReconciliationSql {
                    b.amount_credit,
                    CASE WHEN r.credit_per_unit IS NULL THEN 'no rate in force for ' || b.reference_type || ' at ' || coalesce(b.tm_billing_start::text, 'null')
                         ELSE b.reference_type || ': ' || coalesce(b.billable_units::text, 'null') || ' unit(s) for duration '
-                             || coalesce(b.usage_duration::text, 'null') || ' s at ' || r.credit_per_unit || ' per unit' END
+                             || coalesce(b.usage_duration::text, 'null') || ' s at ' || usd(r.credit_per_unit) || ' USD per unit' END
             FROM billing_billings b CROSS JOIN bounds
             LEFT JOIN rates r ON r.reference_type = b.reference_type
                              AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
@@ -118,7 +118,7 @@ public final class ReconciliationSql {
               AND (a.id IS NULL OR a.tm_delete < b.tm_posted)
             UNION ALL
             SELECT 'charged_failed_call', b.account_id, b.id, 0, b.amount_credit,
-                   'zero-second call moved ' || b.amount_credit || ' micro-USD'
+                   'zero-second call moved ' || usd(b.amount_credit) || ' USD'
             FROM billing_billings b, bounds
             WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe AND b.tm_delete IS NULL
               AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0
