@@ -89,17 +89,23 @@ class CostReportRestartTest {
                 .singleElement().satisfies(step -> assertThat(step.getReadCount()).isEqualTo(9));
         List<String> restartedSummary = summary();
         byte[] restartedCsv = Files.readAllBytes(csv());
+        byte[] restartedWorkbook = Files.readAllBytes(workbook());
 
         JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, true)).execution();
 
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(summary()).hasSize(12).containsExactlyElementsOf(restartedSummary);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(Files.readAllBytes(workbook())).isEqualTo(restartedWorkbook);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(12);
     }
 
     Path csv() {
         return reportStore.directory(PERIOD.key()).resolve("cost-report-2026-10-05-Europe_Berlin.csv");
+    }
+
+    Path workbook() {
+        return reportStore.directory(PERIOD.key()).resolve("cost-report-2026-10-05-Europe_Berlin.xlsx");
     }
 
     List<String> summary() {

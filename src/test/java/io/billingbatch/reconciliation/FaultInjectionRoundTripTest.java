@@ -73,6 +73,12 @@ class FaultInjectionRoundTripTest {
         assertThat(findings()).isEmpty();
         reconcile(CURRENT);
         assertThat(findings()).isEmpty();
+        // nothing is posted in the current month: every account carries its balance, which is the stored one
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM reconciliation_accounts a
+                JOIN reconciliation_runs r ON r.job_instance_id = a.job_instance_id AND r.period = ?
+                WHERE a.ledger_rows = 0 AND a.opening = a.closing AND a.closing = a.stored_balance AND a.closing > 0""",
+                Long.class, CURRENT.key())).isEqualTo(120L);
     }
 
     @Test

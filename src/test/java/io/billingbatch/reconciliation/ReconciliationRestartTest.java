@@ -88,12 +88,14 @@ class ReconciliationRestartTest {
         assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
         List<String> restartedFindings = findings();
         byte[] restartedCsv = Files.readAllBytes(csv());
+        byte[] restartedWorkbook = Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"));
 
         JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
 
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(findings()).hasSize(3).containsExactlyElementsOf(restartedFindings);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(6);
 
         try (InputStream in = Files.newInputStream(csv().resolveSibling("reconciliation-2026-10.xlsx"));
