@@ -70,18 +70,28 @@ public class JdbcReconciliationRepository {
         return new Summary(checked, clean, kinds);
     }
 
+    /** Streams the published accounts by account id; call inside a transaction so the driver streams. */
     void forEachAccount(ReportPeriod period, Consumer<Map<String, Object>> consumer) {
-        jdbc.query("SELECT * FROM reconciliation_accounts WHERE job_instance_id = " + PUBLISHED_INSTANCE
-                + " ORDER BY account_id", (ResultSet rs) -> {
-                    consumer.accept(row(rs));
-                }, period.key(), period.zone().getId());
+        stream("SELECT * FROM reconciliation_accounts WHERE job_instance_id = " + PUBLISHED_INSTANCE
+                + " ORDER BY account_id", period, consumer);
     }
 
+    /** Streams the published findings by account, kind and row; call inside a transaction so the driver streams. */
     void forEachFinding(ReportPeriod period, Consumer<Map<String, Object>> consumer) {
-        jdbc.query("SELECT * FROM reconciliation_findings WHERE job_instance_id = " + PUBLISHED_INSTANCE
-                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", (ResultSet rs) -> {
-                    consumer.accept(row(rs));
-                }, period.key(), period.zone().getId());
+        stream("SELECT * FROM reconciliation_findings WHERE job_instance_id = " + PUBLISHED_INSTANCE
+                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", period, consumer);
+    }
+
+    private void stream(String sql, ReportPeriod period, Consumer<Map<String, Object>> consumer) {
+        jdbc.query(connection -> {
+            var statement = connection.prepareStatement(sql);
+            statement.setFetchSize(2_000);
+            statement.setString(1, period.key());
+            statement.setString(2, period.zone().getId());
+            return statement;
+        }, (ResultSet rs) -> {
+            consumer.accept(row(rs));
+        });
     }
 
     private static Map<String, Object> row(ResultSet rs) throws SQLException {

@@ -13,6 +13,7 @@ import io.billingbatch.report.ReportTable;
 import io.billingbatch.report.XlsxReportWriter;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Writes {@code reconciliation-<period>.csv} (one row per finding) and the three-sheet workbook. */
 @Component
@@ -38,9 +39,13 @@ public class ReconciliationFiles {
 
     private final ReportStore store;
 
-    public ReconciliationFiles(JdbcReconciliationRepository reconciliations, ReportStore store) {
+    private final TransactionTemplate transaction;
+
+    public ReconciliationFiles(JdbcReconciliationRepository reconciliations, ReportStore store,
+            TransactionTemplate transaction) {
         this.reconciliations = reconciliations;
         this.store = store;
+        this.transaction = transaction;
     }
 
     public static String baseName(ReportPeriod period) {
@@ -52,7 +57,8 @@ public class ReconciliationFiles {
         String base = baseName(period);
         store.write(period.key(), base + ".csv", out -> {
             try (CsvReportWriter csv = new CsvReportWriter(out, FINDINGS)) {
-                reconciliations.forEachFinding(period, finding -> csv.row(findingRow(period, finding)));
+                transaction.executeWithoutResult(status ->
+                        reconciliations.forEachFinding(period, finding -> csv.row(findingRow(period, finding))));
             }
         });
         store.write(period.key(), base + ".xlsx", out -> {
@@ -68,16 +74,17 @@ public class ReconciliationFiles {
                 }
                 summarySheet.total("total", summary.findings(), total);
                 var accounts = xlsx.sheet(ACCOUNTS);
-                reconciliations.forEachAccount(period, account -> {
+                transaction.executeWithoutResult(status -> reconciliations.forEachAccount(period, account -> {
                     String kinds = (String) account.get("finding_kinds");
                     accounts.row(account.get("account_id"), account.get("customer_id"), account.get("account_name"),
                             account.get("opening"), account.get("credits"), account.get("charges_call"),
                             account.get("charges_sms"), account.get("charges_number"), account.get("other_debits"),
                             account.get("closing"), account.get("stored_balance"), account.get("ledger_rows"),
                             kinds.isEmpty() ? "OK" : kinds);
-                });
+                }));
                 var findings = xlsx.sheet(FINDINGS);
-                reconciliations.forEachFinding(period, finding -> findings.row(findingRow(period, finding)));
+                transaction.executeWithoutResult(status ->
+                        reconciliations.forEachFinding(period, finding -> findings.row(findingRow(period, finding))));
             }
         });
     }
