@@ -1,5 +1,6 @@
--- Cost report results. A run writes its lines under its own job instance; publishing makes that
--- instance the period's result and removes the lines of the instance it replaces, in one transaction.
+-- Period job results. A run writes its rows under its own job instance; publishing makes that
+-- instance the period's result (published_runs) and removes the rows of the instance it replaces,
+-- in one transaction.
 CREATE TABLE cost_report_lines (
     job_instance_id bigint NOT NULL,
     account_id      uuid   NOT NULL,
@@ -12,7 +13,8 @@ CREATE TABLE cost_report_lines (
     PRIMARY KEY (job_instance_id, account_id, type)
 );
 
-CREATE TABLE cost_reports (
+CREATE TABLE published_runs (
+    job_name         text        NOT NULL,
     period           text        NOT NULL,
     zone             text        NOT NULL,
     period_start     timestamptz NOT NULL,
@@ -21,15 +23,16 @@ CREATE TABLE cost_reports (
     job_instance_id  bigint      NOT NULL,
     job_execution_id bigint      NOT NULL,
     tm_published     timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (period, zone)
+    PRIMARY KEY (job_name, period, zone)
 );
 
 -- The current cost summary: one row per period × zone × account × type.
 CREATE VIEW cost_summary AS
 SELECT r.period, r.zone, r.period_start, r.period_end, l.account_id, l.customer_id, l.account_name,
        l.type, l.records, l.billable_units, l.cost_credit
-FROM cost_reports r
-JOIN cost_report_lines l ON l.job_instance_id = r.job_instance_id;
+FROM published_runs r
+JOIN cost_report_lines l ON l.job_instance_id = r.job_instance_id
+WHERE r.job_name = 'cost-report';
 
 -- Items a job could not take (bad input), kept so nothing is lost silently.
 CREATE TABLE batch_item_rejects (

@@ -1,6 +1,6 @@
 -- Reconciliation: per run, every account's balance equation and every finding.
--- A run writes under its job instance; publishing makes it the period's result and removes the
--- rows of the run it replaces, in one transaction.
+-- A run writes under its job instance; publishing (published_runs, V3) makes it the period's
+-- result and removes the rows of the run it replaces, in one transaction.
 
 -- The balance chain of an account in posting order.
 CREATE INDEX billing_billings_account_seq_idx ON billing_billings (account_id, posting_seq);
@@ -39,17 +39,6 @@ CREATE TABLE reconciliation_findings (
 
 CREATE INDEX reconciliation_findings_kind_idx ON reconciliation_findings (job_instance_id, kind);
 
-CREATE TABLE reconciliation_runs (
-    period           text        NOT NULL,
-    zone             text        NOT NULL,
-    period_start     timestamptz NOT NULL,
-    period_end       timestamptz NOT NULL,
-    revision         bigint      NOT NULL,
-    job_instance_id  bigint      NOT NULL,
-    job_execution_id bigint      NOT NULL,
-    tm_published     timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (period, zone)
-);
 
 -- Micro-USD as exact decimal USD text with six decimals, for human-readable finding details.
 CREATE FUNCTION usd(micros bigint) RETURNS text LANGUAGE sql IMMUTABLE AS

@@ -1,11 +1,9 @@
 package io.billingbatch.costreport;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.billingbatch.batch.PeriodJobParameters;
-import io.billingbatch.costreport.JdbcCostReportRepository.PublishedCostReport;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.ledger.ReportPeriod;
 
@@ -14,8 +12,6 @@ public interface CostReportRepository {
 
     /** Makes a run's lines the period's result and removes the lines of the run it replaces. */
     void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId);
-
-    Optional<PublishedCostReport> findPublished(ReportPeriod period);
 
     List<TypeTotal> totalsByType(ReportPeriod period);
 

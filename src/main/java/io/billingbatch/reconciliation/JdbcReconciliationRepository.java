@@ -2,12 +2,12 @@ package io.billingbatch.reconciliation;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.PublishedRuns;
 import io.billingbatch.ledger.ReportPeriod;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -17,22 +17,6 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class JdbcReconciliationRepository {
 
-    private static final String DELETE_REPLACED = """
-            WITH replaced AS (SELECT job_instance_id FROM reconciliation_runs
-                              WHERE period = ? AND zone = ? AND job_instance_id <> ?),
-            gone_accounts AS (DELETE FROM reconciliation_accounts WHERE job_instance_id IN (SELECT job_instance_id FROM replaced))
-            DELETE FROM reconciliation_findings WHERE job_instance_id IN (SELECT job_instance_id FROM replaced)
-            """;
-
-    private static final String UPSERT_RUN = """
-            INSERT INTO reconciliation_runs (period, zone, period_start, period_end, revision, job_instance_id, job_execution_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (period, zone) DO UPDATE SET
-                period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, revision = EXCLUDED.revision,
-                job_instance_id = EXCLUDED.job_instance_id, job_execution_id = EXCLUDED.job_execution_id,
-                tm_published = now()
-            """;
-
     private static final String SET_FINDING_KINDS = """
             UPDATE reconciliation_accounts a SET finding_kinds = f.kinds
             FROM (SELECT account_id, string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds
@@ -40,25 +24,26 @@ public class JdbcReconciliationRepository {
             WHERE a.job_instance_id = ? AND a.account_id = f.account_id
             """;
 
-    private static final String PUBLISHED_INSTANCE = "(SELECT job_instance_id FROM reconciliation_runs WHERE period = ? AND zone = ?)";
+    private static final String PUBLISHED_INSTANCE = PublishedRuns.PUBLISHED_INSTANCE;
 
     private final JdbcTemplate jdbc;
 
-    public JdbcReconciliationRepository(JdbcTemplate jdbc) {
+    private final PublishedRuns publishedRuns;
+
+    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns) {
         this.jdbc = jdbc;
+        this.publishedRuns = publishedRuns;
     }
 
     void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId) {
-        ReportPeriod period = parameters.period();
-        jdbc.update(DELETE_REPLACED, period.key(), period.zone().getId(), jobInstanceId);
-        jdbc.update(UPSERT_RUN, period.key(), period.zone().getId(), Timestamp.from(period.start()),
-                Timestamp.from(period.end()), parameters.revision(), jobInstanceId, jobExecutionId);
+        publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId,
+                List.of("reconciliation_accounts", "reconciliation_findings"));
         jdbc.update(SET_FINDING_KINDS, jobInstanceId, jobInstanceId);
     }
 
     /** Accounts checked, accounts clean, findings per kind with their total absolute difference. */
     public Summary summary(ReportPeriod period) {
-        Object[] key = { period.key(), period.zone().getId() };
+        Object[] key = { ReconciliationJobConfiguration.JOB_NAME, period.key(), period.zone().getId() };
         long checked = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = "
                 + PUBLISHED_INSTANCE, Long.class, key);
         long clean = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE finding_kinds = '' AND job_instance_id = "
@@ -86,8 +71,9 @@ public class JdbcReconciliationRepository {
         jdbc.query(connection -> {
             var statement = connection.prepareStatement(sql);
             statement.setFetchSize(2_000);
-            statement.setString(1, period.key());
-            statement.setString(2, period.zone().getId());
+            statement.setString(1, ReconciliationJobConfiguration.JOB_NAME);
+            statement.setString(2, period.key());
+            statement.setString(3, period.zone().getId());
             return statement;
         }, (ResultSet rs) -> {
             consumer.accept(row(rs));

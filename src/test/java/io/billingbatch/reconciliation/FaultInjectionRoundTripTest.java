@@ -58,7 +58,7 @@ class FaultInjectionRoundTripTest {
     @BeforeEach
     void givenACleanDemoLedgerOfTwoMonths() {
         LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_runs");
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
         demoLedger.generate(new DemoLedgerSpec(5, 120, THIS_MONTH.minusMonths(3), 2, 40_000));
     }
 
@@ -76,7 +76,7 @@ class FaultInjectionRoundTripTest {
         // nothing is posted in the current month: every account carries its balance, which is the stored one
         assertThat(jdbc.queryForObject("""
                 SELECT count(*) FROM reconciliation_accounts a
-                JOIN reconciliation_runs r ON r.job_instance_id = a.job_instance_id AND r.period = ?
+                JOIN published_runs r ON r.job_instance_id = a.job_instance_id AND r.job_name = 'reconciliation' AND r.period = ?
                 WHERE a.ledger_rows = 0 AND a.opening = a.closing AND a.closing = a.stored_balance AND a.closing > 0""",
                 Long.class, CURRENT.key())).isEqualTo(120L);
     }
@@ -111,7 +111,7 @@ class FaultInjectionRoundTripTest {
     List<String> chargesOfTheReconciliation() {
         return jdbc.query("""
                 SELECT a.account_id, c.type, c.charged FROM reconciliation_accounts a
-                JOIN reconciliation_runs r ON r.job_instance_id = a.job_instance_id AND r.period = ?
+                JOIN published_runs r ON r.job_instance_id = a.job_instance_id AND r.job_name = 'reconciliation' AND r.period = ?
                 CROSS JOIN LATERAL (VALUES ('call', a.charges_call), ('number', a.charges_number), ('sms', a.charges_sms)) c(type, charged)
                 WHERE c.charged <> 0 ORDER BY 1, 2""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3),
                 lastPeriod.key());
@@ -128,7 +128,7 @@ class FaultInjectionRoundTripTest {
     List<String> findings() {
         return jdbc.query("""
                 SELECT f.kind, f.account_id, f.ledger_id FROM reconciliation_findings f
-                JOIN reconciliation_runs r ON r.job_instance_id = f.job_instance_id WHERE r.period = ?""",
+                JOIN published_runs r ON r.job_instance_id = f.job_instance_id WHERE r.job_name = 'reconciliation' AND r.period = ?""",
                 (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + (rs.getString(3) == null ? "-" : rs.getString(3)),
                 lastPeriod.key());
     }

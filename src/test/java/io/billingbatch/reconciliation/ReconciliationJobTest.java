@@ -59,7 +59,7 @@ class ReconciliationJobTest {
     @BeforeEach
     void emptyLedger() {
         LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_runs");
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
         ledger = new LedgerFixture(jdbc);
     }

@@ -49,7 +49,7 @@ class ReconciliationRestartTest {
     @BeforeEach
     void givenSixAccountsTwoOfThemFaulty() {
         LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_runs");
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
         FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
         LedgerFixture ledger = new LedgerFixture(jdbc);
         Instant day = Instant.parse("2026-10-05T00:00:00Z");
@@ -117,7 +117,7 @@ class ReconciliationRestartTest {
     List<String> findings() {
         return jdbc.query("""
                 SELECT f.kind, f.account_id, f.expected, f.actual FROM reconciliation_findings f
-                JOIN reconciliation_runs r ON r.job_instance_id = f.job_instance_id ORDER BY 2, 1""",
+                JOIN published_runs r ON r.job_instance_id = f.job_instance_id AND r.job_name = 'reconciliation' ORDER BY 2, 1""",
                 (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4));
     }
 }
