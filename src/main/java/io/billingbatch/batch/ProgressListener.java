@@ -1,6 +1,10 @@
 package io.billingbatch.batch;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +17,8 @@ import org.springframework.batch.infrastructure.item.Chunk;
 
 /**
  * Logs a chunk step's progress (items done, rate, elapsed) at most every few seconds, and a line
- * when the step ends, so long work is visible in the log.
+ * when the step ends, so long work is visible in the log. While no chunk completes (a reader
+ * waiting for PostgreSQL to group or scan the ledger), a heartbeat says the step is still working.
  */
 public class ProgressListener implements ChunkListener<Object, Object>, StepExecutionListener {
 
@@ -21,11 +26,19 @@ public class ProgressListener implements ChunkListener<Object, Object>, StepExec
 
     private final Duration interval;
 
-    private StepExecution stepExecution;
+    private static final ScheduledExecutorService HEARTBEAT = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "progress-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    private long startedNanos;
+    private volatile StepExecution stepExecution;
 
-    private long lastLogNanos;
+    private volatile long startedNanos;
+
+    private volatile long lastLogNanos;
+
+    private ScheduledFuture<?> heartbeat;
 
     public ProgressListener(Duration interval) {
         this.interval = interval;
@@ -41,6 +54,13 @@ public class ProgressListener implements ChunkListener<Object, Object>, StepExec
         this.startedNanos = System.nanoTime();
         this.lastLogNanos = startedNanos;
         logger.info("{} started", stepExecution.getStepName());
+        long period = interval.toMillis();
+        this.heartbeat = HEARTBEAT.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastLogNanos >= interval.toNanos()) {
+                lastLogNanos = System.nanoTime();
+                log("working (waiting for the database)");
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -54,6 +74,9 @@ public class ProgressListener implements ChunkListener<Object, Object>, StepExec
 
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
         log("done");
         return null;
     }
