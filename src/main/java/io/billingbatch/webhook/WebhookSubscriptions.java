@@ -1,0 +1,67 @@
+package io.billingbatch.webhook;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** Webhook subscriptions in the document's shape; each gets a generated signing secret. */
+@Repository
+public class WebhookSubscriptions {
+
+    public static final Set<String> EVENT_TYPES = Set.of(BillingAccountEvent.UPDATED, BillingAccountEvent.LOW_BALANCE);
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JdbcTemplate jdbc;
+
+    public WebhookSubscriptions(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * @throws IllegalArgumentException with the reason for a missing name, a uri that is not absolute
+     * http(s), a method other than POST or PUT, or an unknown or empty list of event types
+     */
+    public Subscription create(UUID customerId, String name, String uri, String method, List<String> eventTypes) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is required");
+        }
+        URI parsed;
+        try {
+            parsed = URI.create(uri == null ? "" : uri);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("uri '" + uri + "' is not a valid URI");
+        }
+        if (!parsed.isAbsolute() || !Set.of("http", "https").contains(parsed.getScheme()) || parsed.getHost() == null) {
+            throw new IllegalArgumentException("uri '" + uri + "' must be an absolute http or https URI");
+        }
+        String verb = method == null ? "POST" : method.toUpperCase(java.util.Locale.ROOT);
+        if (!Set.of("POST", "PUT").contains(verb)) {
+            throw new IllegalArgumentException("method '" + method + "' must be POST or PUT");
+        }
+        if (eventTypes == null || eventTypes.isEmpty() || !EVENT_TYPES.containsAll(eventTypes)) {
+            throw new IllegalArgumentException("event_types must list some of " + EVENT_TYPES.stream().sorted().toList()
+                    + ", was " + eventTypes);
+        }
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        Subscription subscription = new Subscription(UUID.randomUUID(), customerId, name, uri, verb, List.copyOf(eventTypes),
+                HexFormat.of().formatHex(key));
+        jdbc.update("""
+                INSERT INTO webhook_subscriptions (id, customer_id, name, uri, method, event_types, secret)
+                VALUES (?, ?, ?, ?, ?, ?::text[], ?)""", subscription.id(), customerId, name, uri, verb,
+                "{" + String.join(",", eventTypes) + "}", subscription.secret());
+        return subscription;
+    }
+
+    public record Subscription(UUID id, UUID customerId, String name, String uri, String method, List<String> eventTypes,
+            String secret) {
+    }
+}

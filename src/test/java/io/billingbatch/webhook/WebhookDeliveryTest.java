@@ -1,0 +1,192 @@
+package io.billingbatch.webhook;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/** Webhook delivery against a real HTTP server on the loopback interface. */
+@SpringBootTest(properties = { "billing.webhooks.first-backoff=0s", "billing.webhooks.max-attempts=3",
+        "billing.webhooks.timeout=2s" })
+class WebhookDeliveryTest {
+
+    @Autowired
+    WebhookOutbox outbox;
+
+    @Autowired
+    WebhookDispatcher dispatcher;
+
+    @Autowired
+    WebhookSubscriptions subscriptions;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    TransactionTemplate transaction;
+
+    @Autowired
+    DataSource dataSource;
+
+    HttpServer receiver;
+
+    final List<Received> received = new CopyOnWriteArrayList<>();
+
+    final AtomicInteger failuresToGo = new AtomicInteger();
+
+    record Received(String body, String eventId, String signature) {
+    }
+
+    @BeforeEach
+    void startReceiver() throws IOException {
+        jdbc.execute("TRUNCATE webhook_outbox, webhook_subscriptions");
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/webhook/billing", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            received.add(new Received(new String(body, StandardCharsets.UTF_8),
+                    exchange.getRequestHeaders().getFirst(WebhookDispatcher.EVENT_ID_HEADER),
+                    exchange.getRequestHeaders().getFirst(WebhookDispatcher.SIGNATURE_HEADER)));
+            int status = failuresToGo.getAndDecrement() > 0 ? 500 : 200;
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.stop(0);
+    }
+
+    String uri() {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook/billing";
+    }
+
+    BillingAccountEvent documentExample() {
+        return new BillingAccountEvent(UUID.randomUUID(), BillingAccountEvent.UPDATED,
+                Instant.parse("2023-06-30T19:20:15Z"), UUID.fromString("62918cd8-0cd7-11ee-8571-b738bed3a5c4"),
+                UUID.fromString("5e4a0680-804e-11ec-8477-2fea5968d85b"), "Primary Account", 15_500_000, 25_500_000);
+    }
+
+    @Test
+    void thePayloadHasTheDocumentsShape() {
+        assertThat(WebhookOutbox.payload(documentExample())).isEqualTo("""
+                {"event_type":"billing_account.updated","timestamp":"2023-06-30T19:20:15.000000Z","data":\
+                {"id":"62918cd8-0cd7-11ee-8571-b738bed3a5c4","customer_id":"5e4a0680-804e-11ec-8477-2fea5968d85b",\
+                "name":"Primary Account","balance":15.50,"previous_balance":25.50,"change":-10.00}}""");
+    }
+
+    @Test
+    void deliversASignedEventWithItsIdOnceTheChangeCommits() {
+        var subscription = subscriptions.create(null, "Balance Monitoring Webhook", uri(), "POST",
+                List.of(BillingAccountEvent.UPDATED, BillingAccountEvent.LOW_BALANCE));
+        BillingAccountEvent event = documentExample();
+        transaction.executeWithoutResult(status -> outbox.enqueue(event));
+
+        assertThat(dispatcher.dispatchDue(10)).isEqualTo(1);
+
+        assertThat(received).singleElement().satisfies(request -> {
+            assertThat(request.eventId()).isEqualTo(event.eventId().toString());
+            assertThat(request.body()).isEqualTo(WebhookOutbox.payload(event));
+            assertThat(request.signature()).isEqualTo("sha256=" + WebhookDispatcher.sign(subscription.secret(), request.body()));
+        });
+        assertThat(status()).isEqualTo(Map.of("status", "delivered", "attempts", 1));
+        assertThat(dispatcher.dispatchDue(10)).isZero();
+    }
+
+    @Test
+    void anEventOfARolledBackChangeIsNeverSent() {
+        subscriptions.create(null, "hook", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
+
+        assertThatIllegalStateException().isThrownBy(() -> transaction.executeWithoutResult(status -> {
+            outbox.enqueue(documentExample());
+            throw new IllegalStateException("the balance change failed");
+        }));
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_outbox", Long.class)).isZero();
+    }
+
+    @Test
+    void retriesAfterAServerErrorAndDeliversTheSameEvent() {
+        subscriptions.create(null, "hook", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+        failuresToGo.set(1);
+
+        dispatcher.dispatchDue(1);
+        assertThat(status()).isEqualTo(Map.of("status", "pending", "attempts", 1));
+        dispatcher.dispatchDue(1);
+
+        assertThat(status()).isEqualTo(Map.of("status", "delivered", "attempts", 2));
+        assertThat(received).hasSize(2).extracting(Received::eventId).containsOnly(received.get(0).eventId());
+    }
+
+    @Test
+    void givesUpIntoTheDeadLetterStateAfterTheLastAttempt() {
+        subscriptions.create(null, "hook", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+        failuresToGo.set(1_000);
+
+        for (int i = 0; i < 5; i++) {
+            dispatcher.dispatchDue(10);
+        }
+
+        assertThat(status()).isEqualTo(Map.of("status", "dead", "attempts", 3));
+        assertThat(received).hasSize(3);
+        assertThat(jdbc.queryForObject("SELECT last_error FROM webhook_outbox", String.class)).isEqualTo("HTTP 500");
+    }
+
+    @Test
+    void nothingIsLostWhenADispatcherDiesBetweenClaimingAndRecordingADelivery() throws Exception {
+        subscriptions.create(null, "hook", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+
+        try (Connection dying = dataSource.getConnection()) { // a dispatcher that claimed the row and then died
+            dying.setAutoCommit(false);
+            dying.createStatement().executeQuery("SELECT id FROM webhook_outbox FOR UPDATE SKIP LOCKED").close();
+            assertThat(dispatcher.dispatchDue(10)).as("a claimed row is not sent twice at once").isZero();
+            dying.rollback();
+        }
+
+        assertThat(dispatcher.dispatchDue(10)).isEqualTo(1);
+        assertThat(received).hasSize(1);
+        assertThat(status()).isEqualTo(Map.of("status", "delivered", "attempts", 1));
+    }
+
+    @Test
+    void subscriptionsAreValidated() {
+        assertThatIllegalArgumentException().isThrownBy(() -> subscriptions.create(null, "x", "ftp://host/x", "POST",
+                List.of(BillingAccountEvent.UPDATED))).withMessageContaining("http or https");
+        assertThatIllegalArgumentException().isThrownBy(() -> subscriptions.create(null, "x", uri(), "DELETE",
+                List.of(BillingAccountEvent.UPDATED))).withMessageContaining("POST or PUT");
+        assertThatIllegalArgumentException().isThrownBy(() -> subscriptions.create(null, "x", uri(), "POST",
+                List.of("billing_account.deleted"))).withMessageContaining("event_types");
+        assertThatIllegalArgumentException().isThrownBy(() -> subscriptions.create(null, " ", uri(), "POST",
+                List.of(BillingAccountEvent.UPDATED))).withMessageContaining("name");
+    }
+
+    Map<String, Object> status() {
+        return jdbc.queryForMap("SELECT status, attempts FROM webhook_outbox");
+    }
+}
