@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.CostReportRepository;
@@ -18,6 +19,8 @@ import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository;
+import io.billingbatch.topup.JdbcTopUpPolicies;
+import io.billingbatch.topup.TopUpPolicy;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.report.ReportStore;
 
@@ -37,6 +40,9 @@ public class BillingCommands {
                              the last complete month and print the totals and where the reports landed
               cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
               reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
+              auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
+              topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
+                             [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
@@ -49,6 +55,10 @@ public class BillingCommands {
     private final Job costReportJob;
 
     private final Job reconciliationJob;
+
+    private final Job autoTopUpJob;
+
+    private final JdbcTopUpPolicies topUpPolicies;
 
     private final JdbcReconciliationRepository reconciliations;
 
@@ -71,11 +81,14 @@ public class BillingCommands {
 
     public BillingCommands(PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcReconciliationRepository reconciliations,
+            @Qualifier("autoTopUpJob") Job autoTopUpJob, JdbcTopUpPolicies topUpPolicies,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, DemoFaultInjector faultInjector, Clock clock) {
         this.launcher = launcher;
         this.costReportJob = costReportJob;
         this.reconciliationJob = reconciliationJob;
+        this.autoTopUpJob = autoTopUpJob;
+        this.topUpPolicies = topUpPolicies;
         this.reconciliations = reconciliations;
         this.costReports = costReports;
         this.reportStore = reportStore;
@@ -99,6 +112,12 @@ public class BillingCommands {
                     invocation.longOption("faults", 0, 0, 1_000);
                 }
                 case BENCHMARK -> Benchmark.Settings.from(invocation);
+                case AUTO_TOPUP -> {
+                    topUpDay(invocation, java.time.LocalDate.of(2000, 1, 1));
+                    invocation.flag("dry-run");
+                    invocation.flag("rerun");
+                }
+                case TOPUP_POLICY -> policy(invocation);
                 default -> {
                 }
             }
@@ -114,6 +133,13 @@ public class BillingCommands {
                 case RUN -> runMainJob(invocation);
                 case COST_REPORT -> costReport(invocation);
                 case RECONCILIATION -> reconciliation(invocation);
+                case AUTO_TOPUP -> autoTopUp(invocation);
+                case TOPUP_POLICY -> {
+                    TopUpPolicy policy = policy(invocation);
+                    topUpPolicies.save(policy);
+                    out().println("auto top-up policy saved for account " + policy.accountId() + ": " + policy);
+                    yield CommandLine.OK;
+                }
                 case DEMO_DATA -> demoData(invocation);
                 case BENCHMARK -> benchmark.run(Benchmark.Settings.from(invocation), out());
                 case HELP -> {
@@ -150,12 +176,45 @@ public class BillingCommands {
     }
 
     private int launchCostReport(ReportPeriod period, boolean rerun, boolean completeIsFine) throws Exception {
-        return launchPeriodJob(costReportJob, period, rerun, completeIsFine, () -> printReport(period));
+        return launchPeriodJob(costReportJob, new PeriodJobParameters(period, 1), rerun, completeIsFine,
+                () -> printReport(period));
+    }
+
+    private int autoTopUp(Invocation invocation) throws Exception {
+        ReportPeriod day = topUpDay(invocation, java.time.LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+        PeriodJobParameters parameters = new PeriodJobParameters(day, 1, invocation.flag("dry-run"));
+        return launchPeriodJob(autoTopUpJob, parameters, invocation.flag("rerun"), false, () -> printFiles(day));
+    }
+
+    private static ReportPeriod topUpDay(Invocation invocation, java.time.LocalDate today) {
+        String date = invocation.option("date", today.toString());
+        if (!date.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            throw new UsageException("--date must be a day like 2026-11-25, was '" + date + "'");
+        }
+        return ReportPeriod.parse(date, "UTC");
+    }
+
+    private static TopUpPolicy policy(Invocation invocation) {
+        String account = invocation.options().get("account");
+        UUID accountId;
+        try {
+            accountId = UUID.fromString(account == null ? "" : account);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new UsageException("--account must be a billing account id (uuid), was '" + account + "'");
+        }
+        String mode = invocation.option("mode", "fixed");
+        String target = invocation.options().get("target");
+        return new TopUpPolicy(accountId, !invocation.flag("disable"),
+                Money.fromUsd(invocation.option("threshold", "50.00")), mode,
+                Money.fromUsd(invocation.option("amount", "100.00")), target == null ? null : Money.fromUsd(target),
+                (int) invocation.longOption("max-per-day", 1, 1, 1_000), Money.fromUsd(invocation.option("monthly-cap", "1000.00")));
     }
 
     private int reconciliation(Invocation invocation) throws Exception {
         ReportPeriod period = ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
-        return launchPeriodJob(reconciliationJob, period, invocation.flag("rerun"), false, () -> printReconciliation(period));
+        return launchPeriodJob(reconciliationJob, new PeriodJobParameters(period, 1), invocation.flag("rerun"), false,
+                () -> printReconciliation(period));
     }
 
     private void printReconciliation(ReportPeriod period) {
@@ -167,10 +226,11 @@ public class BillingCommands {
         printFiles(period);
     }
 
-    private int launchPeriodJob(Job job, ReportPeriod period, boolean rerun, boolean completeIsFine, Runnable printResult)
-            throws Exception {
-        String what = job.getName() + " " + period.key() + " (" + period.zone().getId() + ")";
-        LaunchOutcome outcome = launcher.launch(job, new PeriodJobParameters(period, 1), rerun);
+    private int launchPeriodJob(Job job, PeriodJobParameters parameters, boolean rerun, boolean completeIsFine,
+            Runnable printResult) throws Exception {
+        ReportPeriod period = parameters.period();
+        String what = job.getName() + " " + period.key() + " (" + period.zone().getId() + ")" + (parameters.dryRun() ? " dry run" : "");
+        LaunchOutcome outcome = launcher.launch(job, parameters, rerun);
         if (outcome instanceof LaunchOutcome.AlreadyRunning running) {
             throw new UsageException(what + " is already running" + (running.execution() == null ? ""
                     : " (execution " + running.execution().getId() + ")") + " in another process");

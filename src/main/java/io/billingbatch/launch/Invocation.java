@@ -20,6 +20,9 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         RUN("run", Set.of("zone")),
         COST_REPORT("cost-report", Set.of("period", "zone", "rerun")),
         RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun")),
+        AUTO_TOPUP("auto-topup", Set.of("date", "dry-run", "rerun")),
+        TOPUP_POLICY("topup-policy", Set.of("account", "threshold", "mode", "amount", "target", "max-per-day",
+                "monthly-cap", "disable")),
         DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
         BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs")),
         HELP("help", Set.of());
@@ -43,7 +46,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
                     return command;
                 }
             }
-            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, demo-data, benchmark, help;"
+            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, demo-data, benchmark, help;"
                     + " none runs the main job)");
         }
     }

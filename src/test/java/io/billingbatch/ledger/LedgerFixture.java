@@ -98,6 +98,11 @@ public class LedgerFixture {
         jdbc.update("UPDATE billing_billings SET tm_delete = ? WHERE id = ?", Timestamp.from(when), ledgerRow);
     }
 
+    /** Takes the account's stored balance as it is now (after another writer, a job, posted to it). */
+    public void syncBalance(UUID account) {
+        balances.put(account, jdbc.queryForObject("SELECT balance_credit FROM billing_accounts WHERE id = ?", Long.class, account));
+    }
+
     public long balance(UUID account) {
         return balances.get(account);
     }

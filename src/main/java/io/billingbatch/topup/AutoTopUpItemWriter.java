@@ -1,0 +1,161 @@
+package io.billingbatch.topup;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.billingbatch.ledger.Money;
+import io.billingbatch.webhook.BillingAccountEvent;
+import io.billingbatch.webhook.WebhookOutbox;
+
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Tops up each candidate inside the chunk's transaction: locks the account row, checks its status,
+ * balance and caps again, then posts the credit, its audit row and its event together. The
+ * idempotency key (account + business date + sequence of the day) makes a repeated write a no-op.
+ * In a dry run it only records what it would do.
+ */
+class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
+
+    private static final String LOCK_ACCOUNT = """
+            SELECT id, customer_id, name, status, balance_credit, tm_delete FROM billing_accounts WHERE id = ? FOR UPDATE
+            """;
+
+    private static final String READ_ACCOUNT = """
+            SELECT id, customer_id, name, status, balance_credit, tm_delete FROM billing_accounts WHERE id = ?
+            """;
+
+    private static final String POST_CREDIT = """
+            INSERT INTO billing_billings (id, customer_id, account_id, transaction_type, status, reference_type,
+                reference_id, usage_duration, billable_units, rate_credit_per_unit, amount_credit,
+                balance_credit_snapshot, posting_seq, tm_posted, idempotency_key, tm_create)
+            VALUES (?, ?, ?, 'top_up', 'end', 'auto_top_up', ?, 0, 0, 0, ?, ?, nextval('billing_posting_seq'), ?, ?, ?)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """;
+
+    private static final String RECORD_RESULT = """
+            INSERT INTO auto_topup_results (job_instance_id, account_id, outcome, balance_before, amount_credit,
+                balance_after, rule)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (job_instance_id, account_id) DO UPDATE SET outcome = EXCLUDED.outcome,
+                balance_before = EXCLUDED.balance_before, amount_credit = EXCLUDED.amount_credit,
+                balance_after = EXCLUDED.balance_after, rule = EXCLUDED.rule
+            WHERE auto_topup_results.outcome <> 'topped_up'
+            """;
+
+    private final JdbcTemplate jdbc;
+
+    private final WebhookOutbox outbox;
+
+    private final Clock clock;
+
+    private final LocalDate businessDate;
+
+    private final boolean dryRun;
+
+    private final long jobInstanceId;
+
+    private final long jobExecutionId;
+
+    AutoTopUpItemWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock, LocalDate businessDate, boolean dryRun,
+            long jobInstanceId, long jobExecutionId) {
+        this.jdbc = jdbc;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.businessDate = businessDate;
+        this.dryRun = dryRun;
+        this.jobInstanceId = jobInstanceId;
+        this.jobExecutionId = jobExecutionId;
+    }
+
+    @Override
+    public void write(Chunk<? extends TopUpCandidate> chunk) {
+        for (TopUpCandidate candidate : chunk) {
+            topUp(candidate.policy());
+        }
+    }
+
+    private void topUp(TopUpPolicy policy) {
+        UUID accountId = policy.accountId();
+        List<Map<String, Object>> found = jdbc.queryForList(dryRun ? READ_ACCOUNT : LOCK_ACCOUNT, accountId);
+        if (found.isEmpty()) {
+            skip(accountId, null, "skipped: the account does not exist");
+            return;
+        }
+        Map<String, Object> account = found.get(0);
+        long balance = ((Number) account.get("balance_credit")).longValue();
+        String status = (String) account.get("status");
+        if (account.get("tm_delete") != null || !"active".equals(status)) {
+            skip(accountId, balance, "skipped: the account is " + (account.get("tm_delete") != null ? "deleted" : status));
+            return;
+        }
+        if (balance >= policy.threshold()) {
+            skip(accountId, balance, "skipped: balance " + Money.toUsd(balance) + " is not below the threshold "
+                    + Money.toUsd(policy.threshold()));
+            return;
+        }
+        int today = jdbc.queryForObject("SELECT count(*) FROM auto_topups WHERE account_id = ? AND business_date = ?",
+                Integer.class, accountId, Date.valueOf(businessDate));
+        if (today >= policy.maxPerDay()) {
+            skip(accountId, balance, "skipped: " + today + " top-up(s) on " + businessDate + " already, max_per_day "
+                    + policy.maxPerDay());
+            return;
+        }
+        LocalDate month = businessDate.withDayOfMonth(1);
+        long thisMonth = jdbc.queryForObject("""
+                SELECT coalesce(sum(amount_credit), 0) FROM auto_topups
+                WHERE account_id = ? AND business_date >= ? AND business_date < ?""", Long.class, accountId,
+                Date.valueOf(month), Date.valueOf(month.plusMonths(1)));
+        long wanted = policy.wanted(balance);
+        long amount = Math.min(wanted, policy.monthlyCap() - thisMonth);
+        if (amount <= 0) {
+            skip(accountId, balance, "skipped: monthly cap " + Money.toUsd(policy.monthlyCap()) + " reached ("
+                    + Money.toUsd(thisMonth) + " this month)");
+            return;
+        }
+        String rule = ("fixed".equals(policy.mode()) ? "fixed " + Money.toUsd(policy.amount())
+                : "target " + Money.toUsd(policy.target())) + (amount < wanted ? ", capped by the monthly cap" : "");
+        long after = balance + amount;
+        if (dryRun) {
+            result(accountId, "planned", balance, amount, after, rule);
+            return;
+        }
+        int sequence = today + 1;
+        UUID key = UUID.nameUUIDFromBytes(("auto-topup|" + accountId + "|" + businessDate + "|" + sequence)
+                .getBytes(StandardCharsets.UTF_8));
+        UUID ledgerId = UUID.randomUUID();
+        Timestamp now = Timestamp.from(clock.instant());
+        UUID customerId = (UUID) account.get("customer_id");
+        int posted = jdbc.update(POST_CREDIT, ledgerId, customerId, accountId, key, amount, after, now, key, now);
+        if (posted == 0) {
+            skip(accountId, balance, "skipped: top-up " + key + " was already made");
+            return;
+        }
+        jdbc.update("UPDATE billing_accounts SET balance_credit = ?, tm_update = ? WHERE id = ?", after, now, accountId);
+        jdbc.update("""
+                INSERT INTO auto_topups (idempotency_key, account_id, business_date, sequence, ledger_id, job_execution_id,
+                    amount_credit, balance_before, balance_after, rule)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", key, accountId, Date.valueOf(businessDate), sequence, ledgerId,
+                jobExecutionId, amount, balance, after, rule);
+        outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, now.toInstant(), accountId, customerId,
+                (String) account.get("name"), after, balance));
+        result(accountId, "topped_up", balance, amount, after, rule);
+    }
+
+    private void skip(UUID accountId, Long balance, String reason) {
+        result(accountId, "skipped", balance, null, balance, reason);
+    }
+
+    private void result(UUID accountId, String outcome, Long before, Long amount, Long after, String rule) {
+        jdbc.update(RECORD_RESULT, jobInstanceId, accountId, outcome, before, amount, after, rule);
+    }
+
+}

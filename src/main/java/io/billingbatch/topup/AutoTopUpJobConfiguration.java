@@ -1,0 +1,142 @@
+package io.billingbatch.topup;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.ProgressListener;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.CsvReportWriter;
+import io.billingbatch.report.ReportColumn;
+import io.billingbatch.report.ReportStore;
+import io.billingbatch.report.ReportTable;
+import io.billingbatch.webhook.WebhookOutbox;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/** The {@code auto-topup} job: its period is the business day ({@code 2026-11-25}), in UTC. */
+@Configuration(proxyBeanMethods = false)
+public class AutoTopUpJobConfiguration {
+
+    public static final String JOB_NAME = "auto-topup";
+
+    static final String CANDIDATES_SQL = """
+            SELECT p.* FROM auto_topup_policies p LEFT JOIN billing_accounts a ON a.id = p.account_id
+            WHERE p.enabled AND (a.id IS NULL OR a.balance_credit < p.threshold_credit)
+            ORDER BY p.account_id
+            """;
+
+    static final ReportTable RESULTS = new ReportTable("Auto top-up", List.of(ReportColumn.id("account_id"),
+            ReportColumn.text("outcome", 12), ReportColumn.usd("balance_before_usd"), ReportColumn.usd("amount_usd"),
+            ReportColumn.usd("balance_after_usd"), ReportColumn.text("rule", 60)));
+
+    @Bean
+    Job autoTopUpJob(JobRepository jobRepository, Step autoTopUpStep, Step lowBalanceAlertStep, Step autoTopUpReportStep) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .validator(parameters -> {
+                    PeriodJobParameters.validator().validate(parameters);
+                    if (PeriodJobParameters.from(parameters).period().isMonth()) {
+                        throw new org.springframework.batch.core.job.parameters.InvalidJobParametersException(
+                                "auto-topup runs for a day (yyyy-MM-dd), not a month");
+                    }
+                })
+                .start(autoTopUpStep)
+                .next(lowBalanceAlertStep)
+                .next(autoTopUpReportStep)
+                .build();
+    }
+
+    @Bean
+    Step autoTopUpStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<TopUpCandidate> topUpCandidateReader, AutoTopUpItemWriter autoTopUpWriter) {
+        return new StepBuilder("autoTopUpStep", jobRepository)
+                .<TopUpCandidate, TopUpCandidate>chunk(100)
+                .transactionManager(transactionManager)
+                .reader(topUpCandidateReader)
+                .writer(autoTopUpWriter)
+                .listener(new ProgressListener())
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    JdbcCursorItemReader<TopUpCandidate> topUpCandidateReader(DataSource dataSource) {
+        return new JdbcCursorItemReaderBuilder<TopUpCandidate>()
+                .name("topUpCandidateReader")
+                .dataSource(dataSource)
+                .sql(CANDIDATES_SQL)
+                .rowMapper((rs, i) -> new TopUpCandidate(new TopUpPolicy(rs.getObject("account_id", UUID.class),
+                        rs.getBoolean("enabled"), rs.getLong("threshold_credit"), rs.getString("mode"),
+                        rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class), rs.getInt("max_per_day"),
+                        rs.getLong("monthly_cap_credit"))))
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock,
+            @Value("#{stepExecution.jobExecution}") JobExecution jobExecution) {
+        PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
+        return new AutoTopUpItemWriter(jdbc, outbox, clock, LocalDate.parse(parameters.period().key()),
+                parameters.dryRun(), jobExecution.getJobInstanceId(), jobExecution.getId());
+    }
+
+    @Bean
+    Step lowBalanceAlertStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            LowBalanceAlerts alerts) {
+        return new StepBuilder("lowBalanceAlertStep", jobRepository)
+                .tasklet((contribution, chunkContext) -> {
+                    PeriodJobParameters parameters = PeriodJobParameters.from(
+                            chunkContext.getStepContext().getStepExecution().getJobExecution().getJobParameters());
+                    if (!parameters.dryRun()) {
+                        contribution.incrementWriteCount(alerts.raise(LocalDate.parse(parameters.period().key())));
+                    }
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .build();
+    }
+
+    @Bean
+    Step autoTopUpReportStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcTemplate jdbc, ReportStore store) {
+        return new StepBuilder("autoTopUpReportStep", jobRepository)
+                .tasklet((contribution, chunkContext) -> {
+                    JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
+                    PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
+                    ReportPeriod day = parameters.period();
+                    String name = "auto-topup-" + day.key() + (parameters.dryRun() ? "-dry-run" : "")
+                            + (parameters.revision() > 1 ? "-run" + parameters.revision() : "") + ".csv";
+                    store.write(day.key(), name, out -> {
+                        try (CsvReportWriter csv = new CsvReportWriter(out, RESULTS)) {
+                            jdbc.query("""
+                                    SELECT account_id, outcome, balance_before, amount_credit, balance_after, rule
+                                    FROM auto_topup_results WHERE job_instance_id = ? ORDER BY account_id""",
+                                    (java.sql.ResultSet rs) -> {
+                                        csv.row(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, Long.class),
+                                                rs.getObject(4, Long.class), rs.getObject(5, Long.class), rs.getString(6));
+                                    }, jobExecution.getJobInstanceId());
+                        }
+                    });
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .build();
+    }
+}

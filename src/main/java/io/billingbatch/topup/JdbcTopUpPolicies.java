@@ -1,0 +1,41 @@
+package io.billingbatch.topup;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** Stores auto top-up policies; a policy is validated when it is built, so only good values get here. */
+@Repository
+public class JdbcTopUpPolicies {
+
+    private static final String UPSERT = """
+            INSERT INTO auto_topup_policies (account_id, enabled, threshold_credit, mode, amount_credit, target_credit,
+                max_per_day, monthly_cap_credit)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (account_id) DO UPDATE SET
+                enabled = EXCLUDED.enabled, threshold_credit = EXCLUDED.threshold_credit, mode = EXCLUDED.mode,
+                amount_credit = EXCLUDED.amount_credit, target_credit = EXCLUDED.target_credit,
+                max_per_day = EXCLUDED.max_per_day, monthly_cap_credit = EXCLUDED.monthly_cap_credit,
+                consecutive_failures = 0, tm_update = now()
+            """;
+
+    private final JdbcTemplate jdbc;
+
+    public JdbcTopUpPolicies(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void save(TopUpPolicy policy) {
+        jdbc.update(UPSERT, policy.accountId(), policy.enabled(), policy.threshold(), policy.mode(), policy.amount(),
+                policy.target(), policy.maxPerDay(), policy.monthlyCap());
+    }
+
+    public Optional<TopUpPolicy> find(UUID accountId) {
+        return jdbc.query("SELECT * FROM auto_topup_policies WHERE account_id = ?", (rs, i) -> new TopUpPolicy(
+                rs.getObject("account_id", UUID.class), rs.getBoolean("enabled"), rs.getLong("threshold_credit"),
+                rs.getString("mode"), rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class),
+                rs.getInt("max_per_day"), rs.getLong("monthly_cap_credit")), accountId).stream().findFirst();
+    }
+}

@@ -1,0 +1,56 @@
+package io.billingbatch.topup;
+
+import java.util.UUID;
+
+import io.billingbatch.ledger.Money;
+
+/**
+ * An account's auto top-up policy, in micro-USD. Defaults follow the document: below $50.00,
+ * add $100.00. {@code fixed} adds {@code amount}; {@code target} adds what brings the balance to
+ * {@code target}, in one credit.
+ */
+public record TopUpPolicy(UUID accountId, boolean enabled, long threshold, String mode, long amount, Long target,
+        int maxPerDay, long monthlyCap) {
+
+    public static final long DEFAULT_THRESHOLD = 50_000_000;
+
+    public static final long DEFAULT_AMOUNT = 100_000_000;
+
+    /** @throws IllegalArgumentException with the reason a policy cannot be accepted */
+    public TopUpPolicy {
+        if (threshold < 0) {
+            throw new IllegalArgumentException("threshold must not be negative, was " + Money.toUsd(threshold));
+        }
+        if (!"fixed".equals(mode) && !"target".equals(mode)) {
+            throw new IllegalArgumentException("mode must be fixed or target, was '" + mode + "'");
+        }
+        if ("fixed".equals(mode) && amount <= 0) {
+            throw new IllegalArgumentException("amount must be positive, was " + Money.toUsd(amount));
+        }
+        if ("target".equals(mode) && (target == null || target <= threshold)) {
+            throw new IllegalArgumentException("target must be above the threshold " + Money.toUsd(threshold) + ", was "
+                    + (target == null ? "missing" : Money.toUsd(target)));
+        }
+        if (maxPerDay < 1) {
+            throw new IllegalArgumentException("max_per_day must be at least 1, was " + maxPerDay);
+        }
+        long smallestTopUp = "fixed".equals(mode) ? amount : target - threshold;
+        if (monthlyCap < smallestTopUp) {
+            throw new IllegalArgumentException("monthly_cap " + Money.toUsd(monthlyCap) + " is below one top-up of "
+                    + Money.toUsd(smallestTopUp));
+        }
+    }
+
+    public static TopUpPolicy fixed(UUID accountId, long threshold, long amount, int maxPerDay, long monthlyCap) {
+        return new TopUpPolicy(accountId, true, threshold, "fixed", amount, null, maxPerDay, monthlyCap);
+    }
+
+    public static TopUpPolicy target(UUID accountId, long threshold, long target, int maxPerDay, long monthlyCap) {
+        return new TopUpPolicy(accountId, true, threshold, "target", 0, target, maxPerDay, monthlyCap);
+    }
+
+    /** What one top-up adds to {@code balance} before caps. */
+    long wanted(long balance) {
+        return "fixed".equals(mode) ? amount : target - balance;
+    }
+}

@@ -1,0 +1,251 @@
+package io.billingbatch.topup;
+
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.webhook.BillingAccountEvent;
+import io.billingbatch.webhook.WebhookSubscriptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+@SpringBootTest
+class AutoTopUpJobTest {
+
+    static final String DAY_1 = "2026-12-01";
+
+    static final String DAY_2 = "2026-12-02";
+
+    static final String DAY_3 = "2026-12-03";
+
+    @Autowired
+    Job autoTopUpJob;
+
+    @Autowired
+    Job reconciliationJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    JdbcTopUpPolicies policies;
+
+    @Autowired
+    WebhookSubscriptions subscriptions;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    LedgerFixture ledger;
+
+    @BeforeEach
+    void emptyLedger() {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("""
+                TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox,
+                         webhook_subscriptions, reconciliation_accounts, reconciliation_findings""");
+        ledger = new LedgerFixture(jdbc);
+    }
+
+    UUID accountWithBalance(String name, long micros) {
+        UUID account = ledger.account(name);
+        ledger.topUp(account, micros, Instant.now().minusSeconds(3600));
+        return account;
+    }
+
+    @Test
+    void fixedModeAddsTheAmountAndTargetModeClosesTheGapInOneCredit() throws Exception {
+        UUID fixed = accountWithBalance("Fixed", 30_000_000);
+        policies.save(TopUpPolicy.fixed(fixed, 50_000_000, 100_000_000, 1, 1_000_000_000));
+        UUID target = accountWithBalance("Target", 10_000_000);
+        policies.save(TopUpPolicy.target(target, 50_000_000, 200_000_000, 1, 1_000_000_000));
+        UUID healthy = accountWithBalance("Healthy", 80_000_000);
+        policies.save(TopUpPolicy.fixed(healthy, 50_000_000, 100_000_000, 1, 1_000_000_000));
+
+        JobExecution execution = run(DAY_1, false, false);
+
+        assertThat(balance(fixed)).isEqualTo(130_000_000);
+        assertThat(balance(target)).isEqualTo(200_000_000);
+        assertThat(balance(healthy)).isEqualTo(80_000_000);
+        assertThat(jdbc.queryForList("SELECT amount_credit FROM billing_billings WHERE reference_type = 'auto_top_up' AND account_id = ?",
+                Long.class, target)).containsExactly(190_000_000L);
+        assertThat(jdbc.queryForObject("SELECT job_execution_id FROM auto_topups WHERE account_id = ?", Long.class, fixed))
+                .isEqualTo(execution.getId());
+        assertThat(reconcileThisMonth()).as("the ledger stays consistent").isEmpty();
+    }
+
+    @Test
+    void neverTopsUpTwiceTheSameDayAcrossLaunchesAndRespectsMaxPerDayAndTheMonthlyCap() throws Exception {
+        UUID account = accountWithBalance("Busy", 30_000_000);
+        policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 2, 250_000_000));
+
+        run(DAY_1, false, false);
+        assertThat(launcher.launch(autoTopUpJob, parameters(DAY_1, false), false))
+                .isInstanceOf(LaunchOutcome.AlreadyComplete.class);
+        run(DAY_1, false, true); // an explicit second run the same day: the balance is fine now
+        assertThat(balance(account)).isEqualTo(130_000_000);
+
+        spend(account, 100_000_000); // 30 left
+        run(DAY_1, false, true);     // second top-up of the day: max_per_day is 2
+        spend(account, 100_000_000);
+        run(DAY_1, false, true);     // third: refused by max_per_day
+        assertThat(balance(account)).isEqualTo(30_000_000);
+
+        run(DAY_2, false, false);    // 200 used of the 250 cap: only 50 more this month
+        assertThat(balance(account)).isEqualTo(80_000_000);
+        assertThat(lastResult()).isEqualTo("topped_up fixed 100.000000, capped by the monthly cap");
+        spend(account, 60_000_000);
+        run(DAY_3, false, false);
+        assertThat(balance(account)).isEqualTo(20_000_000);
+        assertThat(lastResult()).startsWith("skipped skipped: monthly cap 250.000000 reached");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isEqualTo(3);
+        assertThat(reconcileThisMonth()).isEmpty();
+    }
+
+    @Test
+    void aRestartAfterAFailureTopsUpEachAccountExactlyOnce() throws Exception {
+        List<UUID> accounts = List.of(accountWithBalance("A", 1_000_000), accountWithBalance("B", 2_000_000),
+                accountWithBalance("C", 3_000_000));
+        accounts.forEach(account -> policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 3, 1_000_000_000)));
+        jdbc.execute("""
+                CREATE FUNCTION fail_second_result() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (SELECT count(*) FROM auto_topups) >= 2 THEN RAISE EXCEPTION 'simulated crash'; END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("CREATE TRIGGER fail_second_result BEFORE INSERT ON auto_topups FOR EACH ROW EXECUTE FUNCTION fail_second_result()");
+        JobExecution failed;
+        try {
+            failed = ((LaunchOutcome.Ran) launcher.launch(autoTopUpJob, parameters(DAY_1, false), false)).execution();
+        }
+        finally {
+            jdbc.execute("DROP TRIGGER fail_second_result ON auto_topups");
+            jdbc.execute("DROP FUNCTION fail_second_result()");
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero(); // the chunk rolled back
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(autoTopUpJob, parameters(DAY_1, false), false)).execution();
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        run(DAY_1, false, true); // and once more the same day
+
+        assertThat(accounts).allSatisfy(account -> assertThat(jdbc.queryForObject(
+                "SELECT count(*) FROM auto_topups WHERE account_id = ?", Long.class, account)).isEqualTo(1));
+        assertThat(balance(accounts.get(0))).isEqualTo(101_000_000);
+        assertThat(reconcileThisMonth()).isEmpty();
+    }
+
+    @Test
+    void aDryRunReportsThePlanAndChangesNothing() throws Exception {
+        UUID account = accountWithBalance("Planned", 30_000_000);
+        policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 1_000_000_000));
+        long ledgerRows = jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class);
+
+        run(DAY_1, true, false);
+
+        assertThat(balance(account)).isEqualTo(30_000_000);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class)).isEqualTo(ledgerRows);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM low_balance_alerts", Long.class)).isZero();
+        assertThat(lastResult()).isEqualTo("planned fixed 100.000000");
+        run(DAY_1, false, false); // the dry run did not use up the day
+        assertThat(balance(account)).isEqualTo(130_000_000);
+    }
+
+    @Test
+    void frozenAccountsAreSkippedWithAReason() throws Exception {
+        UUID frozen = accountWithBalance("Frozen", 1_000_000);
+        jdbc.update("UPDATE billing_accounts SET status = 'frozen' WHERE id = ?", frozen);
+        policies.save(TopUpPolicy.fixed(frozen, 50_000_000, 100_000_000, 1, 1_000_000_000));
+
+        run(DAY_1, false, false);
+
+        assertThat(balance(frozen)).isEqualTo(1_000_000);
+        assertThat(lastResult()).isEqualTo("skipped skipped: the account is frozen");
+    }
+
+    @Test
+    void lowBalanceAlertsAreRaisedOncePerLevelPerDayWithTheirEvents() throws Exception {
+        subscriptions.create(null, "alerts", "http://127.0.0.1:9/unused", "POST", List.of(BillingAccountEvent.LOW_BALANCE));
+        UUID low = accountWithBalance("Low", 15_000_000);
+        UUID critical = accountWithBalance("Critical", 3_000_000);
+        accountWithBalance("Fine", 25_000_000);
+
+        run(DAY_1, false, false);
+        run(DAY_1, false, true);
+
+        assertThat(jdbc.queryForList("SELECT account_id || ' ' || level FROM low_balance_alerts", String.class))
+                .containsExactlyInAnyOrder(low + " low", critical + " low", critical + " critical");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_outbox WHERE event_type = 'billing_account.low_balance'",
+                Long.class)).isEqualTo(3);
+
+        run(DAY_2, false, false);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM low_balance_alerts", Long.class)).isEqualTo(6);
+    }
+
+    @Test
+    void badPoliciesAreRefusedWithAReason() {
+        UUID account = UUID.randomUUID();
+        assertThatIllegalArgumentException().isThrownBy(() -> TopUpPolicy.fixed(account, -1, 100_000_000, 1, 1_000_000_000))
+                .withMessageContaining("threshold must not be negative");
+        assertThatIllegalArgumentException().isThrownBy(() -> TopUpPolicy.target(account, 50_000_000, 40_000_000, 1, 1_000_000_000))
+                .withMessageContaining("target must be above the threshold");
+        assertThatIllegalArgumentException().isThrownBy(() -> TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 50_000_000))
+                .withMessageContaining("monthly_cap 50.000000 is below one top-up of 100.000000");
+        assertThatIllegalArgumentException().isThrownBy(() -> TopUpPolicy.fixed(account, 50_000_000, 0, 1, 50_000_000))
+                .withMessageContaining("amount must be positive");
+    }
+
+    JobExecution run(String day, boolean dryRun, boolean rerun) throws Exception {
+        LaunchOutcome outcome = launcher.launch(autoTopUpJob, parameters(day, dryRun), rerun);
+        JobExecution execution = ((LaunchOutcome.Ran) outcome).execution();
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        return execution;
+    }
+
+    PeriodJobParameters parameters(String day, boolean dryRun) {
+        return new PeriodJobParameters(ReportPeriod.parse(day, "UTC"), 1, dryRun);
+    }
+
+    void spend(UUID account, long micros) {
+        ledger.syncBalance(account); // the job posted top-ups since
+        ledger.post(account, "usage", "sms", 0, 1, micros, -micros, Instant.now()); // oddly rated, but a valid posting
+    }
+
+    long balance(UUID account) {
+        return jdbc.queryForObject("SELECT balance_credit FROM billing_accounts WHERE id = ?", Long.class, account);
+    }
+
+    String lastResult() {
+        return jdbc.queryForObject("""
+                SELECT outcome || ' ' || rule FROM auto_topup_results ORDER BY job_instance_id DESC LIMIT 1""", String.class);
+    }
+
+    List<String> reconcileThisMonth() throws Exception {
+        ReportPeriod month = ReportPeriod.parse(YearMonth.now(ZoneOffset.UTC).toString(), "UTC");
+        LaunchOutcome outcome = launcher.launch(reconciliationJob, new PeriodJobParameters(month, 1), true);
+        assertThat(((LaunchOutcome.Ran) outcome).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        return jdbc.queryForList("""
+                SELECT f.kind || ' ' || f.account_id FROM reconciliation_findings f
+                JOIN published_runs r ON r.job_instance_id = f.job_instance_id AND r.job_name = 'reconciliation'
+                WHERE r.period = ? AND f.kind <> 'rating_mismatch'""", String.class, month.key());
+    }
+
+}
