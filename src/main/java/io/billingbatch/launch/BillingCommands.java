@@ -21,6 +21,7 @@ import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository;
 import io.billingbatch.topup.JdbcTopUpPolicies;
 import io.billingbatch.topup.TopUpPolicy;
+import io.billingbatch.webhook.WebhookDispatcher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.report.ReportStore;
 
@@ -43,6 +44,8 @@ public class BillingCommands {
               auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
               topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
+                             [--funding=grant|http] [--max-failures=3]
+              dispatch-webhooks [--max=10000]   deliver the due webhook events of the outbox now
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
@@ -59,6 +62,8 @@ public class BillingCommands {
     private final Job autoTopUpJob;
 
     private final JdbcTopUpPolicies topUpPolicies;
+
+    private final WebhookDispatcher webhookDispatcher;
 
     private final JdbcReconciliationRepository reconciliations;
 
@@ -82,6 +87,7 @@ public class BillingCommands {
     public BillingCommands(PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcReconciliationRepository reconciliations,
             @Qualifier("autoTopUpJob") Job autoTopUpJob, JdbcTopUpPolicies topUpPolicies,
+            WebhookDispatcher webhookDispatcher,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, DemoFaultInjector faultInjector, Clock clock) {
         this.launcher = launcher;
@@ -89,6 +95,7 @@ public class BillingCommands {
         this.reconciliationJob = reconciliationJob;
         this.autoTopUpJob = autoTopUpJob;
         this.topUpPolicies = topUpPolicies;
+        this.webhookDispatcher = webhookDispatcher;
         this.reconciliations = reconciliations;
         this.costReports = costReports;
         this.reportStore = reportStore;
@@ -117,7 +124,12 @@ public class BillingCommands {
                     invocation.flag("dry-run");
                     invocation.flag("rerun");
                 }
-                case TOPUP_POLICY -> policy(invocation);
+                case TOPUP_POLICY -> {
+                    policy(invocation);
+                    funding(invocation);
+                    invocation.longOption("max-failures", 3, 1, 1_000);
+                }
+                case DISPATCH_WEBHOOKS -> invocation.longOption("max", 10_000, 1, 10_000_000);
                 default -> {
                 }
             }
@@ -137,7 +149,18 @@ public class BillingCommands {
                 case TOPUP_POLICY -> {
                     TopUpPolicy policy = policy(invocation);
                     topUpPolicies.save(policy);
-                    out().println("auto top-up policy saved for account " + policy.accountId() + ": " + policy);
+                    topUpPolicies.useFunding(policy.accountId(), funding(invocation),
+                            (int) invocation.longOption("max-failures", 3, 1, 1_000));
+                    out().printf("auto top-up policy saved for account %s: %s, below %s USD, %s, at most %d a day and %s USD"
+                            + " a month, funding %s%n", policy.accountId(), policy.enabled() ? "enabled" : "disabled",
+                            Money.toUsd(policy.threshold()), "fixed".equals(policy.mode()) ? "add " + Money.toUsd(policy.amount())
+                                    + " USD" : "up to " + Money.toUsd(policy.target()) + " USD", policy.maxPerDay(),
+                            Money.toUsd(policy.monthlyCap()), funding(invocation));
+                    yield CommandLine.OK;
+                }
+                case DISPATCH_WEBHOOKS -> {
+                    int tried = webhookDispatcher.dispatchDue((int) invocation.longOption("max", 10_000, 1, 10_000_000));
+                    out().printf("webhooks: %d delivery attempt(s) made; failed ones are retried with backoff, see webhook_outbox%n", tried);
                     yield CommandLine.OK;
                 }
                 case DEMO_DATA -> demoData(invocation);
@@ -192,6 +215,14 @@ public class BillingCommands {
             throw new UsageException("--date must be a day like 2026-11-25, was '" + date + "'");
         }
         return ReportPeriod.parse(date, "UTC");
+    }
+
+    private static String funding(Invocation invocation) {
+        String funding = invocation.option("funding", "grant");
+        if (!"grant".equals(funding) && !"http".equals(funding)) {
+            throw new UsageException("--funding must be grant or http, was '" + funding + "'");
+        }
+        return funding;
     }
 
     private static TopUpPolicy policy(Invocation invocation) {

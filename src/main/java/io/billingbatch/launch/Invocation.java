@@ -22,7 +22,8 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun")),
         AUTO_TOPUP("auto-topup", Set.of("date", "dry-run", "rerun")),
         TOPUP_POLICY("topup-policy", Set.of("account", "threshold", "mode", "amount", "target", "max-per-day",
-                "monthly-cap", "disable")),
+                "monthly-cap", "disable", "funding", "max-failures")),
+        DISPATCH_WEBHOOKS("dispatch-webhooks", Set.of("max")),
         DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
         BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs")),
         HELP("help", Set.of());
@@ -46,7 +47,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
                     return command;
                 }
             }
-            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, demo-data, benchmark, help;"
+            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, demo-data, benchmark, help;"
                     + " none runs the main job)");
         }
     }

@@ -57,6 +57,8 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private final Clock clock;
 
+    private final PaymentPort payments;
+
     private final LocalDate businessDate;
 
     private final boolean dryRun;
@@ -65,8 +67,9 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private final long jobExecutionId;
 
-    AutoTopUpItemWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock, LocalDate businessDate, boolean dryRun,
-            long jobInstanceId, long jobExecutionId) {
+    AutoTopUpItemWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock, PaymentPort payments, LocalDate businessDate,
+            boolean dryRun, long jobInstanceId, long jobExecutionId) {
+        this.payments = payments;
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.clock = clock;
@@ -79,11 +82,11 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
     @Override
     public void write(Chunk<? extends TopUpCandidate> chunk) {
         for (TopUpCandidate candidate : chunk) {
-            topUp(candidate.policy());
+            topUp(candidate.policy(), candidate.funding());
         }
     }
 
-    private void topUp(TopUpPolicy policy) {
+    private void topUp(TopUpPolicy policy, String funding) {
         UUID accountId = policy.accountId();
         List<Map<String, Object>> found = jdbc.queryForList(dryRun ? READ_ACCOUNT : LOCK_ACCOUNT, accountId);
         if (found.isEmpty()) {
@@ -134,6 +137,14 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
         UUID ledgerId = UUID.randomUUID();
         Timestamp now = Timestamp.from(clock.instant());
         UUID customerId = (UUID) account.get("customer_id");
+        String name = (String) account.get("name");
+        if ("http".equals(funding)) {
+            String failure = payments.charge(accountId, amount, key);
+            if (failure != null) {
+                failed(accountId, customerId, name, balance, amount, key, now, failure);
+                return;
+            }
+        }
         int posted = jdbc.update(POST_CREDIT, ledgerId, customerId, accountId, key, amount, after, now, key, now);
         if (posted == 0) {
             skip(accountId, balance, "skipped: top-up " + key + " was already made");
@@ -146,8 +157,36 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", key, accountId, Date.valueOf(businessDate), sequence, ledgerId,
                 jobExecutionId, amount, balance, after, rule);
         outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, now.toInstant(), accountId, customerId,
-                (String) account.get("name"), after, balance));
+                name, after, balance));
+        jdbc.update("UPDATE auto_topup_policies SET consecutive_failures = 0 WHERE account_id = ? AND consecutive_failures <> 0",
+                accountId);
         result(accountId, "topped_up", balance, amount, after, rule);
+    }
+
+    /** Counts a failed attempt, raises its event, and disables the policy at its limit (with an event too). */
+    private void failed(UUID accountId, UUID customerId, String name, long balance, long amount, UUID key, Timestamp now,
+            String failure) {
+        Map<String, Object> counted = jdbc.queryForMap("""
+                UPDATE auto_topup_policies
+                SET consecutive_failures = consecutive_failures + 1,
+                    enabled = consecutive_failures + 1 < max_consecutive_failures, tm_update = now()
+                WHERE account_id = ?
+                RETURNING consecutive_failures, max_consecutive_failures, enabled""", accountId);
+        int failures = ((Number) counted.get("consecutive_failures")).intValue();
+        boolean disabled = !((Boolean) counted.get("enabled"));
+        outbox.enqueue(new BillingAccountEvent(eventId("failed", key, failures), BillingAccountEvent.AUTO_TOPUP_FAILED,
+                now.toInstant(), accountId, customerId, name, balance, balance));
+        String reason = "failed: " + failure + " (" + failures + " consecutive)";
+        if (disabled) {
+            outbox.enqueue(new BillingAccountEvent(eventId("disabled", key, failures), BillingAccountEvent.AUTO_TOPUP_DISABLED,
+                    now.toInstant(), accountId, customerId, name, balance, balance));
+            reason += "; policy disabled after " + counted.get("max_consecutive_failures") + " consecutive failures";
+        }
+        result(accountId, "failed", balance, amount, balance, reason);
+    }
+
+    private static UUID eventId(String what, UUID key, int attempt) {
+        return UUID.nameUUIDFromBytes((what + "|" + key + "|" + attempt).getBytes(StandardCharsets.UTF_8));
     }
 
     private void skip(UUID accountId, Long balance, String reason) {

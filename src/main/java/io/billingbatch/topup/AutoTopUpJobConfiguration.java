@@ -86,16 +86,16 @@ public class AutoTopUpJobConfiguration {
                 .rowMapper((rs, i) -> new TopUpCandidate(new TopUpPolicy(rs.getObject("account_id", UUID.class),
                         rs.getBoolean("enabled"), rs.getLong("threshold_credit"), rs.getString("mode"),
                         rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class), rs.getInt("max_per_day"),
-                        rs.getLong("monthly_cap_credit"))))
+                        rs.getLong("monthly_cap_credit")), rs.getString("funding")))
                 .build();
     }
 
     @Bean
     @StepScope
-    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock,
+    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock, HttpPaymentPort payments,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution) {
         PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
-        return new AutoTopUpItemWriter(jdbc, outbox, clock, LocalDate.parse(parameters.period().key()),
+        return new AutoTopUpItemWriter(jdbc, outbox, clock, payments, LocalDate.parse(parameters.period().key()),
                 parameters.dryRun(), jobExecution.getJobInstanceId(), jobExecution.getId());
     }
 

@@ -32,6 +32,21 @@ public class JdbcTopUpPolicies {
                 policy.target(), policy.maxPerDay(), policy.monthlyCap());
     }
 
+    /**
+     * How the account's top-ups are paid ({@code grant} or {@code http}) and after how many
+     * consecutive failed attempts the policy disables itself.
+     */
+    public void useFunding(UUID accountId, String funding, int maxConsecutiveFailures) {
+        if (!"grant".equals(funding) && !"http".equals(funding)) {
+            throw new IllegalArgumentException("funding must be grant or http, was '" + funding + "'");
+        }
+        if (maxConsecutiveFailures < 1) {
+            throw new IllegalArgumentException("max_consecutive_failures must be at least 1, was " + maxConsecutiveFailures);
+        }
+        jdbc.update("UPDATE auto_topup_policies SET funding = ?, max_consecutive_failures = ?, tm_update = now() WHERE account_id = ?",
+                funding, maxConsecutiveFailures, accountId);
+    }
+
     public Optional<TopUpPolicy> find(UUID accountId) {
         return jdbc.query("SELECT * FROM auto_topup_policies WHERE account_id = ?", (rs, i) -> new TopUpPolicy(
                 rs.getObject("account_id", UUID.class), rs.getBoolean("enabled"), rs.getLong("threshold_credit"),

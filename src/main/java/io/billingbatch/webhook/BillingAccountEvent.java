@@ -14,6 +14,12 @@ public record BillingAccountEvent(UUID eventId, String eventType, Instant timest
 
     public static final String LOW_BALANCE = "billing_account.low_balance";
 
+    /** An auto top-up attempt failed (payment declined or timed out); balance unchanged. */
+    public static final String AUTO_TOPUP_FAILED = "billing_account.auto_topup_failed";
+
+    /** The auto top-up policy disabled itself after its consecutive-failure limit. */
+    public static final String AUTO_TOPUP_DISABLED = "billing_account.auto_topup_disabled";
+
     public long change() {
         return balance - previousBalance;
     }

@@ -14,7 +14,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class WebhookSubscriptions {
 
-    public static final Set<String> EVENT_TYPES = Set.of(BillingAccountEvent.UPDATED, BillingAccountEvent.LOW_BALANCE);
+    public static final Set<String> EVENT_TYPES = Set.of(BillingAccountEvent.UPDATED, BillingAccountEvent.LOW_BALANCE,
+            BillingAccountEvent.AUTO_TOPUP_FAILED, BillingAccountEvent.AUTO_TOPUP_DISABLED);
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,0 +1,152 @@
+package io.billingbatch.topup;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.webhook.BillingAccountEvent;
+import io.billingbatch.webhook.WebhookSubscriptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Top-ups paid through an HTTP payment endpoint (a real server on the loopback interface). */
+@SpringBootTest
+class HttpFundedTopUpTest {
+
+    static final HttpServer PAYMENTS;
+
+    static final List<String[]> CHARGES = new CopyOnWriteArrayList<>();
+
+    static final AtomicInteger DECLINES_TO_GO = new AtomicInteger();
+
+    static {
+        try {
+            PAYMENTS = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        PAYMENTS.createContext("/charges", exchange -> {
+            CHARGES.add(new String[] { exchange.getRequestHeaders().getFirst("Idempotency-Key"),
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8) });
+            int status = DECLINES_TO_GO.getAndDecrement() > 0 ? 402 : 201;
+            byte[] body = (status == 402 ? "{\"error\":\"card declined\"}" : "{\"status\":\"ok\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        PAYMENTS.start();
+    }
+
+    @DynamicPropertySource
+    static void paymentEndpoint(DynamicPropertyRegistry registry) {
+        registry.add("billing.topup.payment-url", () -> "http://127.0.0.1:" + PAYMENTS.getAddress().getPort() + "/charges");
+    }
+
+    @AfterAll
+    static void stopPayments() {
+        PAYMENTS.stop(0);
+    }
+
+    @Autowired
+    Job autoTopUpJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    JdbcTopUpPolicies policies;
+
+    @Autowired
+    WebhookSubscriptions subscriptions;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    UUID account;
+
+    @BeforeEach
+    void givenAnAccountBelowItsThresholdPaidByHttp() {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox, webhook_subscriptions");
+        CHARGES.clear();
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        account = ledger.account("Card holder");
+        ledger.topUp(account, 30_000_000, Instant.now().minusSeconds(60));
+        policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 1_000_000_000));
+        policies.useFunding(account, "http", 2);
+        subscriptions.create(null, "ops", "http://127.0.0.1:9/unused", "POST", List.of(BillingAccountEvent.AUTO_TOPUP_FAILED,
+                BillingAccountEvent.AUTO_TOPUP_DISABLED, BillingAccountEvent.UPDATED));
+    }
+
+    @Test
+    void creditsOnlyAfterTheChargeSucceededAndSendsTheIdempotencyKey() throws Exception {
+        DECLINES_TO_GO.set(0);
+
+        run("2026-12-01", false);
+
+        assertThat(balance()).isEqualTo(130_000_000);
+        String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups", String.class);
+        assertThat(CHARGES).singleElement().satisfies(charge -> {
+            assertThat(charge[0]).isEqualTo(key);
+            assertThat(charge[1]).contains("\"amount\":100.000000").contains("\"idempotency_key\":\"" + key + "\"");
+        });
+        assertThat(events()).containsExactly(BillingAccountEvent.UPDATED);
+    }
+
+    @Test
+    void aDeclinedChargeIsAFailedAttemptAndThePolicyDisablesItselfAtItsLimit() throws Exception {
+        DECLINES_TO_GO.set(1_000);
+
+        run("2026-12-01", false);
+        assertThat(balance()).isEqualTo(30_000_000);
+        assertThat(jdbc.queryForObject("SELECT rule FROM auto_topup_results", String.class))
+                .startsWith("failed: payment declined: HTTP 402").contains("(1 consecutive)");
+        run("2026-12-01", true);
+        run("2026-12-02", false); // disabled: not even tried
+
+        assertThat(balance()).isEqualTo(30_000_000);
+        assertThat(CHARGES).hasSize(2);
+        assertThat(CHARGES.get(0)[0]).as("a retry of the same top-up uses the same key").isEqualTo(CHARGES.get(1)[0]);
+        assertThat(jdbc.queryForObject("SELECT enabled FROM auto_topup_policies", Boolean.class)).isFalse();
+        assertThat(events()).containsExactly(BillingAccountEvent.AUTO_TOPUP_FAILED, BillingAccountEvent.AUTO_TOPUP_FAILED,
+                BillingAccountEvent.AUTO_TOPUP_DISABLED);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE reference_type = 'auto_top_up'", Long.class))
+                .isZero();
+    }
+
+    void run(String day, boolean rerun) throws Exception {
+        LaunchOutcome outcome = launcher.launch(autoTopUpJob, new PeriodJobParameters(ReportPeriod.parse(day, "UTC"), 1), rerun);
+        assertThat(((LaunchOutcome.Ran) outcome).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+    }
+
+    long balance() {
+        return jdbc.queryForObject("SELECT balance_credit FROM billing_accounts WHERE id = ?", Long.class, account);
+    }
+
+    List<String> events() {
+        return jdbc.queryForList("SELECT event_type FROM webhook_outbox ORDER BY id", String.class);
+    }
+}
