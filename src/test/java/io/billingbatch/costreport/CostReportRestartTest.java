@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
@@ -60,22 +61,9 @@ class CostReportRestartTest {
     @Test
     void restartAfterAMidStepFailureGivesTheSameSummaryAndFilesAsAnUninterruptedRun() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
-        jdbc.execute("""
-                CREATE FUNCTION fail_fourth_line() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF (SELECT count(*) FROM cost_report_lines WHERE job_instance_id = NEW.job_instance_id) >= 3 THEN
-                        RAISE EXCEPTION 'simulated crash while writing line 4';
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER fail_fourth_line BEFORE INSERT ON cost_report_lines FOR EACH ROW EXECUTE FUNCTION fail_fourth_line()");
         JobExecution failed;
-        try {
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "cost_report_lines", 3)) {
             failed = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, false)).execution();
-        }
-        finally {
-            jdbc.execute("DROP TRIGGER fail_fourth_line ON cost_report_lines");
-            jdbc.execute("DROP FUNCTION fail_fourth_line()");
         }
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(3);

@@ -10,6 +10,7 @@ import java.util.UUID;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
@@ -63,22 +64,9 @@ class ReconciliationRestartTest {
     @Test
     void restartAfterAMidStepFailureGivesTheSameFindingsAndFiles() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
-        jdbc.execute("""
-                CREATE FUNCTION fail_fourth_account() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF (SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = NEW.job_instance_id) >= 3 THEN
-                        RAISE EXCEPTION 'simulated crash while writing account 4';
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER fail_fourth_account BEFORE INSERT ON reconciliation_accounts FOR EACH ROW EXECUTE FUNCTION fail_fourth_account()");
         JobExecution failed;
-        try {
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "reconciliation_accounts", 3)) {
             failed = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
-        }
-        finally {
-            jdbc.execute("DROP TRIGGER fail_fourth_account ON reconciliation_accounts");
-            jdbc.execute("DROP FUNCTION fail_fourth_account()");
         }
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
 

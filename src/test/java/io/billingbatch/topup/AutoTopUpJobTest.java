@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.webhook.BillingAccountEvent;
@@ -124,20 +125,9 @@ class AutoTopUpJobTest {
         List<UUID> accounts = List.of(accountWithBalance("A", 1_000_000), accountWithBalance("B", 2_000_000),
                 accountWithBalance("C", 3_000_000));
         accounts.forEach(account -> policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 3, 1_000_000_000)));
-        jdbc.execute("""
-                CREATE FUNCTION fail_second_result() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF (SELECT count(*) FROM auto_topups) >= 2 THEN RAISE EXCEPTION 'simulated crash'; END IF;
-                    RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER fail_second_result BEFORE INSERT ON auto_topups FOR EACH ROW EXECUTE FUNCTION fail_second_result()");
         JobExecution failed;
-        try {
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "auto_topups", 2)) {
             failed = ((LaunchOutcome.Ran) launcher.launch(autoTopUpJob, parameters(DAY_1, false), false)).execution();
-        }
-        finally {
-            jdbc.execute("DROP TRIGGER fail_second_result ON auto_topups");
-            jdbc.execute("DROP FUNCTION fail_second_result()");
         }
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero(); // the chunk rolled back
