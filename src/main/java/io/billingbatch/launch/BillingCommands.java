@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.billingbatch.batch.PeriodJobParameters;
@@ -46,6 +47,7 @@ public class BillingCommands {
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
                              [--funding=grant|http] [--max-failures=3]
               dispatch-webhooks [--max=10000]   deliver the due webhook events of the outbox now
+              run-definition jobs/<file>.properties   run a launch definition's jobs now, in order
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
@@ -130,6 +132,7 @@ public class BillingCommands {
                     invocation.longOption("max-failures", 3, 1, 1_000);
                 }
                 case DISPATCH_WEBHOOKS -> invocation.longOption("max", 10_000, 1, 10_000_000);
+                case RUN_DEFINITION -> definition(invocation);
                 default -> {
                 }
             }
@@ -158,6 +161,7 @@ public class BillingCommands {
                             Money.toUsd(policy.monthlyCap()), funding(invocation));
                     yield CommandLine.OK;
                 }
+                case RUN_DEFINITION -> runDefinition(definition(invocation));
                 case DISPATCH_WEBHOOKS -> {
                     int tried = webhookDispatcher.dispatchDue((int) invocation.longOption("max", 10_000, 1, 10_000_000));
                     out().printf("webhooks: %d delivery attempt(s) made; failed ones are retried with backoff, see webhook_outbox%n", tried);
@@ -215,6 +219,32 @@ public class BillingCommands {
             throw new UsageException("--date must be a day like 2026-11-25, was '" + date + "'");
         }
         return ReportPeriod.parse(date, "UTC");
+    }
+
+    private static LaunchDefinition definition(Invocation invocation) {
+        String file = invocation.options().get("file");
+        if (file == null) {
+            throw new UsageException("run-definition needs the definition's file, e.g. run-definition jobs/nightly.properties");
+        }
+        return LaunchDefinition.load(Path.of(file));
+    }
+
+    /** Runs a definition's jobs in order for the periods its rules give now; stops at the first failure. */
+    private int runDefinition(LaunchDefinition definition) throws Exception {
+        out().printf("%s (%s, cron '%s', zone %s)%n", definition.name(), definition.file(), definition.cronText(),
+                definition.zone().getId());
+        for (Map.Entry<String, ReportPeriod> step : definition.plan(clock.instant())) {
+            Job job = switch (step.getKey()) {
+                case "cost-report" -> costReportJob;
+                case "reconciliation" -> reconciliationJob;
+                default -> autoTopUpJob;
+            };
+            int exit = launchPeriodJob(job, new PeriodJobParameters(step.getValue(), 1), false, true, () -> { });
+            if (exit != CommandLine.OK) {
+                return exit;
+            }
+        }
+        return CommandLine.OK;
     }
 
     private static String funding(Invocation invocation) {

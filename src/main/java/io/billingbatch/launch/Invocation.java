@@ -24,6 +24,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         TOPUP_POLICY("topup-policy", Set.of("account", "threshold", "mode", "amount", "target", "max-per-day",
                 "monthly-cap", "disable", "funding", "max-failures")),
         DISPATCH_WEBHOOKS("dispatch-webhooks", Set.of("max")),
+        RUN_DEFINITION("run-definition", Set.of("file")),
         DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
         BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs")),
         HELP("help", Set.of());
@@ -47,7 +48,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
                     return command;
                 }
             }
-            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, demo-data, benchmark, help;"
+            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, run-definition, demo-data, benchmark, help;"
                     + " none runs the main job)");
         }
     }
@@ -63,6 +64,10 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         List<String> springArguments = new ArrayList<>();
         for (int i = first; i < args.length; i++) {
             String arg = args[i];
+            if (command == Command.RUN_DEFINITION && !arg.startsWith("--") && !options.containsKey("file")) {
+                options.put("file", arg); // run-definition jobs/nightly.properties
+                continue;
+            }
             if (!arg.startsWith("--") || arg.length() == 2) {
                 throw new UsageException("unexpected argument '" + arg + "': options are written --name=value");
             }

@@ -26,6 +26,8 @@ class CommandLineUsageTest {
             "demo-data --faults=-1                        | --faults must be between 0 and 1000",
             "benchmark --jobs=everything                  | --jobs takes cost-report and/or reconciliation",
             "auto-topup --date=2026-11                    | --date must be a day like 2026-11-25",
+            "run-definition jobs/nowhere.properties       | jobs/nowhere.properties: cannot be read",
+            "run-definition                               | run-definition needs the definition's file",
             "topup-policy --account=62918cd8-0cd7-11ee-8571-b738bed3a5c4 --funding=card | --funding must be grant or http",
             "topup-policy --account=nope                  | --account must be a billing account id",
             "topup-policy --account=62918cd8-0cd7-11ee-8571-b738bed3a5c4 --mode=target --target=10.00 | target must be above the threshold",

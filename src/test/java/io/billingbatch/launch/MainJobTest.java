@@ -72,16 +72,43 @@ class MainJobTest {
         assertThat(Files.readAllBytes(reportStore.directory("2026-10").resolve("cost-report-2026-10.csv"))).isEqualTo(csv);
     }
 
+    @Test
+    void aDefinitionRunsItsJobsInOrderAndSkipsWhatIsAlreadyDone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
+            throws Exception {
+        LedgerFixture.reset(jdbc);
+        java.nio.file.Path definition = folder.resolve("october.properties");
+        Files.writeString(definition, """
+                cron=0 0 3 1 * *
+                jobs=cost-report,reconciliation
+                cost-report.period=previous-month
+                reconciliation.period=previous-month
+                """);
+        String[] command = { "run-definition", definition.toString() };
+
+        Run first = run(command);
+        Run second = run(command);
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.output()).contains("cost-report 2026-10 (UTC): COMPLETED").contains("reconciliation 2026-10 (UTC): COMPLETED");
+        assertThat(second.exitCode()).isZero();
+        assertThat(second.output()).contains("cost-report 2026-10 (UTC) is already reported")
+                .contains("reconciliation 2026-10 (UTC) is already reported");
+    }
+
     private static String totalsLine(String output) {
         return output.lines().filter(line -> line.strip().startsWith("total")).findFirst().orElseThrow();
     }
 
     private Run run() throws Exception {
+        return run(new String[0]);
+    }
+
+    private Run run(String[] args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            int exitCode = commands.execute(Invocation.parse(new String[0]));
+            int exitCode = commands.execute(Invocation.parse(args));
             return new Run(exitCode, out.toString(StandardCharsets.UTF_8));
         }
         finally {

@@ -1,0 +1,125 @@
+package io.billingbatch.launch;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import io.billingbatch.ledger.ReportPeriod;
+
+import org.springframework.scheduling.support.CronExpression;
+
+/**
+ * A launch definition from {@code jobs/}: a name, a cron expression, a zone and the jobs to run in
+ * order, each with the period it runs for ({@code previous-day}, {@code today},
+ * {@code previous-month}, {@code current-month} or a literal {@code 2026-10} / {@code 2026-10-05}).
+ * A bad definition is refused with a message naming the file and the field.
+ */
+public record LaunchDefinition(Path file, String name, CronExpression cron, String cronText, ZoneId zone,
+        Map<String, String> periodRules) {
+
+    static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup");
+
+    static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
+
+    public static LaunchDefinition load(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        catch (IOException ex) {
+            throw new IllegalArgumentException(file + ": cannot be read (" + ex.getMessage() + ")");
+        }
+        for (String key : properties.stringPropertyNames()) {
+            boolean known = Set.of("name", "cron", "zone", "jobs").contains(key)
+                    || (key.endsWith(".period") && JOBS.contains(key.substring(0, key.length() - ".period".length())));
+            if (!known) {
+                throw invalid(file, key, "is not a field of a launch definition (name, cron, zone, jobs, <job>.period)");
+            }
+        }
+        String name = properties.getProperty("name", file.getFileName().toString().replaceFirst("\\.properties$", ""));
+        String cronText = required(file, properties, "cron");
+        CronExpression cron;
+        try {
+            cron = CronExpression.parse(cronText);
+        }
+        catch (IllegalArgumentException ex) {
+            throw invalid(file, "cron", "'" + cronText + "' is not a cron expression (second minute hour day month weekday): "
+                    + ex.getMessage());
+        }
+        ZoneId zone;
+        try {
+            zone = ReportPeriod.parseZone(properties.getProperty("zone", "UTC"));
+        }
+        catch (IllegalArgumentException ex) {
+            throw invalid(file, "zone", ex.getMessage());
+        }
+        Map<String, String> rules = new LinkedHashMap<>();
+        for (String job : required(file, properties, "jobs").split(",")) {
+            String trimmed = job.trim();
+            if (!JOBS.contains(trimmed)) {
+                throw invalid(file, "jobs", "'" + trimmed + "' is not a job (" + String.join(", ", JOBS.stream().sorted().toList()) + ")");
+            }
+            String rule = properties.getProperty(trimmed + ".period", "auto-topup".equals(trimmed) ? "today" : "previous-day").trim();
+            String field = trimmed + ".period";
+            try {
+                ReportPeriod example = period(rule, zone, Instant.parse("2026-01-15T12:00:00Z"));
+                if ("auto-topup".equals(trimmed) && example.isMonth()) {
+                    throw new IllegalArgumentException("auto-topup runs for a day, not a month");
+                }
+            }
+            catch (IllegalArgumentException ex) {
+                throw invalid(file, field, "'" + rule + "': " + ex.getMessage());
+            }
+            rules.put(trimmed, rule);
+        }
+        return new LaunchDefinition(file, name, cron, cronText, zone, rules);
+    }
+
+    /** The period a rule names when the definition fires at {@code firedAt}. */
+    static ReportPeriod period(String rule, ZoneId zone, Instant firedAt) {
+        LocalDate day = firedAt.atZone(zone).toLocalDate();
+        String key = switch (rule) {
+            case "previous-day" -> day.minusDays(1).toString();
+            case "today" -> day.toString();
+            case "previous-month" -> YearMonth.from(day).minusMonths(1).toString();
+            case "current-month" -> YearMonth.from(day).toString();
+            default -> rule;
+        };
+        if (!RULES.contains(rule) && !rule.matches("\\d{4}-\\d{2}(-\\d{2})?")) {
+            throw new IllegalArgumentException("a period is previous-day, today, previous-month, current-month or a"
+                    + " literal month/day");
+        }
+        return ReportPeriod.parse(key, zone.getId());
+    }
+
+    /** The jobs with the periods they run for when the definition fires at {@code firedAt}. */
+    public List<Map.Entry<String, ReportPeriod>> plan(Instant firedAt) {
+        List<Map.Entry<String, ReportPeriod>> plan = new ArrayList<>();
+        periodRules.forEach((job, rule) -> plan.add(Map.entry(job, period(rule, zone, firedAt))));
+        return plan;
+    }
+
+    private static String required(Path file, Properties properties, String field) {
+        String value = properties.getProperty(field);
+        if (value == null || value.isBlank()) {
+            throw invalid(file, field, "is required");
+        }
+        return value.trim();
+    }
+
+    private static IllegalArgumentException invalid(Path file, String field, String reason) {
+        return new IllegalArgumentException(file + ": field " + field + " " + reason);
+    }
+}

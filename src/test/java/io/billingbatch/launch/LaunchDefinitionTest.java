@@ -1,0 +1,72 @@
+package io.billingbatch.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.billingbatch.ledger.ReportPeriod;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class LaunchDefinitionTest {
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void theShippedDefinitionsLoadAndPlanYesterdayAndLastMonth() {
+        LaunchDefinition nightly = LaunchDefinition.load(Path.of("jobs/nightly.properties"));
+        LaunchDefinition monthly = LaunchDefinition.load(Path.of("jobs/monthly.properties"));
+        Instant firedAt = Instant.parse("2026-12-01T02:00:00Z");
+
+        assertThat(nightly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
+                .containsExactly("cost-report 2026-11-30", "reconciliation 2026-11-30", "auto-topup 2026-12-01");
+        assertThat(monthly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
+                .containsExactly("cost-report 2026-11", "reconciliation 2026-11");
+        assertThat(nightly.cron().next(java.time.LocalDateTime.parse("2026-12-01T02:00:01")))
+                .isEqualTo(java.time.LocalDateTime.parse("2026-12-02T02:00:00"));
+    }
+
+    @Test
+    void periodsAreReadInTheDefinitionsZone() throws IOException {
+        LaunchDefinition tokyo = LaunchDefinition.load(write("cron=0 0 1 * * *\nzone=Asia/Tokyo\njobs=cost-report\n"));
+
+        List<Map.Entry<String, ReportPeriod>> plan = tokyo.plan(Instant.parse("2026-11-30T16:00:00Z")); // Dec 1st, 01:00 in Tokyo
+
+        assertThat(plan).singleElement().satisfies(step -> {
+            assertThat(step.getValue().key()).isEqualTo("2026-11-30");
+            assertThat(step.getValue().zone().getId()).isEqualTo("Asia/Tokyo");
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "zone=UTC\\njobs=cost-report                                  | field cron is required",
+            "cron=every night\\njobs=cost-report                          | field cron 'every night' is not a cron expression",
+            "cron=0 0 2 * * *\\nzone=Moon/Base\\njobs=cost-report          | field zone zone 'Moon/Base' is not a known IANA time zone",
+            "cron=0 0 2 * * *\\njobs=cost-report,payroll                  | field jobs 'payroll' is not a job",
+            "cron=0 0 2 * * *\\njobs=cost-report\\ncost-report.period=yesterday | field cost-report.period 'yesterday'",
+            "cron=0 0 2 * * *\\njobs=auto-topup\\nauto-topup.period=previous-month | field auto-topup.period 'previous-month': auto-topup runs for a day",
+            "cron=0 0 2 * * *\\njobs=cost-report\\nretries=3               | field retries is not a field" })
+    void aBadDefinitionIsRefusedNamingTheFileAndTheField(String content, String reason) throws IOException {
+        Path file = write(content.replace("\\n", "\n"));
+
+        assertThatIllegalArgumentException().isThrownBy(() -> LaunchDefinition.load(file))
+                .withMessageStartingWith(file.toString() + ": ")
+                .withMessageContaining(reason);
+    }
+
+    Path write(String content) throws IOException {
+        Path file = folder.resolve("definition.properties");
+        Files.writeString(file, content);
+        return file;
+    }
+}
