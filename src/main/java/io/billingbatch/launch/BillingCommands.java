@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.billingbatch.api.JdbcApiTokens;
+import io.billingbatch.api.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.CostReportRepository;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
@@ -48,6 +50,9 @@ public class BillingCommands {
                              [--funding=grant|http] [--max-failures=3]
               dispatch-webhooks [--max=10000]   deliver the due webhook events of the outbox now
               run-definition jobs/<file>.properties   run a launch definition's jobs now, in order
+              serve          the HTTP API, finance page and nightly schedules of jobs/ [--server.port=8080]
+              create-token   --name=<who> --role=admin|finance|customer [--customer=<customer id>]
+                             prints the token's secret once (only its hash is stored)
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
@@ -79,6 +84,8 @@ public class BillingCommands {
 
     private final DemoFaultInjector faultInjector;
 
+    private final JdbcApiTokens tokens;
+
     private final Clock clock;
 
     // looked up on each use so a caller (or a test) that redirects System.out sees the output
@@ -91,7 +98,8 @@ public class BillingCommands {
             @Qualifier("autoTopUpJob") Job autoTopUpJob, JdbcTopUpPolicies topUpPolicies,
             WebhookDispatcher webhookDispatcher,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
-            Benchmark benchmark, DemoFaultInjector faultInjector, Clock clock) {
+            Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, Clock clock) {
+        this.tokens = tokens;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
         this.reconciliationJob = reconciliationJob;
@@ -133,6 +141,7 @@ public class BillingCommands {
                 }
                 case DISPATCH_WEBHOOKS -> invocation.longOption("max", 10_000, 1, 10_000_000);
                 case RUN_DEFINITION -> definition(invocation);
+                case CREATE_TOKEN -> tokenRequest(invocation);
                 default -> {
                 }
             }
@@ -167,6 +176,8 @@ public class BillingCommands {
                     out().printf("webhooks: %d delivery attempt(s) made; failed ones are retried with backoff, see webhook_outbox%n", tried);
                     yield CommandLine.OK;
                 }
+                case CREATE_TOKEN -> createToken(invocation);
+                case SERVE -> CommandLine.OK;
                 case DEMO_DATA -> demoData(invocation);
                 case BENCHMARK -> benchmark.run(Benchmark.Settings.from(invocation), out());
                 case HELP -> {
@@ -244,6 +255,41 @@ public class BillingCommands {
                 return exit;
             }
         }
+        return CommandLine.OK;
+    }
+
+    private record TokenRequest(String name, Role role, UUID customerId) {
+    }
+
+    private static TokenRequest tokenRequest(Invocation invocation) {
+        String name = invocation.options().get("name");
+        if (name == null || name.isBlank()) {
+            throw new UsageException("create-token needs --name=<who uses it>");
+        }
+        Role role = Role.of(invocation.option("role", ""));
+        String customer = invocation.options().get("customer");
+        UUID customerId = null;
+        if (customer != null) {
+            try {
+                customerId = UUID.fromString(customer);
+            }
+            catch (IllegalArgumentException ex) {
+                throw new UsageException("--customer must be a customer id (uuid), was '" + customer + "'");
+            }
+        }
+        if ((role == Role.CUSTOMER) != (customerId != null)) {
+            throw new UsageException(role == Role.CUSTOMER ? "a customer token needs --customer=<customer id>"
+                    : "--customer is only for --role=customer");
+        }
+        return new TokenRequest(name, role, customerId);
+    }
+
+    private int createToken(Invocation invocation) {
+        TokenRequest request = tokenRequest(invocation);
+        JdbcApiTokens.CreatedToken created = tokens.create(request.name(), request.role(), request.customerId());
+        out().printf("token %s created for %s (role %s%s). Its secret, shown only now:%n%s%n", created.principal().tokenId(),
+                created.principal().name(), request.role().word(),
+                request.customerId() == null ? "" : ", customer " + request.customerId(), created.secret());
         return CommandLine.OK;
     }
 

@@ -25,6 +25,8 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
                 "monthly-cap", "disable", "funding", "max-failures")),
         DISPATCH_WEBHOOKS("dispatch-webhooks", Set.of("max")),
         RUN_DEFINITION("run-definition", Set.of("file")),
+        SERVE("serve", Set.of()),
+        CREATE_TOKEN("create-token", Set.of("name", "role", "customer")),
         DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
         BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs")),
         HELP("help", Set.of());
@@ -48,7 +50,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
                     return command;
                 }
             }
-            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, run-definition, demo-data, benchmark, help;"
+            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
                     + " none runs the main job)");
         }
     }

@@ -1,0 +1,82 @@
+package io.billingbatch.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Every refusal of the API as {@code {"status", "error", "message"}}. */
+@RestControllerAdvice
+class ApiExceptionHandler {
+
+    private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> refused(ApiException ex) {
+        return body(ex.status(), ex.error(), ex.getMessage());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex) {
+        String reason = ex.getMostSpecificCause().getMessage();
+        return body(HttpStatus.BAD_REQUEST, "bad_request", "the request body is not valid JSON for this call: "
+                + (reason == null ? "unreadable" : reason.lines().findFirst().orElse(reason)));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Map<String, Object>> mismatch(MethodArgumentTypeMismatchException ex) {
+        return body(HttpStatus.BAD_REQUEST, "bad_request", ex.getName() + " '" + ex.getValue() + "' is not valid"
+                + (ex.getRequiredType() == java.util.UUID.class ? ": it must be an id (uuid)" : ""));
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<Map<String, Object>> missing(MissingServletRequestParameterException ex) {
+        return body(HttpStatus.BAD_REQUEST, "bad_request", "parameter " + ex.getParameterName() + " is required");
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException ex) {
+        return body(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", ex.getMessage());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException ex) {
+        return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json");
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<Map<String, Object>> noResource(NoResourceFoundException ex) {
+        return body(HttpStatus.NOT_FOUND, "not_found", "no such resource: /" + ex.getResourcePath());
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<Map<String, Object>> invalid(IllegalArgumentException ex) {
+        return body(HttpStatus.BAD_REQUEST, "bad_request", ex.getMessage());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> unexpected(Exception ex) {
+        logger.error("Request failed", ex);
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "the request failed: " + ex.getMessage());
+    }
+
+    static ResponseEntity<Map<String, Object>> body(HttpStatus status, String error, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status.value());
+        body.put("error", error);
+        body.put("message", message);
+        return ResponseEntity.status(status).body(body);
+    }
+}

@@ -1,0 +1,47 @@
+package io.billingbatch.api;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ApiAccessTest extends ServerTestSupport {
+
+    @Test
+    void requestWithoutTokenIsRefusedWith401() {
+        Reply reply = get("/v1.0/billing_accounts");
+        assertThat(reply.status()).isEqualTo(401);
+        assertThat(reply.json().get("error").asString()).isEqualTo("unauthorized");
+        assertThat(reply.header("WWW-Authenticate")).isEqualTo("Bearer");
+    }
+
+    @Test
+    void unknownOrRevokedTokenIsRefusedWith401() {
+        assertThat(get("/v1.0/billing_accounts?token=bb_not-a-token").status()).isEqualTo(401);
+        JdbcApiTokens.CreatedToken created = tokens.create("to revoke", Role.ADMIN, null);
+        assertThat(get("/v1.0/billing_accounts", created.secret()).status()).isEqualTo(200);
+        tokens.revoke(created.principal().tokenId());
+        Reply reply = get("/v1.0/billing_accounts", created.secret());
+        assertThat(reply.status()).isEqualTo(401);
+        assertThat(reply.json().get("message").asString()).contains("not valid");
+    }
+
+    @Test
+    void tokensAreStoredOnlyAsHashes() {
+        String secret = token(Role.FINANCE);
+        Integer plain = jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE convert_from(token_hash, 'LATIN1') LIKE ?",
+                Integer.class, "%" + secret + "%");
+        assertThat(plain).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE token_hash = sha256(convert_to(?, 'UTF8'))",
+                Integer.class, secret)).isEqualTo(1);
+    }
+
+    @Test
+    void healthAndPrometheusNeedNoToken() {
+        Reply health = get("/actuator/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asString()).isEqualTo("UP");
+        Reply metrics = get("/actuator/prometheus");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.text()).contains("jvm_memory_used_bytes");
+    }
+}
