@@ -25,6 +25,15 @@ public final class Money {
     }
 
     /**
+     * The amount as the document's JSON writes it: no trailing zeros beyond two decimals
+     * ({@code 69.77263}, {@code 100.00}, {@code -10.00}), never in exponent form.
+     */
+    public static BigDecimal toUsdJson(long micros) {
+        BigDecimal stripped = BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+        return stripped.setScale(Math.max(2, stripped.scale()), RoundingMode.UNNECESSARY);
+    }
+
+    /**
      * Parses a decimal USD amount exactly.
      * @throws IllegalArgumentException if the amount has more than six decimals or overflows micros
      */

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Stores auto top-up policies; a policy is validated when it is built, so only good values get here. */
 @Repository
@@ -45,6 +46,25 @@ public class JdbcTopUpPolicies {
         }
         jdbc.update("UPDATE auto_topup_policies SET funding = ?, max_consecutive_failures = ?, tm_update = now() WHERE account_id = ?",
                 funding, maxConsecutiveFailures, accountId);
+    }
+
+    /** A policy with how it is paid and its failure count, as the API shows it. */
+    public record Settings(TopUpPolicy policy, String funding, int maxConsecutiveFailures, int consecutiveFailures) {
+    }
+
+    /** Saves the policy and its funding together. */
+    @Transactional
+    public void save(TopUpPolicy policy, String funding, int maxConsecutiveFailures) {
+        save(policy);
+        useFunding(policy.accountId(), funding, maxConsecutiveFailures);
+    }
+
+    public Optional<Settings> findSettings(UUID accountId) {
+        return jdbc.query("SELECT * FROM auto_topup_policies WHERE account_id = ?", (rs, i) -> new Settings(new TopUpPolicy(
+                rs.getObject("account_id", UUID.class), rs.getBoolean("enabled"), rs.getLong("threshold_credit"),
+                rs.getString("mode"), rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class),
+                rs.getInt("max_per_day"), rs.getLong("monthly_cap_credit")), rs.getString("funding"),
+                rs.getInt("max_consecutive_failures"), rs.getInt("consecutive_failures")), accountId).stream().findFirst();
     }
 
     public Optional<TopUpPolicy> find(UUID accountId) {

@@ -61,6 +61,6 @@ public class WebhookOutbox {
     }
 
     private static BigDecimal usd(long micros) {
-        return Money.toUsdDecimal(micros).stripTrailingZeros().setScale(Math.max(2, Money.toUsdDecimal(micros).stripTrailingZeros().scale()));
+        return Money.toUsdJson(micros);
     }
 }

@@ -2,8 +2,11 @@ package io.billingbatch.webhook;
 
 import java.net.URI;
 import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -60,6 +63,32 @@ public class WebhookSubscriptions {
                 VALUES (?, ?, ?, ?, ?, ?::text[], ?)""", subscription.id(), customerId, name, uri, verb,
                 "{" + String.join(",", eventTypes) + "}", subscription.secret());
         return subscription;
+    }
+
+    private static final String COLUMNS = "id, customer_id, name, uri, method, event_types, secret, tm_create";
+
+    /** Live subscriptions of one customer, or (null) all of them, oldest first. */
+    public List<Subscription> list(UUID customerId) {
+        return jdbc.query("SELECT " + COLUMNS + """
+                 FROM webhook_subscriptions
+                WHERE tm_delete IS NULL AND (?::uuid IS NULL OR customer_id = ?::uuid)
+                ORDER BY tm_create, id""", WebhookSubscriptions::subscription, customerId, customerId);
+    }
+
+    public Optional<Subscription> find(UUID id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_subscriptions WHERE id = ? AND tm_delete IS NULL",
+                WebhookSubscriptions::subscription, id).stream().findFirst();
+    }
+
+    /** Stops deliveries to a subscription; events already queued for it are left to the dispatcher. */
+    public boolean delete(UUID id) {
+        return jdbc.update("UPDATE webhook_subscriptions SET tm_delete = now() WHERE id = ? AND tm_delete IS NULL", id) == 1;
+    }
+
+    private static Subscription subscription(ResultSet rs, int row) throws SQLException {
+        return new Subscription(rs.getObject("id", UUID.class), rs.getObject("customer_id", UUID.class), rs.getString("name"),
+                rs.getString("uri"), rs.getString("method"), List.of((String[]) rs.getArray("event_types").getArray()),
+                rs.getString("secret"));
     }
 
     public record Subscription(UUID id, UUID customerId, String name, String uri, String method, List<String> eventTypes,

@@ -1,0 +1,93 @@
+package io.billingbatch.api;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.UUID;
+
+import io.billingbatch.ledger.BillingAccount;
+import io.billingbatch.ledger.JdbcBillingAccounts;
+import io.billingbatch.ledger.LedgerPostings;
+import io.billingbatch.ledger.Money;
+import io.billingbatch.webhook.BillingAccountEvent;
+import io.billingbatch.webhook.WebhookOutbox;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The document's "add balance" (admin only): in one transaction, lock the account, post a
+ * {@code top_up} credit to the ledger, move the balance, queue {@code billing_account.updated} and
+ * audit who did it. An {@code Idempotency-Key} makes a retried request a no-op that returns the
+ * account as it is.
+ */
+@Service
+public class BalanceService {
+
+    private final JdbcBillingAccounts accounts;
+
+    private final LedgerPostings postings;
+
+    private final WebhookOutbox outbox;
+
+    private final ApiAudit audit;
+
+    private final Clock clock;
+
+    private final long ceiling;
+
+    public BalanceService(JdbcBillingAccounts accounts, LedgerPostings postings, WebhookOutbox outbox, ApiAudit audit,
+            Clock clock, @Value("${billing.api.max-balance-amount:10000.00}") BigDecimal ceiling) {
+        this.accounts = accounts;
+        this.postings = postings;
+        this.outbox = outbox;
+        this.audit = audit;
+        this.clock = clock;
+        this.ceiling = Money.fromUsd(ceiling);
+    }
+
+    /** Checks an amount in USD and returns it in micro-USD. */
+    long amount(BigDecimal usd) {
+        if (usd == null) {
+            throw ApiException.badRequest("amount is required: {\"amount\": 100.00}");
+        }
+        if (usd.signum() <= 0) {
+            throw ApiException.badRequest("amount must be positive, was " + usd.toPlainString());
+        }
+        if (usd.stripTrailingZeros().scale() > 6) {
+            throw ApiException.badRequest("amount must have at most six decimals (micro-USD), was " + usd.toPlainString());
+        }
+        long micros = Money.fromUsd(usd);
+        if (micros > ceiling) {
+            throw ApiException.badRequest("amount " + usd.toPlainString() + " is above the ceiling of one balance change, "
+                    + Money.toUsd(ceiling) + " USD");
+        }
+        return micros;
+    }
+
+    @Transactional
+    public BillingAccount addBalance(ApiPrincipal principal, UUID accountId, BigDecimal usd, String idempotencyKey) {
+        principal.require("adding balance", Role.ADMIN);
+        long amount = amount(usd);
+        UUID key = idempotencyKey == null || idempotencyKey.isBlank() ? UUID.randomUUID()
+                : UUID.nameUUIDFromBytes(("api-balance|" + accountId + "|" + idempotencyKey.trim()).getBytes(StandardCharsets.UTF_8));
+        BillingAccount account = accounts.lock(accountId)
+                .orElseThrow(() -> ApiException.notFound("billing account " + accountId + " does not exist"));
+        if (account.deleted() != null || !"active".equals(account.status())) {
+            throw new ApiException(HttpStatus.CONFLICT, "account_not_active", "billing account " + accountId + " is "
+                    + (account.deleted() != null ? "deleted" : account.status()) + ": its balance cannot change");
+        }
+        LedgerPostings.Credit credit = new LedgerPostings.Credit(UUID.randomUUID(), account, "top_up", "top_up", key,
+                amount, key, clock.instant());
+        if (!postings.post(credit)) {
+            return account; // the same request was already applied: answer with the account as it is
+        }
+        outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, credit.posted(), accountId,
+                account.customerId(), account.name(), credit.balanceAfter(), account.balance()));
+        audit.record(principal, "balance.add", accountId.toString(), "amount " + Money.toUsd(amount) + " USD, balance "
+                + Money.toUsd(account.balance()) + " -> " + Money.toUsd(credit.balanceAfter()) + ", ledger " + credit.ledgerId());
+        return accounts.find(accountId).orElseThrow();
+    }
+}

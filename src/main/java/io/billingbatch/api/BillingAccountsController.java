@@ -1,0 +1,111 @@
+package io.billingbatch.api;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.billingbatch.ledger.BillingAccount;
+import io.billingbatch.ledger.JdbcBillingAccounts;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The document's billing-account API: get, list, and add balance. */
+@RestController
+@RequestMapping("/v1.0/billing_accounts")
+class BillingAccountsController {
+
+    static final int DEFAULT_PAGE_SIZE = 100;
+
+    static final int MAX_PAGE_SIZE = 1000;
+
+    private final JdbcBillingAccounts accounts;
+
+    private final BalanceService balances;
+
+    BillingAccountsController(JdbcBillingAccounts accounts, BalanceService balances) {
+        this.accounts = accounts;
+        this.balances = balances;
+    }
+
+    /** The body of {@code POST .../balance}. */
+    record BalanceRequest(BigDecimal amount) {
+    }
+
+    @GetMapping("/{id}")
+    Map<String, Object> account(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable UUID id) {
+        return AccountJson.of(visible(principal, id));
+    }
+
+    @GetMapping
+    Map<String, Object> accounts(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @RequestParam(name = "page_size", required = false) String pageSize,
+            @RequestParam(name = "page_token", required = false) String pageToken) {
+        int size = pageSize(pageSize);
+        List<BillingAccount> page = accounts.page(principal.role() == Role.CUSTOMER ? principal.customerId() : null,
+                afterId(pageToken), size);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("result", page.stream().map(AccountJson::of).toList());
+        json.put("next_page_token", page.size() < size ? "" : token(page.get(page.size() - 1).id()));
+        return json;
+    }
+
+    @PostMapping("/{id}/balance")
+    Map<String, Object> addBalance(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable UUID id,
+            @RequestBody BalanceRequest request,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        if (principal.role() == Role.CUSTOMER) {
+            visible(principal, id); // another customer's account is a 404 before it is a 403
+        }
+        return AccountJson.of(balances.addBalance(principal, id, request.amount(), idempotencyKey));
+    }
+
+    /** The account if the token may see it; another customer's account does not exist for a customer token. */
+    BillingAccount visible(ApiPrincipal principal, UUID id) {
+        return accounts.find(id).filter(account -> principal.canRead(account.customerId()))
+                .orElseThrow(() -> ApiException.notFound("billing account " + id + " does not exist"));
+    }
+
+    private static int pageSize(String text) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_PAGE_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(text.trim());
+            if (size >= 1 && size <= MAX_PAGE_SIZE) {
+                return size;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw ApiException.badRequest("page_size must be a whole number from 1 to " + MAX_PAGE_SIZE + ", was '" + text + "'");
+    }
+
+    private static String token(UUID lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static UUID afterId(String token) {
+        if (token == null || token.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(new String(Base64.getUrlDecoder().decode(token.trim()), StandardCharsets.UTF_8));
+        }
+        catch (IllegalArgumentException ex) {
+            throw ApiException.badRequest("page_token '" + token + "' is not a token this API gave out");
+        }
+    }
+}
