@@ -5,10 +5,13 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
+import io.billingbatch.ledger.BillingAccount;
+import io.billingbatch.ledger.JdbcBillingAccounts;
+import io.billingbatch.ledger.LedgerPostings;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.webhook.BillingAccountEvent;
 import io.billingbatch.webhook.WebhookOutbox;
@@ -25,22 +28,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
-    private static final String LOCK_ACCOUNT = """
-            SELECT id, customer_id, name, status, balance_credit, tm_delete FROM billing_accounts WHERE id = ? FOR UPDATE
-            """;
-
-    private static final String READ_ACCOUNT = """
-            SELECT id, customer_id, name, status, balance_credit, tm_delete FROM billing_accounts WHERE id = ?
-            """;
-
-    private static final String POST_CREDIT = """
-            INSERT INTO billing_billings (id, customer_id, account_id, transaction_type, status, reference_type,
-                reference_id, usage_duration, billable_units, rate_credit_per_unit, amount_credit,
-                balance_credit_snapshot, posting_seq, tm_posted, idempotency_key, tm_create)
-            VALUES (?, ?, ?, 'top_up', 'end', 'auto_top_up', ?, 0, 0, 0, ?, ?, nextval('billing_posting_seq'), ?, ?, ?)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """;
-
     private static final String RECORD_RESULT = """
             INSERT INTO auto_topup_results (job_instance_id, account_id, outcome, balance_before, amount_credit,
                 balance_after, rule)
@@ -52,6 +39,10 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
             """;
 
     private final JdbcTemplate jdbc;
+
+    private final JdbcBillingAccounts accounts;
+
+    private final LedgerPostings postings;
 
     private final WebhookOutbox outbox;
 
@@ -67,10 +58,12 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private final long jobExecutionId;
 
-    AutoTopUpItemWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock, PaymentPort payments, LocalDate businessDate,
+    AutoTopUpItemWriter(JdbcTemplate jdbc, JdbcBillingAccounts accounts, LedgerPostings postings, WebhookOutbox outbox, Clock clock, PaymentPort payments, LocalDate businessDate,
             boolean dryRun, long jobInstanceId, long jobExecutionId) {
         this.payments = payments;
         this.jdbc = jdbc;
+        this.accounts = accounts;
+        this.postings = postings;
         this.outbox = outbox;
         this.clock = clock;
         this.businessDate = businessDate;
@@ -88,16 +81,16 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private void topUp(TopUpPolicy policy, String funding) {
         UUID accountId = policy.accountId();
-        List<Map<String, Object>> found = jdbc.queryForList(dryRun ? READ_ACCOUNT : LOCK_ACCOUNT, accountId);
+        Optional<BillingAccount> found = dryRun ? accounts.find(accountId) : accounts.lock(accountId);
         if (found.isEmpty()) {
             skip(accountId, null, "skipped: the account does not exist");
             return;
         }
-        Map<String, Object> account = found.get(0);
-        long balance = ((Number) account.get("balance_credit")).longValue();
-        String status = (String) account.get("status");
-        if (account.get("tm_delete") != null || !"active".equals(status)) {
-            skip(accountId, balance, "skipped: the account is " + (account.get("tm_delete") != null ? "deleted" : status));
+        BillingAccount account = found.get();
+        long balance = account.balance();
+        String status = account.status();
+        if (account.deleted() != null || !"active".equals(status)) {
+            skip(accountId, balance, "skipped: the account is " + (account.deleted() != null ? "deleted" : status));
             return;
         }
         if (balance >= policy.threshold()) {
@@ -136,8 +129,8 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
                 .getBytes(StandardCharsets.UTF_8));
         UUID ledgerId = UUID.randomUUID();
         Timestamp now = Timestamp.from(clock.instant());
-        UUID customerId = (UUID) account.get("customer_id");
-        String name = (String) account.get("name");
+        UUID customerId = account.customerId();
+        String name = account.name();
         if ("http".equals(funding)) {
             String failure = payments.charge(accountId, amount, key);
             if (failure != null) {
@@ -145,12 +138,11 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
                 return;
             }
         }
-        int posted = jdbc.update(POST_CREDIT, ledgerId, customerId, accountId, key, amount, after, now, key, now);
-        if (posted == 0) {
+        if (!postings.post(new LedgerPostings.Credit(ledgerId, account, "top_up", "auto_top_up", key, amount, key,
+                now.toInstant()))) {
             skip(accountId, balance, "skipped: top-up " + key + " was already made");
             return;
         }
-        jdbc.update("UPDATE billing_accounts SET balance_credit = ?, tm_update = ? WHERE id = ?", after, now, accountId);
         jdbc.update("""
                 INSERT INTO auto_topups (idempotency_key, account_id, business_date, sequence, ledger_id, job_execution_id,
                     amount_credit, balance_before, balance_after, rule)

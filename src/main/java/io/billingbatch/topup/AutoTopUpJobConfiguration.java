@@ -9,6 +9,8 @@ import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
+import io.billingbatch.ledger.JdbcBillingAccounts;
+import io.billingbatch.ledger.LedgerPostings;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
@@ -92,10 +94,11 @@ public class AutoTopUpJobConfiguration {
 
     @Bean
     @StepScope
-    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, WebhookOutbox outbox, Clock clock, HttpPaymentPort payments,
+    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, JdbcBillingAccounts accounts, LedgerPostings postings,
+            WebhookOutbox outbox, Clock clock, HttpPaymentPort payments,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution) {
         PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
-        return new AutoTopUpItemWriter(jdbc, outbox, clock, payments, LocalDate.parse(parameters.period().key()),
+        return new AutoTopUpItemWriter(jdbc, accounts, postings, outbox, clock, payments, LocalDate.parse(parameters.period().key()),
                 parameters.dryRun(), jobExecution.getJobInstanceId(), jobExecution.getId());
     }
 
