@@ -3,15 +3,26 @@ package io.billingbatch.api;
 import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +36,13 @@ class BillingAccountsApiTest extends ServerTestSupport {
             "payment_type", "payment_method", "tm_create", "tm_update", "tm_delete");
 
     private static final String TIMESTAMP = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}";
+
+    @Autowired
+    private PeriodJobLauncher launcher;
+
+    @Autowired
+    @Qualifier("reconciliationJob")
+    private Job reconciliationJob;
 
     private LedgerFixture ledger;
 
@@ -123,6 +141,24 @@ class BillingAccountsApiTest extends ServerTestSupport {
         assertThat(storedBalance(account)).isEqualTo(169_772_630L);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM api_audit WHERE action = 'balance.add' AND target = ?",
                 Integer.class, account.toString())).isEqualTo(1);
+    }
+
+    @Test
+    void reconciliationFindsNothingWrongAfterBalanceChangesOverTheApi() throws Exception {
+        for (String amount : List.of("100.00", "0.000001", "42.5")) {
+            assertThat(post("/v1.0/billing_accounts/" + account + "/balance", "{\"amount\": " + amount + "}", admin).status())
+                    .isEqualTo(200);
+        }
+        ReportPeriod today = ReportPeriod.parse(LocalDate.now(ZoneOffset.UTC).toString(), "UTC");
+        var outcome = launcher.launch(reconciliationJob, new PeriodJobParameters(today, 1), true);
+        JobExecution execution = ((PeriodJobLauncher.LaunchOutcome.Ran) outcome).execution();
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        Map<String, Object> checked = jdbc.queryForMap("""
+                SELECT opening, closing, stored_balance FROM reconciliation_accounts
+                WHERE job_instance_id = ? AND account_id = ?""", execution.getJobInstanceId(), account);
+        assertThat(checked).containsEntry("closing", 69_772_630L + 142_500_001L).containsEntry("stored_balance", 212_272_631L);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_findings WHERE job_instance_id = ? AND account_id = ?",
+                Integer.class, execution.getJobInstanceId(), account)).isZero();
     }
 
     @Test
