@@ -1,10 +1,15 @@
 package io.billingbatch.api;
 
+import io.billingbatch.launch.BillingCommands;
+import io.billingbatch.launch.Invocation;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ApiAccessTest extends ServerTestSupport {
+
+    @org.springframework.beans.factory.annotation.Autowired
+    BillingCommands commands;
 
     @Test
     void requestWithoutTokenIsRefusedWith401() {
@@ -23,6 +28,27 @@ class ApiAccessTest extends ServerTestSupport {
         Reply reply = get("/v1.0/billing_accounts", created.secret());
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.json().get("message").asString()).contains("not valid");
+    }
+
+    @Test
+    void createTokenCommandPrintsTheSecretOnceAndItWorks() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = commands.execute(Invocation.parse(new String[] { "create-token", "--name=finance desk", "--role=finance" }));
+        }
+        finally {
+            System.setOut(original);
+        }
+        assertThat(exit).isZero();
+        String[] lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).strip().split("\n");
+        assertThat(lines[0]).contains("finance desk").contains("role finance").contains("shown only now");
+        String secret = lines[1];
+        assertThat(secret).startsWith("bb_").hasSizeGreaterThan(40);
+        assertThat(tokens.resolve(secret)).get().extracting(ApiPrincipal::role).isEqualTo(Role.FINANCE);
+        assertThat(get("/v1.0/billing_accounts?token=" + secret).status()).isEqualTo(200);
     }
 
     @Test

@@ -34,6 +34,12 @@ class CommandLineUsageTest {
             "topup-policy --account=62918cd8-0cd7-11ee-8571-b738bed3a5c4 --amount=-5     | amount must be positive",
             "demo-data --accounts=0                       | --accounts must be between 1",
             "demo-data --rows=lots                        | --rows must be a whole number",
+            "create-token --role=admin                    | create-token needs --name",
+            "create-token --name=ops --role=boss          | role must be admin, finance or customer",
+            "create-token --name=ops --role=customer      | a customer token needs --customer",
+            "create-token --name=ops --role=admin --customer=62918cd8-0cd7-11ee-8571-b738bed3a5c4 | --customer is only for --role=customer",
+            "create-token --name=ops --role=customer --customer=x | --customer must be a customer id",
+            "serve --port=9000                            | unknown option --port for serve",
             "benchmark --month=2020-1x                    | --month must be a month",
             "--zone=Nowhere/Land                          | zone 'Nowhere/Land' is not a known IANA time zone" })
     void badCommandLinesExitWith2AndAOneLineReason(String commandLine, String reason) {
