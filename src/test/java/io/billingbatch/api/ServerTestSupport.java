@@ -22,7 +22,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * its own accounts and tokens rather than assuming an empty database.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "spring.main.web-application-type=servlet", "billing.schedule.enabled=false" })
+        properties = { "spring.main.web-application-type=servlet", "billing.schedule.enabled=false",
+                "billing.webhooks.dispatch-interval=300ms" })
 public abstract class ServerTestSupport {
 
     protected static final ObjectMapper JSON = new ObjectMapper();

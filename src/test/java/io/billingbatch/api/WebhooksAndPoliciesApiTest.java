@@ -1,8 +1,19 @@
 package io.billingbatch.api;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.sun.net.httpserver.HttpServer;
 
 import io.billingbatch.ledger.LedgerFixture;
 import org.junit.jupiter.api.Test;
@@ -52,6 +63,42 @@ class WebhooksAndPoliciesApiTest extends ServerTestSupport {
         assertThat(delete("/v1.0/webhooks/" + id, own).status()).isEqualTo(404);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM api_audit WHERE target = ? AND action IN ('webhook.create', 'webhook.delete')",
                 Integer.class, id)).isEqualTo(2);
+    }
+
+    @Test
+    void aBalanceChangeReachesTheSubscribedReceiverSignedWithoutAnyCommand() throws Exception {
+        BlockingQueue<String[]> received = new LinkedBlockingQueue<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/webhook/billing", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(new String[] { body, exchange.getRequestHeaders().getFirst("X-Billing-Signature") });
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            UUID customer = UUID.randomUUID();
+            UUID account = new LedgerFixture(jdbc).account("Webhook Account", customer);
+            Reply created = post("/v1.0/webhooks?token=" + customerToken(customer), DOCUMENT_WEBHOOK.replace(
+                    "https://your-server.com", "http://127.0.0.1:" + receiver.getAddress().getPort()));
+            String secret = created.json().get("secret").asString();
+
+            assertThat(post("/v1.0/billing_accounts/" + account + "/balance", "{\"amount\": 100.00}", token(Role.ADMIN))
+                    .status()).isEqualTo(200);
+
+            String[] delivery = received.poll(20, TimeUnit.SECONDS);
+            assertThat(delivery).as("delivered by serve's dispatch loop").isNotNull();
+            JsonNode event = JSON.readTree(delivery[0]);
+            assertThat(event.get("event_type").asString()).isEqualTo("billing_account.updated");
+            assertThat(event.get("data").get("id").asString()).isEqualTo(account.toString());
+            assertThat(event.get("data").get("change").decimalValue()).isEqualByComparingTo("100");
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            assertThat(delivery[1]).isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(delivery[0].getBytes(StandardCharsets.UTF_8))));
+        }
+        finally {
+            receiver.stop(0);
+        }
     }
 
     @Test
