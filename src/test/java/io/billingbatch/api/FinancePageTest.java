@@ -155,6 +155,19 @@ class FinancePageTest extends ServerTestSupport {
     }
 
     @Test
+    void revokingTheTokenEndsItsSession() {
+        JdbcApiTokens.CreatedToken created = tokens.create("to revoke", Role.FINANCE, null);
+        String cookie = sessionCookie(created.secret());
+        assertThat(page("/finance", cookie).status()).isEqualTo(200);
+        assertThat(page("/v1.0/reports", cookie).status()).isEqualTo(200);
+
+        tokens.revoke(created.principal().tokenId());
+
+        assertThat(page("/v1.0/reports", cookie).status()).isEqualTo(401);
+        assertThat(page("/finance", cookie).status()).isEqualTo(303);
+    }
+
+    @Test
     void adminsSeeRecentJobExecutionsAndTheLaunchForm() {
         String html = page("/finance?month=" + FEBRUARY, sessionCookie(token(Role.ADMIN))).text();
 
