@@ -1,6 +1,7 @@
 package io.billingbatch.api;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.YearMonth;
@@ -204,7 +205,7 @@ class FinancePageController {
 
     private static ResponseEntity<String> html(HttpStatus status, FinancePageView.Html page) {
         return ResponseEntity.status(status)
-                .contentType(new MediaType(MediaType.TEXT_HTML, java.nio.charset.StandardCharsets.UTF_8))
+                .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
                 .cacheControl(CacheControl.noStore())
                 .header("Content-Security-Policy", "default-src 'none'; style-src 'nonce-" + page.nonce()
                         + "'; script-src 'nonce-" + page.nonce() + "'; connect-src 'self'; img-src 'self'; "

@@ -64,17 +64,20 @@ class ReportsController {
     record ReportEntry(String name, long size, String sha256, Instant created, String url) {
     }
 
-    @GetMapping
-    Object list(@RequestParam(required = false) String period,
-            @RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) throws IOException {
+    @GetMapping(params = "!period")
+    ReportPeriods periods(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) {
         principal.require("reading reports", Role.ADMIN, Role.FINANCE);
-        if (period == null) {
-            return new ReportPeriods(store.periods());
-        }
+        return new ReportPeriods(store.periods());
+    }
+
+    @GetMapping(params = "period")
+    ReportListing files(@RequestParam String period, @RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal)
+            throws IOException {
+        principal.require("reading reports", Role.ADMIN, Role.FINANCE);
         return listing(period);
     }
 
-    ReportListing listing(String period) throws IOException {
+    private ReportListing listing(String period) throws IOException {
         if (store.existingDirectory(period).isEmpty()) {
             throw ApiException.notFound("no reports for period " + period);
         }

@@ -1,6 +1,8 @@
 package io.billingbatch.api;
 
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -194,8 +196,7 @@ class FinancePageTest extends ServerTestSupport {
 
     private Reply signIn(String token) {
         return send(HttpRequest.newBuilder(uri("/signin")).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("token=" + java.net.URLEncoder.encode(token,
-                        java.nio.charset.StandardCharsets.UTF_8))));
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))));
     }
 
     private String sessionCookie(String token) {

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +83,7 @@ class ReportsControllerTest extends ServerTestSupport {
         List<String> periods = new ArrayList<>();
         reply.json().get("periods").forEach(period -> periods.add(period.asString()));
         assertThat(periods).containsSubsequence(DAY, MONTH).doesNotContain(LINKED_MONTH);
-        assertThat(periods).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(periods).isSortedAccordingTo(Comparator.reverseOrder());
     }
 
     @Test
@@ -227,7 +229,7 @@ class ReportsControllerTest extends ServerTestSupport {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         }
-        catch (java.security.NoSuchAlgorithmException ex) {
+        catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }

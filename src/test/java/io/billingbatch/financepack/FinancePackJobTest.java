@@ -22,6 +22,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -103,7 +104,7 @@ class FinancePackJobTest extends ServerTestSupport {
         store.write(month + "-31", "cost-report-" + month + "-31.csv", out -> out.write("a day".getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static org.springframework.batch.core.job.parameters.JobParameters parameters(String period, long revision) {
+    private static JobParameters parameters(String period, long revision) {
         return new PeriodJobParameters(ReportPeriod.parse(period, "UTC"), revision).toJobParameters();
     }
 
