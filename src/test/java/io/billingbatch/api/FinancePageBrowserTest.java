@@ -15,8 +15,9 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,16 +67,17 @@ class FinancePageBrowserTest extends ServerTestSupport {
     @Autowired
     ReportStore store;
 
-    @TempDir
-    Path downloads;
+    /** One browser for the class (starting Chromium is the slow part); each test starts signed out. */
+    static WebDriver browser;
 
     @TempDir
-    Path profile;
+    static Path downloads;
 
-    WebDriver browser;
+    @TempDir
+    static Path profile;
 
-    @BeforeEach
-    void givenABrowser() {
+    @BeforeAll
+    static void startTheBrowser() {
         requireBrowser();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -92,11 +94,18 @@ class FinancePageBrowserTest extends ServerTestSupport {
         browser = new ChromeDriver(service, options);
     }
 
-    @AfterEach
-    void closeTheBrowser() {
+    @AfterAll
+    static void closeTheBrowser() {
         if (browser != null) {
             browser.quit();
+            browser = null;
         }
+    }
+
+    @BeforeEach
+    void signedOut() {
+        browser.get("http://localhost:" + port + "/");
+        browser.manage().deleteAllCookies();
     }
 
     @Test
