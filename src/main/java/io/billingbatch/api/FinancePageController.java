@@ -138,9 +138,10 @@ class FinancePageController {
     /** The month folder and the day folders of the month, each with its report files. */
     private List<FinancePageView.Folder> reportFolders(YearMonth month) {
         List<FinancePageView.Folder> folders = new ArrayList<>();
-        List<String> periods = new ArrayList<>(store.periods().stream()
-                .filter(period -> period.equals(month.toString()) || period.startsWith(month + "-")).toList());
-        periods.sort(null);
+        List<String> periods = store.periods().stream()
+                .filter(period -> period.equals(month.toString()) || period.startsWith(month + "-"))
+                .sorted()
+                .toList();
         for (String period : periods) {
             Manifest manifest = store.readManifest(period).orElseGet(() -> new Manifest(period, store.list(period)));
             List<ReportFile> files = manifest.files().stream()

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,8 +133,7 @@ final class FinancePageView {
                 <table id="totals"><thead><tr><th>Type</th><th class="num">Records</th><th class="num">Billable units</th>\
                 <th class="num">Cost (USD)</th></tr></thead><tbody>
                 """);
-        List<TypeTotal> rows = new ArrayList<>(byType.values());
-        for (TypeTotal total : rows) {
+        for (TypeTotal total : byType.values()) {
             html.append(totalRow(total.type(), "", total.records(), total.billableUnits(), total.cost()));
             records += total.records();
             units += total.billableUnits();
