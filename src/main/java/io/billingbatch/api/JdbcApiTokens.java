@@ -59,6 +59,16 @@ public class JdbcApiTokens {
                         rs.getObject("customer_id", UUID.class)), (Object) hash(secret.trim())).stream().findFirst();
     }
 
+    /**
+     * The token with this id as it is now, if it is still live: a signed-in session re-checks its
+     * token on every request, so revoking a token ends its sessions too.
+     */
+    public Optional<ApiPrincipal> live(UUID id) {
+        return jdbc.query("SELECT id, name, role, customer_id FROM api_tokens WHERE id = ? AND tm_revoke IS NULL",
+                (rs, row) -> new ApiPrincipal(rs.getObject("id", UUID.class), rs.getString("name"), Role.of(rs.getString("role")),
+                        rs.getObject("customer_id", UUID.class)), id).stream().findFirst();
+    }
+
     public boolean revoke(UUID id) {
         return jdbc.update("UPDATE api_tokens SET tm_revoke = now() WHERE id = ? AND tm_revoke IS NULL", id) == 1;
     }

@@ -36,7 +36,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
         else {
             HttpSession session = request.getSession(false);
             if (session != null && session.getAttribute(ApiPrincipal.SESSION_ATTRIBUTE) instanceof ApiPrincipal signedIn) {
-                principal = Optional.of(signedIn);
+                principal = tokens.live(signedIn.tokenId());
             }
         }
         if (principal.isEmpty()) {

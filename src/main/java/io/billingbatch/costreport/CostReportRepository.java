@@ -1,5 +1,7 @@
 package io.billingbatch.costreport;
 
+import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -15,6 +17,16 @@ public interface CostReportRepository {
 
     List<TypeTotal> totalsByType(ReportPeriod period);
 
+    /**
+     * Cost per month and charge type of the published monthly cost reports from {@code first} to
+     * {@code last} (inclusive), ordered by month then type; months without a report are absent.
+     */
+    List<MonthlyCost> costByMonth(YearMonth first, YearMonth last, ZoneId zone);
+
     /** Streams the published lines ordered by account then type. Call inside a transaction to stream. */
     void forEachLine(ReportPeriod period, Consumer<CostLine> consumer);
+
+    /** The cost of one charge type in one month, in micro-USD. */
+    record MonthlyCost(YearMonth month, String type, long cost) {
+    }
 }

@@ -1,5 +1,7 @@
 package io.billingbatch.costreport;
 
+import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -19,6 +21,14 @@ public class JdbcCostReportRepository implements CostReportRepository {
             SELECT type, sum(records) AS records, sum(billable_units) AS billable_units, sum(cost_credit) AS cost
             FROM cost_summary WHERE period = ? AND zone = ?
             GROUP BY type ORDER BY type
+            """;
+
+    /** Monthly periods only: a day's key ({@code 2026-10-05}) sorts between two months' keys. */
+    private static final String SELECT_COST_BY_MONTH = """
+            SELECT period, type, sum(cost_credit) AS cost
+            FROM cost_summary
+            WHERE zone = ? AND period >= ? AND period <= ? AND length(period) = 7
+            GROUP BY period, type ORDER BY period, type
             """;
 
     private static final String SELECT_LINES = """
@@ -46,6 +56,12 @@ public class JdbcCostReportRepository implements CostReportRepository {
     public List<TypeTotal> totalsByType(ReportPeriod period) {
         return jdbc.query(SELECT_TOTALS, (rs, rowNum) -> new TypeTotal(rs.getString("type"), rs.getLong("records"),
                 rs.getLong("billable_units"), rs.getLong("cost")), period.key(), period.zone().getId());
+    }
+
+    @Override
+    public List<MonthlyCost> costByMonth(YearMonth first, YearMonth last, ZoneId zone) {
+        return jdbc.query(SELECT_COST_BY_MONTH, (rs, rowNum) -> new MonthlyCost(YearMonth.parse(rs.getString("period")),
+                rs.getString("type"), rs.getLong("cost")), zone.getId(), first.toString(), last.toString());
     }
 
     @Override

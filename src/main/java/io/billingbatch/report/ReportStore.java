@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -151,12 +152,12 @@ public class ReportStore {
 
     /** The manifest last written for the period, if any. */
     public Optional<Manifest> readManifest(String period) {
-        Path manifest = directory(period).resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
+        Optional<Path> manifest = find(period, MANIFEST);
+        if (manifest.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(manifest), Manifest.class));
+            return Optional.of(JSON.readValue(Files.readAllBytes(manifest.get()), Manifest.class));
         }
         catch (IOException | JacksonException ex) {
             throw new ReportStoreException("Could not read the manifest", period, MANIFEST, ex);
@@ -165,14 +166,67 @@ public class ReportStore {
 
     /**
      * The file of a period by name, if it exists; for serving downloads without letting a
-     * request name escape the period folder.
+     * request name escape the reports root. Only a regular file in a real (not symlinked) period
+     * folder is found: a symlink anywhere below the root, or a path whose real location is not
+     * under the root's real location, is treated as absent.
      * @throws IllegalArgumentException for an invalid period or file name
      */
     public Optional<Path> find(String period, String fileName) {
-        Path folder = directory(period);
         checkFileName(fileName);
-        Path file = folder.resolve(fileName);
-        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Optional.of(file) : Optional.empty();
+        Optional<Path> folder = existingDirectory(period);
+        if (folder.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = folder.get().resolve(fileName);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        return insideRoot(file);
+    }
+
+    /**
+     * The folder of a period if it exists as a real folder under the root (not a symlink, not
+     * resolving elsewhere).
+     * @throws IllegalArgumentException for an invalid period
+     */
+    public Optional<Path> existingDirectory(String period) {
+        Path folder = directory(period);
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        return insideRoot(folder);
+    }
+
+    /**
+     * The periods that have a folder under the root, newest first ({@code 2026-11} before
+     * {@code 2026-10-31} before {@code 2026-10}); symlinked folders are left out.
+     */
+    public List<String> periods() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(entry -> Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS))
+                    .map(entry -> entry.getFileName().toString())
+                    .filter(name -> PERIOD.matcher(name).matches())
+                    .sorted(Comparator.reverseOrder())
+                    .toList();
+        }
+        catch (IOException ex) {
+            throw new ReportStoreException("Could not list the period folders of " + root, null, null, ex);
+        }
+    }
+
+    /** The path itself if its real location is under the root's real location, else empty. */
+    private Optional<Path> insideRoot(Path path) {
+        try {
+            Path realRoot = root.toRealPath();
+            Path real = path.toRealPath();
+            return real.startsWith(realRoot) && !real.equals(realRoot) ? Optional.of(real) : Optional.empty();
+        }
+        catch (IOException ex) {
+            return Optional.empty();
+        }
     }
 
     private static void checkFileName(String fileName) {
@@ -212,7 +266,7 @@ public class ReportStore {
 
     /** Called under the folder lock, after a report file was moved into place. */
     private void writeManifest(String period, Path folder) throws IOException {
-        byte[] json = JSON.writeValueAsBytes(new Manifest(period, list(period)));
+        byte[] json = manifestJson(new Manifest(period, list(period)));
         Path temp = tempFile(folder, MANIFEST);
         try {
             writeAndSync(temp, out -> out.write(json));
@@ -224,6 +278,11 @@ public class ReportStore {
         finally {
             deleteTemp(temp);
         }
+    }
+
+    /** The bytes of a manifest as {@value #MANIFEST} holds them. */
+    static byte[] manifestJson(Manifest manifest) {
+        return JSON.writeValueAsBytes(manifest);
     }
 
     private static Path tempFile(Path folder, String fileName) {

@@ -213,6 +213,33 @@ class ReportStoreTest {
         assertThat(store.find("2026-10", "report.csv")).isEmpty();
     }
 
+    @Test
+    void findsOnlyRealFilesInRealPeriodFoldersUnderTheRoot(@TempDir Path elsewhere) throws IOException {
+        var store = new ReportStore(root.resolve("reports"));
+        store.write("2026-10", "report.csv", out -> out.write('x'));
+        Path secret = Files.writeString(elsewhere.resolve("secret.csv"), "secret");
+        Files.createSymbolicLink(store.directory("2026-10").resolve("linked.csv"), secret);
+        Files.createSymbolicLink(store.directory("2026-11"), elsewhere);
+
+        assertThat(store.find("2026-10", "report.csv")).contains(store.directory("2026-10").resolve("report.csv").toRealPath());
+        assertThat(store.find("2026-10", "linked.csv")).isEmpty();
+        assertThat(store.find("2026-11", "secret.csv")).isEmpty();
+        assertThat(store.existingDirectory("2026-11")).isEmpty();
+        assertThat(store.list("2026-10")).extracting(ReportFile::name).containsExactly("report.csv");
+        assertThat(store.periods()).containsExactly("2026-10");
+    }
+
+    @Test
+    void listsPeriodFoldersNewestFirstAndIgnoresOtherFolders() throws IOException {
+        var store = new ReportStore(root);
+        for (String period : List.of("2026-09", "2026-10-05", "2026-10", "2026-11-01")) {
+            store.write(period, "report.csv", out -> out.write('x'));
+        }
+        Files.createDirectories(root.resolve("not-a-period"));
+
+        assertThat(store.periods()).containsExactly("2026-11-01", "2026-10-05", "2026-10", "2026-09");
+    }
+
     private static List<Path> tempFiles(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
             return List.of();
