@@ -108,7 +108,7 @@ class JobsControllerTest extends ServerTestSupport {
             assertThat(duplicate.json().get("execution_id").asLong()).isEqualTo(running);
             assertThat(duplicate.json().get("message").asString()).contains("already running");
 
-            JsonNode progress = get("/v1.0/jobs/executions/" + running, admin).json();
+            JsonNode progress = awaitStep(running, admin);
             assertThat(progress.get("status").asString()).isEqualTo("STARTED");
             assertThat(progress.get("progress").get("steps_total").asInt()).isEqualTo(3);
             assertThat(progress.get("progress").get("steps_completed").asInt()).isZero();
@@ -259,6 +259,21 @@ class JobsControllerTest extends ServerTestSupport {
         }
         while (Instant.now().isBefore(deadline));
         throw new AssertionError("execution " + id + " did not reach " + status + ": " + execution);
+    }
+
+    /** The running execution once its first step has started (the launch answers as soon as the job starts). */
+    private JsonNode awaitStep(long id, String token) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        JsonNode execution;
+        do {
+            execution = get("/v1.0/jobs/executions/" + id, token).json();
+            if (execution.has("progress") && execution.get("progress").has("current_step")) {
+                return execution;
+            }
+            sleep();
+        }
+        while (Instant.now().isBefore(deadline));
+        throw new AssertionError("execution " + id + " started no step: " + execution);
     }
 
     private static JsonNode step(JsonNode execution, String name) {
