@@ -49,23 +49,30 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
         return from(invocation, clock);
     }
 
-    /** The request of a job command ({@code cost-report}, {@code reconciliation}, {@code auto-topup}). */
+    /** The request of a job command ({@code cost-report}, {@code reconciliation}, {@code auto-topup}, ...). */
     static JobRequest from(Invocation invocation, Clock clock) {
         String job = invocation.command().word();
         try {
-            return switch (invocation.command()) {
-                case COST_REPORT, RECONCILIATION -> new JobRequest(job, new PeriodJobParameters(
-                        ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC")), 1),
-                        invocation.flag("rerun"));
-                case AUTO_TOPUP -> new JobRequest(job, new PeriodJobParameters(
+            if (invocation.command() == Invocation.Command.AUTO_TOPUP) {
+                return new JobRequest(job, new PeriodJobParameters(
                         topUpDay(invocation, LocalDate.now(clock.withZone(ZoneOffset.UTC))), 1, invocation.flag("dry-run")),
                         invocation.flag("rerun"));
-                default -> throw new UsageException(job + " is not a job");
-            };
+            }
+            return period(job, invocation);
         }
         catch (IllegalArgumentException ex) {
             throw new UsageException(ex.getMessage());
         }
+    }
+
+    /** A job run for {@code --period} in {@code --zone}, a month for the monthly jobs. */
+    private static JobRequest period(String job, Invocation invocation) {
+        String key = invocation.options().get("period");
+        ReportPeriod period = ReportPeriod.parse(key, invocation.option("zone", "UTC"));
+        if (MONTHLY_JOBS.contains(job) && !period.isMonth()) {
+            throw new UsageException(job + " runs for a month: --period must be a month like 2026-10, was '" + key + "'");
+        }
+        return new JobRequest(job, new PeriodJobParameters(period, 1), invocation.flag("rerun"));
     }
 
     static ReportPeriod topUpDay(Invocation invocation, LocalDate today) {
@@ -84,14 +91,8 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
                         + String.join(", --", new TreeSet<>(PERIOD_OPTIONS)) + ")");
             }
         }
-        Invocation flags = new Invocation(Invocation.Command.COST_REPORT, Map.copyOf(options), List.of());
         try {
-            ReportPeriod period = ReportPeriod.parse(options.get("period"), options.getOrDefault("zone", "UTC"));
-            if (MONTHLY_JOBS.contains(job) && !period.isMonth()) {
-                throw new UsageException(job + " runs for a month: --period must be a month like 2026-10, was '"
-                        + options.get("period") + "'");
-            }
-            return new JobRequest(job, new PeriodJobParameters(period, 1), flags.flag("rerun"));
+            return period(job, new Invocation(Invocation.Command.COST_REPORT, Map.copyOf(options), List.of()));
         }
         catch (IllegalArgumentException ex) {
             throw new UsageException(ex.getMessage());
