@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.api.ServerTestSupport;
 import io.billingbatch.ledger.LedgerFixture;
@@ -43,6 +44,9 @@ class LaunchSchedulerTest extends ServerTestSupport {
 
     @Autowired
     JdbcScheduleRuns runs;
+
+    @Autowired
+    HikariDataSource dataSource;
 
     @TempDir
     Path directory;
@@ -132,8 +136,10 @@ class LaunchSchedulerTest extends ServerTestSupport {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         int exit;
         try {
+            // On the shared server's database (migrated already), so the failed start-up costs no second PostgreSQL.
             exit = CommandLine.run(BillingBatchApplication.class, new String[] { "serve", "--server.port=0",
-                    "--billing.schedule.dir=" + directory });
+                    "--billing.schedule.dir=" + directory, "--spring.datasource.url=" + dataSource.getJdbcUrl(),
+                    "--spring.datasource.username=" + dataSource.getUsername() });
         }
         finally {
             System.setErr(original);
