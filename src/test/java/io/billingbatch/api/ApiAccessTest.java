@@ -18,9 +18,9 @@ class ApiAccessTest extends ServerTestSupport {
     void unknownOrRevokedTokenIsRefusedWith401() {
         assertThat(get("/v1.0/billing_accounts?token=bb_not-a-token").status()).isEqualTo(401);
         JdbcApiTokens.CreatedToken created = tokens.create("to revoke", Role.ADMIN, null);
-        assertThat(get("/v1.0/billing_accounts", created.secret()).status()).isEqualTo(200);
+        assertThat(get("/v1.0/jobs/executions", created.secret()).status()).isEqualTo(200);
         tokens.revoke(created.principal().tokenId());
-        Reply reply = get("/v1.0/billing_accounts", created.secret());
+        Reply reply = get("/v1.0/jobs/executions", created.secret());
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.json().get("message").asString()).contains("not valid");
     }
@@ -28,8 +28,9 @@ class ApiAccessTest extends ServerTestSupport {
     @Test
     void tokensAreStoredOnlyAsHashes() {
         String secret = token(Role.FINANCE);
-        Integer plain = jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE convert_from(token_hash, 'LATIN1') LIKE ?",
-                Integer.class, "%" + secret + "%");
+        // position() on the raw bytes: a hash holding a zero byte cannot be read as text in any encoding
+        Integer plain = jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE position(convert_to(?, 'UTF8') IN token_hash) > 0",
+                Integer.class, secret);
         assertThat(plain).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE token_hash = sha256(convert_to(?, 'UTF8'))",
                 Integer.class, secret)).isEqualTo(1);
