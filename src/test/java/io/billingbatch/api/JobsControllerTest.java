@@ -64,6 +64,9 @@ class JobsControllerTest extends ServerTestSupport {
         JsonNode listed = get("/v1.0/jobs/executions?job=cost-report&status=COMPLETED", admin).json();
         assertThat(listed.valueStream().map(execution -> execution.get("id").asLong())).contains(id);
         assertThat(listed.valueStream().map(execution -> execution.get("job").asString())).containsOnly("cost-report");
+        assertThat(listed.valueStream().map(execution -> execution.get("id").asLong()).toList())
+                .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(get("/v1.0/jobs/executions?limit=1", admin).json()).hasSize(1);
     }
 
     @Test
