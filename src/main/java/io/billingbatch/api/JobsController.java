@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.BackgroundJobLauncher;
@@ -194,7 +195,14 @@ class JobsController {
     }
 
     private JobExecution started(Job job, PeriodJobParameters parameters, boolean rerun) {
-        Launched launched = launcher.launch(job, parameters, rerun);
+        Launched launched;
+        try {
+            launched = launcher.launch(job, parameters, rerun);
+        }
+        catch (RejectedExecutionException ex) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "busy", "too many jobs are running in this instance;"
+                    + " try again when one has ended");
+        }
         if (launched instanceof Launched.Started started) {
             return started.execution();
         }

@@ -3,7 +3,12 @@ package io.billingbatch.launch;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -14,7 +19,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -48,13 +52,19 @@ public class BackgroundJobLauncher implements DisposableBean {
 
     private final PeriodJobLauncher launcher;
 
-    private final SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("job-launch-");
+    /** At most this many background runs at once; one more is refused rather than queued behind hours of work. */
+    static final int MAX_RUNNING = 8;
+
+    private final ThreadPoolExecutor executor;
 
     public BackgroundJobLauncher(PeriodJobLauncher launcher) {
         this.launcher = launcher;
-        this.executor.setDaemon(true);
-        this.executor.setConcurrencyLimit(8);
-        this.executor.setTaskTerminationTimeout(10_000);
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(0, MAX_RUNNING, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "job-launch-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** How a background launch began. */
@@ -73,6 +83,7 @@ public class BackgroundJobLauncher implements DisposableBean {
      * Starts {@code job} in the background and waits only until it has started.
      *
      * @throws IllegalStateException with the launcher's reason when the launch failed before the job started
+     * @throws RejectedExecutionException when {@value #MAX_RUNNING} background runs are already going
      */
     public Launched launch(Job job, PeriodJobParameters parameters, boolean rerun) {
         CompletableFuture<Launched> launched = new CompletableFuture<>();
@@ -99,7 +110,7 @@ public class BackgroundJobLauncher implements DisposableBean {
             }
         });
         try {
-            return launched.get(START_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return launched.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
@@ -118,7 +129,9 @@ public class BackgroundJobLauncher implements DisposableBean {
     }
 
     @Override
-    public void destroy() {
-        executor.close();
+    public void destroy() throws InterruptedException {
+        // A run cut short here is left STARTED without its lock; the next launch of its period recovers it.
+        executor.shutdown();
+        executor.awaitTermination(10, TimeUnit.SECONDS);
     }
 }
