@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import io.billingbatch.api.JdbcApiTokens;
@@ -86,6 +85,8 @@ public class BillingCommands {
 
     private final JdbcApiTokens tokens;
 
+    private final DefinitionRunner definitions;
+
     private final Clock clock;
 
     // looked up on each use so a caller (or a test) that redirects System.out sees the output
@@ -98,8 +99,10 @@ public class BillingCommands {
             @Qualifier("autoTopUpJob") Job autoTopUpJob, JdbcTopUpPolicies topUpPolicies,
             WebhookDispatcher webhookDispatcher,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
-            Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, Clock clock) {
+            Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, DefinitionRunner definitions,
+            Clock clock) {
         this.tokens = tokens;
+        this.definitions = definitions;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
         this.reconciliationJob = reconciliationJob;
@@ -130,7 +133,7 @@ public class BillingCommands {
                 }
                 case BENCHMARK -> Benchmark.Settings.from(invocation);
                 case AUTO_TOPUP -> {
-                    topUpDay(invocation, java.time.LocalDate.of(2000, 1, 1));
+                    JobRequest.topUpDay(invocation, java.time.LocalDate.of(2000, 1, 1));
                     invocation.flag("dry-run");
                     invocation.flag("rerun");
                 }
@@ -209,8 +212,8 @@ public class BillingCommands {
     }
 
     private int costReport(Invocation invocation) throws Exception {
-        ReportPeriod period = ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
-        return launchCostReport(period, invocation.flag("rerun"), false);
+        JobRequest request = JobRequest.from(invocation, clock);
+        return launchCostReport(request.parameters().period(), request.rerun(), false);
     }
 
     private int launchCostReport(ReportPeriod period, boolean rerun, boolean completeIsFine) throws Exception {
@@ -219,17 +222,9 @@ public class BillingCommands {
     }
 
     private int autoTopUp(Invocation invocation) throws Exception {
-        ReportPeriod day = topUpDay(invocation, java.time.LocalDate.now(clock.withZone(ZoneOffset.UTC)));
-        PeriodJobParameters parameters = new PeriodJobParameters(day, 1, invocation.flag("dry-run"));
-        return launchPeriodJob(autoTopUpJob, parameters, invocation.flag("rerun"), false, () -> printFiles(day));
-    }
-
-    private static ReportPeriod topUpDay(Invocation invocation, java.time.LocalDate today) {
-        String date = invocation.option("date", today.toString());
-        if (!date.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            throw new UsageException("--date must be a day like 2026-11-25, was '" + date + "'");
-        }
-        return ReportPeriod.parse(date, "UTC");
+        JobRequest request = JobRequest.from(invocation, clock);
+        ReportPeriod day = request.parameters().period();
+        return launchPeriodJob(autoTopUpJob, request.parameters(), request.rerun(), false, () -> printFiles(day));
     }
 
     private static LaunchDefinition definition(Invocation invocation) {
@@ -244,18 +239,9 @@ public class BillingCommands {
     private int runDefinition(LaunchDefinition definition) throws Exception {
         out().printf("%s (%s, cron '%s', zone %s)%n", definition.name(), definition.file(), definition.cronText(),
                 definition.zone().getId());
-        for (Map.Entry<String, ReportPeriod> step : definition.plan(clock.instant())) {
-            Job job = switch (step.getKey()) {
-                case "cost-report" -> costReportJob;
-                case "reconciliation" -> reconciliationJob;
-                default -> autoTopUpJob;
-            };
-            int exit = launchPeriodJob(job, new PeriodJobParameters(step.getValue(), 1), false, true, () -> { });
-            if (exit != CommandLine.OK) {
-                return exit;
-            }
-        }
-        return CommandLine.OK;
+        DefinitionRunner.Run run = definitions.run(definition, clock.instant(),
+                step -> report(step.job(), step.parameters(), step.outcome(), true, () -> { }));
+        return run.result() == DefinitionRunner.Result.COMPLETED ? CommandLine.OK : CommandLine.FAILED;
     }
 
     private record TokenRequest(String name, Role role, UUID customerId) {
@@ -319,8 +305,9 @@ public class BillingCommands {
     }
 
     private int reconciliation(Invocation invocation) throws Exception {
-        ReportPeriod period = ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
-        return launchPeriodJob(reconciliationJob, new PeriodJobParameters(period, 1), invocation.flag("rerun"), false,
+        JobRequest request = JobRequest.from(invocation, clock);
+        ReportPeriod period = request.parameters().period();
+        return launchPeriodJob(reconciliationJob, request.parameters(), request.rerun(), false,
                 () -> printReconciliation(period));
     }
 
@@ -335,9 +322,14 @@ public class BillingCommands {
 
     private int launchPeriodJob(Job job, PeriodJobParameters parameters, boolean rerun, boolean completeIsFine,
             Runnable printResult) throws Exception {
+        return report(job, parameters, launcher.launch(job, parameters, rerun), completeIsFine, printResult);
+    }
+
+    /** Prints what a launch did; a run that did not complete is exit 1, one running elsewhere a usage error. */
+    private int report(Job job, PeriodJobParameters parameters, LaunchOutcome outcome, boolean completeIsFine,
+            Runnable printResult) {
         ReportPeriod period = parameters.period();
         String what = job.getName() + " " + period.key() + " (" + period.zone().getId() + ")" + (parameters.dryRun() ? " dry run" : "");
-        LaunchOutcome outcome = launcher.launch(job, parameters, rerun);
         if (outcome instanceof LaunchOutcome.AlreadyRunning running) {
             throw new UsageException(what + " is already running" + (running.execution() == null ? ""
                     : " (execution " + running.execution().getId() + ")") + " in another process");

@@ -44,14 +44,19 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
             return word;
         }
 
-        static Command of(String word) {
+        /** The command spelled {@code word}, if there is one. */
+        public static java.util.Optional<Command> find(String word) {
             for (Command command : values()) {
                 if (command.word.equals(word)) {
-                    return command;
+                    return java.util.Optional.of(command);
                 }
             }
-            throw new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
-                    + " none runs the main job)");
+            return java.util.Optional.empty();
+        }
+
+        static Command of(String word) {
+            return find(word).orElseThrow(() -> new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, auto-topup, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
+                    + " none runs the main job)"));
         }
     }
 

@@ -29,7 +29,8 @@ import org.springframework.scheduling.support.CronExpression;
 public record LaunchDefinition(Path file, String name, CronExpression cron, String cronText, ZoneId zone,
         Map<String, String> periodRules) {
 
-    static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup");
+    /** The jobs a definition may name; {@code finance-pack} runs only where its job exists (checked when it runs). */
+    static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack");
 
     static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
 
@@ -71,12 +72,19 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             if (!JOBS.contains(trimmed)) {
                 throw invalid(file, "jobs", "'" + trimmed + "' is not a job (" + String.join(", ", JOBS.stream().sorted().toList()) + ")");
             }
-            String rule = properties.getProperty(trimmed + ".period", "auto-topup".equals(trimmed) ? "today" : "previous-day").trim();
+            String rule = properties.getProperty(trimmed + ".period", switch (trimmed) {
+                case "auto-topup" -> "today";
+                case "finance-pack" -> "previous-month";
+                default -> "previous-day";
+            }).trim();
             String field = trimmed + ".period";
             try {
                 ReportPeriod example = period(rule, zone, Instant.parse("2026-01-15T12:00:00Z"));
                 if ("auto-topup".equals(trimmed) && example.isMonth()) {
                     throw new IllegalArgumentException("auto-topup runs for a day, not a month");
+                }
+                if ("finance-pack".equals(trimmed) && !example.isMonth()) {
+                    throw new IllegalArgumentException("finance-pack runs for a month, not a day");
                 }
             }
             catch (IllegalArgumentException ex) {

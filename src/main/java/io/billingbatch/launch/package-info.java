@@ -2,6 +2,8 @@
  * How jobs are launched: the command line ({@code billing-batch <command> [--name=value ...]},
  * exit codes 0 / 1 / 2), the launcher that refuses a second run of a completed period, restarts a
  * failed or killed one and numbers explicit re-runs, the cross-process single-run guard (a
- * PostgreSQL advisory lock), and the benchmark.
+ * PostgreSQL advisory lock), the launch definitions of {@code jobs/} with the schedule that fires
+ * them inside {@code serve} (each fire time claimed once in {@code schedule_runs}), the background
+ * launch behind the jobs API, and the benchmark.
  */
 package io.billingbatch.launch;

@@ -23,9 +23,9 @@ class ApiAccessTest extends ServerTestSupport {
     void unknownOrRevokedTokenIsRefusedWith401() {
         assertThat(get("/v1.0/billing_accounts?token=bb_not-a-token").status()).isEqualTo(401);
         JdbcApiTokens.CreatedToken created = tokens.create("to revoke", Role.ADMIN, null);
-        assertThat(get("/v1.0/reports", created.secret()).status()).isEqualTo(200);
+        assertThat(get("/v1.0/billing_accounts", created.secret()).status()).isEqualTo(200);
         tokens.revoke(created.principal().tokenId());
-        Reply reply = get("/v1.0/reports", created.secret());
+        Reply reply = get("/v1.0/billing_accounts", created.secret());
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.json().get("message").asString()).contains("not valid");
     }

@@ -1,0 +1,201 @@
+package io.billingbatch.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.billingbatch.launch.DefinitionRunner.Run;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * The schedule of {@code serve}: fires every launch definition of {@code jobs/} at its cron times
+ * in its zone. Each fire time runs once across all instances on the database: the instance whose
+ * claim in {@code schedule_runs} succeeds runs the definition's jobs through
+ * {@link DefinitionRunner} (and so through {@link PeriodJobLauncher}: job instance identity and the
+ * run lock guard the jobs themselves as a second line). At start-up, the latest fire time missed
+ * within the catch-up window (after the last one any instance claimed) runs once.
+ */
+public class LaunchScheduler implements SmartLifecycle {
+
+    private static final Logger logger = LoggerFactory.getLogger(LaunchScheduler.class);
+
+    private final List<LaunchDefinition> definitions;
+
+    private final DefinitionRunner runner;
+
+    private final JdbcScheduleRuns runs;
+
+    private final Clock clock;
+
+    private final Duration catchUp;
+
+    private final String instance;
+
+    private volatile ThreadPoolTaskScheduler scheduler;
+
+    public LaunchScheduler(List<LaunchDefinition> definitions, DefinitionRunner runner, JdbcScheduleRuns runs, Clock clock,
+            Duration catchUp, String instance) {
+        definitions.forEach(runner::checkJobs);
+        this.definitions = List.copyOf(definitions);
+        this.runner = runner;
+        this.runs = runs;
+        this.clock = clock;
+        this.catchUp = catchUp;
+        this.instance = instance;
+    }
+
+    /**
+     * Every {@code *.properties} of {@code directory}, in file name order.
+     *
+     * @throws IllegalArgumentException naming the file and the field of the first bad definition
+     */
+    public static List<LaunchDefinition> load(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("billing.schedule.dir " + directory.toAbsolutePath() + " is not a directory"
+                    + " of launch definitions (set --billing.schedule.dir, or --billing.schedule.enabled=false)");
+        }
+        List<LaunchDefinition> definitions;
+        try (Stream<Path> files = Files.list(directory)) {
+            definitions = files.filter(file -> file.getFileName().toString().endsWith(".properties")).sorted()
+                    .map(LaunchDefinition::load).toList();
+        }
+        catch (IOException ex) {
+            throw new IllegalArgumentException(directory + ": cannot be listed (" + ex.getMessage() + ")");
+        }
+        Map<String, Path> names = new HashMap<>();
+        for (LaunchDefinition definition : definitions) {
+            Path other = names.putIfAbsent(definition.name(), definition.file());
+            if (other != null) {
+                throw new IllegalArgumentException(definition.file() + ": field name '" + definition.name()
+                        + "' is already the name of " + other);
+            }
+        }
+        return definitions;
+    }
+
+    public List<LaunchDefinition> definitions() {
+        return definitions;
+    }
+
+    @Override
+    public void start() {
+        ThreadPoolTaskScheduler started = new ThreadPoolTaskScheduler();
+        started.setPoolSize(Math.max(1, definitions.size()));
+        started.setThreadNamePrefix("schedule-");
+        started.setClock(clock);
+        started.setWaitForTasksToCompleteOnShutdown(false);
+        started.initialize();
+        scheduler = started;
+        Instant now = clock.instant();
+        for (LaunchDefinition definition : definitions) {
+            Optional<Instant> missed = missedFireTime(definition, now);
+            logger.info("Schedule {} ({}): cron '{}' in {}, next at {}{}", definition.name(), definition.file(),
+                    definition.cronText(), definition.zone().getId(), next(definition, now),
+                    missed.map(time -> "; catching up the run of " + time + " now").orElse(""));
+            started.execute(() -> {
+                missed.ifPresent(fireTime -> fire(definition, fireTime, true));
+                scheduleNext(definition, now);
+            });
+        }
+    }
+
+    @Override
+    public void stop() {
+        ThreadPoolTaskScheduler running = scheduler;
+        scheduler = null;
+        if (running != null) {
+            running.shutdown();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+
+    /** The latest fire time in the catch-up window after the last claimed one, if there is one. */
+    Optional<Instant> missedFireTime(LaunchDefinition definition, Instant now) {
+        Instant from = now.minus(catchUp);
+        Optional<Instant> claimed = runs.latestFireTime(definition.name());
+        if (claimed.isPresent() && claimed.get().isAfter(from)) {
+            from = claimed.get();
+        }
+        Instant missed = null;
+        for (Instant time = next(definition, from); time != null && !time.isAfter(now); time = next(definition, time)) {
+            missed = time;
+        }
+        return Optional.ofNullable(missed);
+    }
+
+    /**
+     * Runs {@code definition} for {@code fireTime} if this instance wins the fire time.
+     *
+     * @return whether this instance ran it
+     */
+    public boolean fire(LaunchDefinition definition, Instant fireTime, boolean catchingUp) {
+        if (!runs.claim(definition.name(), fireTime, instance, catchingUp)) {
+            logger.info("Schedule {} at {}: run by another instance", definition.name(), fireTime);
+            return false;
+        }
+        logger.info("Schedule {} at {}{}: running {}", definition.name(), fireTime, catchingUp ? " (catch-up)" : "",
+                String.join(", ", definition.periodRules().keySet()));
+        try {
+            Run run = runner.run(definition, fireTime, step -> logger.info("Schedule {} at {}: {} {}", definition.name(),
+                    fireTime, step.describe(), describe(step.outcome())));
+            String detail = run.steps().stream().map(step -> step.describe() + " " + describe(step.outcome()))
+                    .collect(Collectors.joining("; "));
+            runs.finish(definition.name(), fireTime, run.result().word(), detail);
+            if (run.result() != DefinitionRunner.Result.COMPLETED) {
+                logger.warn("Schedule {} at {} ended {}: {}", definition.name(), fireTime, run.result().word(), detail);
+            }
+        }
+        catch (Exception ex) {
+            logger.error("Schedule {} at {} failed", definition.name(), fireTime, ex);
+            runs.finish(definition.name(), fireTime, "error", String.valueOf(ex.getMessage()));
+        }
+        return true;
+    }
+
+    private void scheduleNext(LaunchDefinition definition, Instant after) {
+        ThreadPoolTaskScheduler current = scheduler;
+        Instant fireTime = next(definition, after);
+        if (current == null || fireTime == null) {
+            return;
+        }
+        current.schedule(() -> {
+            fire(definition, fireTime, false);
+            scheduleNext(definition, fireTime);
+        }, fireTime);
+    }
+
+    private static Instant next(LaunchDefinition definition, Instant after) {
+        ZonedDateTime next = definition.cron().next(after.atZone(definition.zone()));
+        return next == null ? null : next.toInstant();
+    }
+
+    private static String describe(LaunchOutcome outcome) {
+        if (outcome instanceof LaunchOutcome.Ran ran) {
+            return ran.execution().getStatus() + " (execution " + ran.execution().getId() + ")";
+        }
+        if (outcome instanceof LaunchOutcome.AlreadyComplete complete) {
+            return "already complete (execution " + complete.execution().getId() + ")";
+        }
+        LaunchOutcome.AlreadyRunning running = (LaunchOutcome.AlreadyRunning) outcome;
+        return "running elsewhere" + (running.execution() == null ? "" : " (execution " + running.execution().getId() + ")");
+    }
+}

@@ -1,0 +1,47 @@
+package io.billingbatch.api;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Spring Batch's job and step observations reach Prometheus: Boot's batch observation
+ * auto-configuration gives every job, step and the job operator the application's
+ * ObservationRegistry, whose meters land in the Prometheus registry.
+ */
+class BatchObservationsTest extends ServerTestSupport {
+
+    private static final String JOB_SERIES = "spring_batch_job_seconds_count{error=\"none\",spring_batch_job_name=\"auto-topup\","
+            + "spring_batch_job_status=\"COMPLETED\"}";
+
+    private static final String STEP_SERIES = "spring_batch_step_seconds_count{error=\"none\",spring_batch_step_job_name="
+            + "\"auto-topup\",spring_batch_step_name=\"autoTopUpStep\",spring_batch_step_status=\"COMPLETED\"";
+
+    @Test
+    void aLaunchedJobCountsInTheJobAndStepSeriesOnPrometheus() throws InterruptedException {
+        String admin = token(Role.ADMIN);
+        long jobsBefore = count(JOB_SERIES);
+        long stepsBefore = count(STEP_SERIES);
+
+        Reply launched = post("/v1.0/jobs/auto-topup/executions", """
+                {"date": "2025-06-01", "dry-run": true}""", admin);
+
+        assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (count(JOB_SERIES) == jobsBefore) {
+            assertThat(Instant.now()).as("the job's observation reaches Prometheus").isBefore(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(count(JOB_SERIES)).isEqualTo(jobsBefore + 1);
+        assertThat(count(STEP_SERIES)).isEqualTo(stepsBefore + 1);
+    }
+
+    /** The value of the series whose line starts with {@code series}, 0 while it does not exist. */
+    private long count(String series) {
+        return get("/actuator/prometheus").text().lines().filter(line -> line.startsWith(series))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+}

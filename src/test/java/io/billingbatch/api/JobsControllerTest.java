@@ -1,0 +1,296 @@
+package io.billingbatch.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.billingbatch.BillingBatchApplication;
+import io.billingbatch.launch.CommandLine;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Jobs over HTTP against the running server: each test works on periods of its own, so the
+ * shared job repository never makes one test depend on another.
+ */
+class JobsControllerTest extends ServerTestSupport {
+
+    @Autowired
+    DataSource dataSource;
+
+    @Test
+    void aLaunchAnswers202AtOnceAndTheExecutionCompletesWithItsCounts() {
+        givenACallOn("2025-01-07");
+        String admin = token(Role.ADMIN);
+
+        Reply launched = post("/v1.0/jobs/cost-report/executions", """
+                {"period": "2025-01-07", "zone": "UTC"}""", admin);
+
+        assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+        long id = launched.json().get("id").asLong();
+        assertThat(launched.json().get("job").asString()).isEqualTo("cost-report");
+        assertThat(launched.json().get("parameters").get("period").asString()).isEqualTo("2025-01-07");
+        assertThat(launched.json().get("parameters").get("zone").asString()).isEqualTo("UTC");
+        assertThat(launched.header("Location")).isEqualTo("/v1.0/jobs/executions/" + id);
+
+        JsonNode done = awaitStatus(id, "COMPLETED", admin);
+        assertThat(done.get("exit_code").asString()).isEqualTo("COMPLETED");
+        assertThat(done.get("start_time").asString()).isNotBlank();
+        assertThat(done.get("end_time").asString()).isNotBlank();
+        assertThat(done.has("progress")).isFalse();
+        JsonNode aggregation = step(done, "costAggregationStep");
+        assertThat(aggregation.get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(aggregation.get("read_count").asLong()).isPositive();
+        assertThat(aggregation.get("write_count").asLong()).isEqualTo(aggregation.get("read_count").asLong());
+        assertThat(aggregation.get("skip_count").asLong()).isZero();
+        assertThat(aggregation.get("commit_count").asLong()).isPositive();
+        assertThat(done.get("steps")).hasSize(3);
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM api_audit WHERE action = 'job.launch' AND target = ?"
+                + " AND token_name = 'admin test token' AND role = 'admin' AND detail = 'cost-report 2025-01-07 (UTC)'",
+                Integer.class, "execution " + id)).isEqualTo(1);
+        JsonNode listed = get("/v1.0/jobs/executions?job=cost-report&status=COMPLETED", admin).json();
+        assertThat(listed.valueStream().map(execution -> execution.get("id").asLong())).contains(id);
+        assertThat(listed.valueStream().map(execution -> execution.get("job").asString())).containsOnly("cost-report");
+        assertThat(listed.valueStream().map(execution -> execution.get("id").asLong()).toList())
+                .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(get("/v1.0/jobs/executions?limit=1", admin).json()).hasSize(1);
+    }
+
+    @Test
+    void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() {
+        givenACallOn("2025-01-08");
+        String finance = token(Role.FINANCE);
+        long first = post("/v1.0/jobs/reconciliation/executions", """
+                {"period": "2025-01-08"}""", finance).json().get("id").asLong();
+        awaitStatus(first, "COMPLETED", finance);
+
+        Reply again = post("/v1.0/jobs/reconciliation/executions", """
+                {"period": "2025-01-08"}""", finance);
+
+        assertThat(again.status()).as(again.toString()).isEqualTo(409);
+        assertThat(again.json().get("execution_id").asLong()).isEqualTo(first);
+        assertThat(again.json().get("message").asString()).contains("already complete");
+
+        Reply rerun = post("/v1.0/jobs/reconciliation/executions", """
+                {"period": "2025-01-08", "rerun": true}""", finance);
+        assertThat(rerun.status()).as(rerun.toString()).isEqualTo(202);
+        assertThat(rerun.json().get("parameters").get("revision").asLong()).isEqualTo(2);
+        awaitStatus(rerun.json().get("id").asLong(), "COMPLETED", finance);
+    }
+
+    @Test
+    void aRunningPeriodIsA409AndCanBeStoppedAndRestarted() throws Exception {
+        givenACallOn("2025-01-09");
+        String admin = token(Role.ADMIN);
+        long running;
+        try (Connection blocker = dataSource.getConnection()) {
+            // The job's writer waits on this lock, so the run stays STARTED until the test lets it go.
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("LOCK TABLE cost_report_lines IN ACCESS EXCLUSIVE MODE");
+            Reply launched = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2025-01-09"}""", admin);
+            assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+            running = launched.json().get("id").asLong();
+
+            Reply duplicate = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2025-01-09", "zone": "UTC"}""", admin);
+            assertThat(duplicate.status()).as(duplicate.toString()).isEqualTo(409);
+            assertThat(duplicate.json().get("execution_id").asLong()).isEqualTo(running);
+            assertThat(duplicate.json().get("message").asString()).contains("already running");
+
+            JsonNode progress = awaitStep(running, admin);
+            assertThat(progress.get("status").asString()).isEqualTo("STARTED");
+            assertThat(progress.get("progress").get("steps_total").asInt()).isEqualTo(3);
+            assertThat(progress.get("progress").get("steps_completed").asInt()).isZero();
+            assertThat(progress.get("progress").get("current_step").asString()).isEqualTo("costAggregationStep");
+
+            assertThat(post("/v1.0/jobs/executions/" + running + "/restart", "", admin).status()).isEqualTo(409);
+            Reply stop = post("/v1.0/jobs/executions/" + running + "/stop", "", admin);
+            assertThat(stop.status()).as(stop.toString()).isEqualTo(202);
+            blocker.rollback();
+        }
+        JsonNode stopped = awaitStatus(running, "STOPPED", admin);
+        assertThat(stopped.get("exit_code").asString()).isEqualTo("STOPPED");
+        assertThat(post("/v1.0/jobs/executions/" + running + "/stop", "", admin).status()).isEqualTo(409);
+
+        Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
+
+        assertThat(restarted.status()).as(restarted.toString()).isEqualTo(202);
+        long restart = restarted.json().get("id").asLong();
+        assertThat(restart).isNotEqualTo(running);
+        assertThat(restarted.json().get("parameters").get("revision").asLong()).isEqualTo(1);
+        awaitStatus(restart, "COMPLETED", admin);
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT job_instance_id) FROM batch_job_execution"
+                + " WHERE job_execution_id IN (?, ?)", Integer.class, running, restart)).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT action FROM api_audit WHERE target = ? ORDER BY id", String.class,
+                "execution " + running)).containsExactly("job.launch", "job.stop", "job.restart");
+        assertThat(post("/v1.0/jobs/executions/" + restart + "/restart", "", admin).status()).isEqualTo(409);
+    }
+
+    @Test
+    void badParametersAre400WithTheCommandLinesReason() {
+        String admin = token(Role.ADMIN);
+        assertBadRequestAsCommandLine(admin, "cost-report", """
+                {"period": "2026-13"}""", "--period=2026-13");
+        assertBadRequestAsCommandLine(admin, "cost-report", """
+                {"period": "2026-10", "zone": "Mars/Olympus"}""", "--period=2026-10", "--zone=Mars/Olympus");
+        assertBadRequestAsCommandLine(admin, "reconciliation", """
+                {"period": "2026-10", "colour": "blue"}""", "--period=2026-10", "--colour=blue");
+        assertBadRequestAsCommandLine(admin, "auto-topup", """
+                {"date": "2026-11", "dry-run": true}""", "--date=2026-11", "--dry-run=true");
+        assertBadRequestAsCommandLine(admin, "auto-topup", """
+                {"date": "2026-11-25", "dry-run": "maybe"}""", "--date=2026-11-25", "--dry-run=maybe");
+        assertBadRequestAsCommandLine(admin, "cost-report", "{}");
+
+        Reply configuration = post("/v1.0/jobs/cost-report/executions", """
+                {"period": "2026-10", "spring.datasource.url": "jdbc:postgresql://elsewhere/db"}""", admin);
+        assertThat(configuration.status()).isEqualTo(400);
+        assertThat(configuration.json().get("message").asString()).startsWith("unknown option --spring.datasource.url");
+        assertThat(post("/v1.0/jobs/cost-report/executions", """
+                {"period": ["2026-10"]}""", admin).status()).isEqualTo(400);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_instance i JOIN batch_job_execution_params p"
+                + " ON p.job_execution_id IN (SELECT job_execution_id FROM batch_job_execution e"
+                + " WHERE e.job_instance_id = i.job_instance_id) WHERE p.parameter_value IN ('2026-13', '2026-11')",
+                Integer.class)).isZero();
+    }
+
+    @Test
+    void aDryRunOfAutoTopUpIsLaunchedByAdmin() {
+        String admin = token(Role.ADMIN);
+        Reply launched = post("/v1.0/jobs/auto-topup/executions", """
+                {"date": "2025-02-03", "dry-run": true}""", admin);
+        assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+        assertThat(launched.json().get("parameters").get("period").asString()).isEqualTo("2025-02-03");
+        assertThat(launched.json().get("parameters").get("dry-run").asString()).isEqualTo("true");
+        awaitStatus(launched.json().get("id").asLong(), "COMPLETED", admin);
+    }
+
+    @Test
+    void rolesDecideWhoMayLaunchWhat() {
+        String finance = token(Role.FINANCE);
+        String customer = customerToken(UUID.randomUUID());
+
+        Reply topUpByFinance = post("/v1.0/jobs/auto-topup/executions", """
+                {"date": "2025-02-04"}""", finance);
+        assertThat(topUpByFinance.status()).isEqualTo(403);
+        assertThat(topUpByFinance.json().get("message").asString())
+                .isEqualTo("permission denied: launching auto-topup needs admin permission; this token is finance");
+        Reply byCustomer = post("/v1.0/jobs/cost-report/executions", """
+                {"period": "2025-02-04"}""", customer);
+        assertThat(byCustomer.status()).isEqualTo(403);
+        assertThat(get("/v1.0/jobs/executions", customer).status()).isEqualTo(403);
+        assertThat(post("/v1.0/jobs/cost-report/executions", """
+                {"period": "2025-02-04"}""").status()).isEqualTo(401);
+        assertThat(get("/v1.0/jobs/executions").status()).isEqualTo(401);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution_params WHERE parameter_value = '2025-02-04'",
+                Integer.class)).isZero();
+
+        Reply byFinance = post("/v1.0/jobs/cost-report/executions", """
+                {"period": "2025-02-04"}""", finance);
+        assertThat(byFinance.status()).as(byFinance.toString()).isEqualTo(202);
+        awaitStatus(byFinance.json().get("id").asLong(), "COMPLETED", finance);
+    }
+
+    @Test
+    void unknownJobsAndExecutionsAre404() {
+        String admin = token(Role.ADMIN);
+        Reply job = post("/v1.0/jobs/payroll/executions", """
+                {"period": "2025-02-05"}""", admin);
+        assertThat(job.status()).isEqualTo(404);
+        assertThat(job.json().get("message").asString()).startsWith("no job named 'payroll'");
+        assertThat(get("/v1.0/jobs/executions/987654321", admin).status()).isEqualTo(404);
+        assertThat(post("/v1.0/jobs/executions/987654321/stop", "", admin).status()).isEqualTo(404);
+        assertThat(post("/v1.0/jobs/executions/987654321/restart", "", admin).status()).isEqualTo(404);
+        assertThat(get("/v1.0/jobs/executions?status=SLEEPING", admin).status()).isEqualTo(400);
+    }
+
+    private void assertBadRequestAsCommandLine(String token, String job, String body, String... options) {
+        Reply reply = post("/v1.0/jobs/" + job + "/executions", body, token);
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(400);
+        assertThat(reply.json().get("message").asString()).isEqualTo(commandLineReason(job, options));
+    }
+
+    /** What {@code billing-batch <job> <options>} prints when it refuses the command line (before any start-up). */
+    private static String commandLineReason(String job, String... options) {
+        String[] args = new String[options.length + 1];
+        args[0] = job;
+        System.arraycopy(options, 0, args, 1, options.length);
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = CommandLine.run(BillingBatchApplication.class, args);
+        }
+        finally {
+            System.setErr(original);
+        }
+        assertThat(exit).isEqualTo(CommandLine.USAGE);
+        return captured.toString(StandardCharsets.UTF_8).trim().replaceFirst("^billing-batch: ", "");
+    }
+
+    private void givenACallOn(String day) {
+        ReportPeriod period = ReportPeriod.parse(day, "UTC");
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        UUID account = ledger.account("Jobs API " + day);
+        ledger.topUp(account, 10_000_000, period.start());
+        ledger.call(account, 42, period.start().plusSeconds(600));
+    }
+
+    private JsonNode awaitStatus(long id, String status, String token) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        JsonNode execution;
+        do {
+            execution = get("/v1.0/jobs/executions/" + id, token).json();
+            if (status.equals(execution.get("status").asString())) {
+                return execution;
+            }
+            sleep();
+        }
+        while (Instant.now().isBefore(deadline));
+        throw new AssertionError("execution " + id + " did not reach " + status + ": " + execution);
+    }
+
+    /** The running execution once its first step has started (the launch answers as soon as the job starts). */
+    private JsonNode awaitStep(long id, String token) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        JsonNode execution;
+        do {
+            execution = get("/v1.0/jobs/executions/" + id, token).json();
+            if (execution.has("progress") && execution.get("progress").has("current_step")) {
+                return execution;
+            }
+            sleep();
+        }
+        while (Instant.now().isBefore(deadline));
+        throw new AssertionError("execution " + id + " started no step: " + execution);
+    }
+
+    private static JsonNode step(JsonNode execution, String name) {
+        return execution.get("steps").valueStream().filter(step -> name.equals(step.get("name").asString())).findFirst()
+                .orElseThrow(() -> new AssertionError("no step " + name + " in " + execution));
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}

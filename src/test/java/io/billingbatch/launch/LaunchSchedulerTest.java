@@ -1,0 +1,226 @@
+package io.billingbatch.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.billingbatch.BillingBatchApplication;
+import io.billingbatch.api.ServerTestSupport;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The schedule of {@code serve} on the shared server's database: schedulers here are built by hand
+ * (the shared server runs without one), as several {@code serve} instances would each have one.
+ * Every test uses a definition name and periods of its own.
+ */
+class LaunchSchedulerTest extends ServerTestSupport {
+
+    @Autowired
+    DefinitionRunner runner;
+
+    @Autowired
+    JdbcScheduleRuns runs;
+
+    @Autowired
+    HikariDataSource dataSource;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void twoInstancesFiringTheSameFireTimeRunItOnce() throws Exception {
+        givenACallOn("2024-03-04");
+        LaunchDefinition nightly = definition("nightly-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        Instant fireTime = Instant.parse("2024-03-05T02:00:00Z");
+        LaunchScheduler first = scheduler(nightly, fireTime.plusSeconds(1), "first");
+        LaunchScheduler second = scheduler(nightly, fireTime.plusSeconds(1), "second");
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService instances = Executors.newFixedThreadPool(2);
+        try {
+            Callable<Boolean> fireFirst = () -> {
+                go.await();
+                return first.fire(nightly, fireTime, false);
+            };
+            Callable<Boolean> fireSecond = () -> {
+                go.await();
+                return second.fire(nightly, fireTime, false);
+            };
+            Future<Boolean> ranFirst = instances.submit(fireFirst);
+            Future<Boolean> ranSecond = instances.submit(fireSecond);
+            go.countDown();
+
+            assertThat(List.of(ranFirst.get(), ranSecond.get())).containsExactlyInAnyOrder(true, false);
+        }
+        finally {
+            instances.shutdownNow();
+        }
+        List<Map<String, Object>> claims = jdbc.queryForList(
+                "SELECT claimed_by, outcome, detail, catch_up FROM schedule_runs WHERE definition = ?", nightly.name());
+        assertThat(claims).hasSize(1);
+        assertThat(claims.get(0).get("outcome")).isEqualTo("completed");
+        assertThat(claims.get(0).get("catch_up")).isEqualTo(false);
+        assertThat((String) claims.get(0).get("detail")).startsWith("cost-report 2024-03-04 (UTC) COMPLETED (execution ");
+        assertThat(executionsOf("cost-report", "2024-03-04")).isEqualTo(1);
+    }
+
+    @Test
+    void aFireTimeMissedWhileDownIsCaughtUpOnceAtStartUp() throws Exception {
+        givenACallOn("2024-04-09");
+        LaunchDefinition nightly = definition("catch-up-" + UUID.randomUUID(), "0 0 2 * * *", "reconciliation");
+        Instant startUp = Instant.parse("2024-04-10T09:00:00Z");
+        LaunchScheduler scheduler = scheduler(nightly, startUp, "restarted");
+
+        scheduler.start();
+        try {
+            awaitFinished(nightly.name(), Instant.parse("2024-04-10T02:00:00Z"));
+        }
+        finally {
+            scheduler.stop();
+        }
+
+        assertThat(jdbc.queryForList("SELECT fire_time FROM schedule_runs WHERE definition = ? AND catch_up",
+                Instant.class, nightly.name())).containsExactly(Instant.parse("2024-04-10T02:00:00Z"));
+        assertThat(executionsOf("reconciliation", "2024-04-09")).isEqualTo(1);
+        assertThat(executionsOf("reconciliation", "2024-04-08")).isZero();
+        // Started again later the same morning, nothing is missed any more.
+        assertThat(scheduler(nightly, startUp.plusSeconds(3600), "again").missedFireTime(nightly, startUp.plusSeconds(3600)))
+                .isEmpty();
+    }
+
+    @Test
+    void nothingIsCaughtUpOutsideTheWindowOrWhenTheLastFireTimeRan() {
+        LaunchDefinition nightly = definition("window-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        Instant startUp = Instant.parse("2024-05-10T09:00:00Z");
+        LaunchScheduler scheduler = scheduler(nightly, startUp, "window");
+        assertThat(scheduler.missedFireTime(nightly, startUp)).contains(Instant.parse("2024-05-10T02:00:00Z"));
+        assertThat(scheduler.missedFireTime(nightly, Instant.parse("2024-05-10T01:59:59Z")))
+                .contains(Instant.parse("2024-05-09T02:00:00Z"));
+        LaunchScheduler narrow = new LaunchScheduler(List.of(nightly), runner, runs, fixed(startUp), Duration.ofHours(6), "narrow");
+        assertThat(narrow.missedFireTime(nightly, Instant.parse("2024-05-10T09:00:00Z"))).isEmpty();
+
+        runs.claim(nightly.name(), Instant.parse("2024-05-10T02:00:00Z"), "another instance", false);
+        assertThat(scheduler.missedFireTime(nightly, startUp)).isEmpty();
+    }
+
+    @Test
+    void aBadDefinitionStopsServeStartUpNamingFileAndField() throws IOException {
+        Files.writeString(directory.resolve("nightly.properties"), "cron=0 0 2 * * *\njobs=cost-report\n");
+        Path broken = directory.resolve("broken.properties");
+        Files.writeString(broken, "cron=0 0 25 * * *\njobs=cost-report\n");
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            // On the shared server's database (migrated already), so the failed start-up costs no second PostgreSQL.
+            exit = CommandLine.run(BillingBatchApplication.class, new String[] { "serve", "--server.port=0",
+                    "--billing.schedule.dir=" + directory, "--spring.datasource.url=" + dataSource.getJdbcUrl(),
+                    "--spring.datasource.username=" + dataSource.getUsername() });
+        }
+        finally {
+            System.setErr(original);
+        }
+        assertThat(exit).isEqualTo(CommandLine.FAILED);
+        assertThat(captured.toString(StandardCharsets.UTF_8))
+                .startsWith("billing-batch: serve failed to start: " + broken + ": field cron '0 0 25 * * *' is not a cron");
+    }
+
+    @Test
+    void definitionsAreLoadedFromTheDirectoryAndDuplicateNamesRefused() throws IOException {
+        Files.writeString(directory.resolve("a.properties"), "name=nightly\ncron=0 0 2 * * *\njobs=cost-report\n");
+        assertThat(LaunchScheduler.load(directory)).extracting(LaunchDefinition::name).containsExactly("nightly");
+        Path twin = directory.resolve("b.properties");
+        Files.writeString(twin, "name=nightly\ncron=0 0 3 * * *\njobs=reconciliation\n");
+        assertThatThrownBy(() -> LaunchScheduler.load(directory)).hasMessageStartingWith(twin + ": field name 'nightly'");
+        assertThat(LaunchScheduler.load(Path.of("jobs"))).extracting(LaunchDefinition::name)
+                .containsExactly("monthly", "nightly");
+    }
+
+    @Test
+    void aDefinitionNamingAJobThisApplicationLacksIsRefusedAtStartUp() throws IOException {
+        Path pack = directory.resolve("pack.properties");
+        Files.writeString(pack, "cron=0 0 3 1 * *\njobs=payroll\n");
+        assertThatThrownBy(() -> LaunchDefinition.load(pack)).hasMessageStartingWith(pack + ": field jobs 'payroll'");
+        Files.writeString(pack, "cron=0 0 3 1 * *\njobs=cost-report,finance-pack\n");
+        LaunchDefinition withoutItsJob = LaunchDefinition.load(pack);
+        assertThatThrownBy(() -> new LaunchScheduler(List.of(withoutItsJob), runner, runs, Clock.systemUTC(), Duration.ofDays(3), "x"))
+                .hasMessageStartingWith(pack + ": field jobs 'finance-pack' is not a job of this application");
+        Files.writeString(pack, "cron=0 0 3 1 * *\njobs=finance-pack\nfinance-pack.period=previous-day\n");
+        assertThatThrownBy(() -> LaunchDefinition.load(pack))
+                .hasMessage(pack + ": field finance-pack.period 'previous-day': finance-pack runs for a month, not a day");
+    }
+
+    private LaunchDefinition definition(String name, String cron, String job) {
+        try {
+            Path file = directory.resolve(name + ".properties");
+            Files.writeString(file, "name=" + name + "\ncron=" + cron + "\nzone=UTC\njobs=" + job + "\n");
+            return LaunchDefinition.load(file);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private LaunchScheduler scheduler(LaunchDefinition definition, Instant now, String instance) {
+        return new LaunchScheduler(List.of(definition), runner, runs, fixed(now), Duration.ofDays(3), instance);
+    }
+
+    private static Clock fixed(Instant now) {
+        return Clock.fixed(now, ZoneOffset.UTC);
+    }
+
+    private long executionsOf(String job, String period) {
+        return jdbc.queryForObject("""
+                SELECT count(*) FROM batch_job_execution e
+                JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                WHERE i.job_name = ? AND p.parameter_name = 'period' AND p.parameter_value = ?
+                """, Long.class, job, period);
+    }
+
+    private void awaitFinished(String definition, Instant fireTime) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            List<String> outcome = jdbc.queryForList("SELECT outcome FROM schedule_runs WHERE definition = ? AND fire_time = ?"
+                    + " AND outcome IS NOT NULL", String.class, definition, java.sql.Timestamp.from(fireTime));
+            if (!outcome.isEmpty()) {
+                assertThat(outcome).containsExactly("completed");
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("schedule " + definition + " did not run its fire time " + fireTime);
+    }
+
+    private void givenACallOn(String day) {
+        ReportPeriod period = ReportPeriod.parse(day, "UTC");
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        UUID account = ledger.account("Schedule " + day);
+        ledger.topUp(account, 10_000_000, period.start());
+        ledger.call(account, 42, period.start().plusSeconds(600));
+    }
+}
