@@ -73,26 +73,31 @@ class MainJobTest {
     }
 
     @Test
-    void aDefinitionRunsItsJobsInOrderAndSkipsWhatIsAlreadyDone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
-            throws Exception {
+    void theShippedMonthlyDefinitionRunsItsJobsInOrderAndSkipsWhatIsAlreadyDone() throws Exception {
         LedgerFixture.reset(jdbc);
-        java.nio.file.Path definition = folder.resolve("october.properties");
-        Files.writeString(definition, """
-                cron=0 0 3 1 * *
-                jobs=cost-report,reconciliation
-                cost-report.period=previous-month
-                reconciliation.period=previous-month
-                """);
-        String[] command = { "run-definition", definition.toString() };
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-10"));
+        String[] command = { "run-definition", "jobs/monthly.properties" };
 
         Run first = run(command);
         Run second = run(command);
 
         assertThat(first.exitCode()).isZero();
-        assertThat(first.output()).contains("cost-report 2026-10 (UTC): COMPLETED").contains("reconciliation 2026-10 (UTC): COMPLETED");
+        assertThat(first.output()).contains("cost-report 2026-10 (UTC): COMPLETED").contains("reconciliation 2026-10 (UTC): COMPLETED")
+                .contains("finance-pack 2026-10 (UTC): COMPLETED");
+        assertThat(first.output().indexOf("cost-report 2026-10")).isLessThan(first.output().indexOf("reconciliation 2026-10"));
+        assertThat(first.output().indexOf("reconciliation 2026-10")).isLessThan(first.output().indexOf("finance-pack 2026-10"));
+        java.nio.file.Path pack = reportStore.directory("2026-10").resolve("finance-pack-2026-10.zip");
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        try (var zip = new java.util.zip.ZipInputStream(Files.newInputStream(pack))) {
+            for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                entries.add(entry.getName());
+            }
+        }
+        assertThat(entries).contains("cost-report-2026-10.csv", "cost-report-2026-10.xlsx", "reconciliation-2026-10.csv",
+                "reconciliation-2026-10.xlsx", "manifest.json");
         assertThat(second.exitCode()).isZero();
         assertThat(second.output()).contains("cost-report 2026-10 (UTC) is already reported")
-                .contains("reconciliation 2026-10 (UTC) is already reported");
+                .contains("reconciliation 2026-10 (UTC) is already reported").contains("finance-pack 2026-10 (UTC) is already reported");
     }
 
     private static String totalsLine(String output) {
