@@ -2,6 +2,7 @@ package io.billingbatch.launch;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,6 +27,17 @@ public class JdbcScheduleRuns {
             SELECT max(fire_time) FROM schedule_runs WHERE definition = ?
             """;
 
+    private static final String UNFINISHED = """
+            SELECT fire_time FROM schedule_runs WHERE definition = ? AND tm_end IS NULL AND fire_time >= ?
+            ORDER BY fire_time
+            """;
+
+    private static final String RESUME = """
+            UPDATE schedule_runs SET claimed_by = ?, tm_start = now(),
+                detail = 'resumed: ' || claimed_by || ' stopped before it finished'
+            WHERE definition = ? AND fire_time = ? AND tm_end IS NULL
+            """;
+
     private final JdbcTemplate jdbc;
 
     public JdbcScheduleRuns(JdbcTemplate jdbc) {
@@ -39,6 +51,17 @@ public class JdbcScheduleRuns {
 
     public void finish(String definition, Instant fireTime, String outcome, String detail) {
         jdbc.update(FINISH, outcome, detail, definition, Timestamp.from(fireTime));
+    }
+
+    /** Fire times claimed since {@code since} that have no outcome: running now, or their instance died. */
+    public List<Instant> unfinished(String definition, Instant since) {
+        return jdbc.queryForList(UNFINISHED, Timestamp.class, definition, Timestamp.from(since)).stream()
+                .map(Timestamp::toInstant).toList();
+    }
+
+    /** Takes over an unfinished fire time whose instance stopped; false when it has finished meanwhile. */
+    public boolean resume(String definition, Instant fireTime, String resumedBy) {
+        return jdbc.update(RESUME, resumedBy, definition, Timestamp.from(fireTime)) == 1;
     }
 
     public Optional<Instant> latestFireTime(String definition) {

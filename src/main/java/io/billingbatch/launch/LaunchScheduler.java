@@ -40,6 +40,8 @@ public class LaunchScheduler implements SmartLifecycle {
 
     private final JdbcScheduleRuns runs;
 
+    private final JobRunGuard guard;
+
     private final Clock clock;
 
     private final Duration catchUp;
@@ -48,8 +50,9 @@ public class LaunchScheduler implements SmartLifecycle {
 
     private volatile ThreadPoolTaskScheduler scheduler;
 
-    public LaunchScheduler(List<LaunchDefinition> definitions, DefinitionRunner runner, JdbcScheduleRuns runs, Clock clock,
-            Duration catchUp, String instance) {
+    public LaunchScheduler(List<LaunchDefinition> definitions, DefinitionRunner runner, JdbcScheduleRuns runs,
+            JobRunGuard guard, Clock clock, Duration catchUp, String instance) {
+        this.guard = guard;
         definitions.forEach(runner::checkJobs);
         this.definitions = List.copyOf(definitions);
         this.runner = runner;
@@ -108,6 +111,7 @@ public class LaunchScheduler implements SmartLifecycle {
                     definition.cronText(), definition.zone().getId(), next(definition, now),
                     missed.map(time -> "; catching up the run of " + time + " now").orElse(""));
             started.execute(() -> {
+                runs.unfinished(definition.name(), now.minus(catchUp)).forEach(fireTime -> resume(definition, fireTime));
                 missed.ifPresent(fireTime -> fire(definition, fireTime, true));
                 scheduleNext(definition, now);
             });
@@ -148,12 +152,51 @@ public class LaunchScheduler implements SmartLifecycle {
      * @return whether this instance ran it
      */
     public boolean fire(LaunchDefinition definition, Instant fireTime, boolean catchingUp) {
-        if (!runs.claim(definition.name(), fireTime, instance, catchingUp)) {
+        Optional<JobRunGuard.Lease> lease = guard.tryAcquire(leaseKey(definition, fireTime));
+        if (lease.isEmpty()) {
             logger.info("Schedule {} at {}: run by another instance", definition.name(), fireTime);
             return false;
         }
-        logger.info("Schedule {} at {}{}: running {}", definition.name(), fireTime, catchingUp ? " (catch-up)" : "",
-                String.join(", ", definition.periodRules().keySet()));
+        try (JobRunGuard.Lease held = lease.get()) {
+            if (!runs.claim(definition.name(), fireTime, instance, catchingUp)) {
+                logger.info("Schedule {} at {}: run by another instance", definition.name(), fireTime);
+                return false;
+            }
+            logger.info("Schedule {} at {}{}: running {}", definition.name(), fireTime, catchingUp ? " (catch-up)" : "",
+                    String.join(", ", definition.periodRules().keySet()));
+            run(definition, fireTime);
+            return true;
+        }
+    }
+
+    /**
+     * Finishes a fire time another instance claimed but never finished. Its run lease is free only
+     * when that instance's database session is gone, i.e. it died mid-run: then the definition runs
+     * again, and its jobs restart where they stopped (completed ones are skipped).
+     *
+     * @return whether this instance resumed it
+     */
+    public boolean resume(LaunchDefinition definition, Instant fireTime) {
+        Optional<JobRunGuard.Lease> lease = guard.tryAcquire(leaseKey(definition, fireTime));
+        if (lease.isEmpty()) {
+            return false; // its instance is still running it
+        }
+        try (JobRunGuard.Lease held = lease.get()) {
+            if (!runs.resume(definition.name(), fireTime, instance)) {
+                return false;
+            }
+            logger.warn("Schedule {} at {}: its instance stopped before it finished; resuming it", definition.name(), fireTime);
+            run(definition, fireTime);
+            return true;
+        }
+    }
+
+    /** Held by the instance running a fire time, for as long as it runs it. */
+    private static String leaseKey(LaunchDefinition definition, Instant fireTime) {
+        return "schedule|" + definition.name() + "|" + fireTime;
+    }
+
+    private void run(LaunchDefinition definition, Instant fireTime) {
         try {
             Run run = runner.run(definition, fireTime, step -> logger.info("Schedule {} at {}: {} {}", definition.name(),
                     fireTime, step.describe(), describe(step.outcome())));
@@ -168,7 +211,6 @@ public class LaunchScheduler implements SmartLifecycle {
             logger.error("Schedule {} at {} failed", definition.name(), fireTime, ex);
             runs.finish(definition.name(), fireTime, "error", String.valueOf(ex.getMessage()));
         }
-        return true;
     }
 
     private void scheduleNext(LaunchDefinition definition, Instant after) {

@@ -24,8 +24,8 @@ class ScheduleConfiguration {
     @Bean
     LaunchScheduler launchScheduler(@Value("${billing.schedule.dir:jobs}") Path directory,
             @Value("${billing.schedule.catch-up:P3D}") Duration catchUp, DefinitionRunner runner, JdbcScheduleRuns runs,
-            Clock clock) {
+            JobRunGuard guard, Clock clock) {
         String instance = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        return new LaunchScheduler(LaunchScheduler.load(directory), runner, runs, clock, catchUp, instance);
+        return new LaunchScheduler(LaunchScheduler.load(directory), runner, runs, guard, clock, catchUp, instance);
     }
 }

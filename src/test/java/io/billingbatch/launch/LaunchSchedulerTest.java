@@ -46,6 +46,9 @@ class LaunchSchedulerTest extends ServerTestSupport {
     JdbcScheduleRuns runs;
 
     @Autowired
+    JobRunGuard guard;
+
+    @Autowired
     HikariDataSource dataSource;
 
     @TempDir
@@ -112,6 +115,36 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     @Test
+    void aFireTimeWhoseInstanceDiedMidRunIsResumedAtStartUpAndALiveOneIsLeftAlone() throws Exception {
+        givenACallOn("2024-06-11");
+        LaunchDefinition nightly = definition("resume-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        Instant fireTime = Instant.parse("2024-06-12T02:00:00Z");
+        Instant startUp = Instant.parse("2024-06-12T08:00:00Z");
+        // An instance claimed the fire time and died before it finished: no outcome, and no session holds its lease.
+        runs.claim(nightly.name(), fireTime, "dead instance", false);
+
+        // While a live instance holds the lease, nobody takes the fire time over.
+        try (JobRunGuard.Lease live = guard.tryAcquire("schedule|" + nightly.name() + "|" + fireTime).orElseThrow()) {
+            assertThat(scheduler(nightly, startUp, "impatient").resume(nightly, fireTime)).isFalse();
+        }
+        assertThat(executionsOf("cost-report", "2024-06-11")).isZero();
+
+        LaunchScheduler restarted = scheduler(nightly, startUp, "restarted");
+        restarted.start();
+        try {
+            awaitFinished(nightly.name(), fireTime);
+        }
+        finally {
+            restarted.stop();
+        }
+        Map<String, Object> claim = jdbc.queryForMap("SELECT claimed_by, outcome FROM schedule_runs WHERE definition = ?",
+                nightly.name());
+        assertThat(claim).containsEntry("claimed_by", "restarted").containsEntry("outcome", "completed");
+        assertThat(executionsOf("cost-report", "2024-06-11")).isEqualTo(1);
+        assertThat(scheduler(nightly, startUp, "later").resume(nightly, fireTime)).isFalse();
+    }
+
+    @Test
     void nothingIsCaughtUpOutsideTheWindowOrWhenTheLastFireTimeRan() {
         LaunchDefinition nightly = definition("window-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
         Instant startUp = Instant.parse("2024-05-10T09:00:00Z");
@@ -119,7 +152,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
         assertThat(scheduler.missedFireTime(nightly, startUp)).contains(Instant.parse("2024-05-10T02:00:00Z"));
         assertThat(scheduler.missedFireTime(nightly, Instant.parse("2024-05-10T01:59:59Z")))
                 .contains(Instant.parse("2024-05-09T02:00:00Z"));
-        LaunchScheduler narrow = new LaunchScheduler(List.of(nightly), runner, runs, fixed(startUp), Duration.ofHours(6), "narrow");
+        LaunchScheduler narrow = new LaunchScheduler(List.of(nightly), runner, runs, guard, fixed(startUp), Duration.ofHours(6), "narrow");
         assertThat(narrow.missedFireTime(nightly, Instant.parse("2024-05-10T09:00:00Z"))).isEmpty();
 
         runs.claim(nightly.name(), Instant.parse("2024-05-10T02:00:00Z"), "another instance", false);
@@ -167,7 +200,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
         assertThatThrownBy(() -> LaunchDefinition.load(pack)).hasMessageStartingWith(pack + ": field jobs 'payroll'");
         Files.writeString(pack, "cron=0 0 3 1 * *\njobs=cost-report,finance-pack\n");
         LaunchDefinition monthly = LaunchDefinition.load(pack);
-        new LaunchScheduler(List.of(monthly), runner, runs, Clock.systemUTC(), Duration.ofDays(3), "x"); // finance-pack is a job here
+        new LaunchScheduler(List.of(monthly), runner, runs, guard, Clock.systemUTC(), Duration.ofDays(3), "x"); // finance-pack is a job here
         Files.writeString(pack, "cron=0 0 3 1 * *\njobs=finance-pack\nfinance-pack.period=previous-day\n");
         assertThatThrownBy(() -> LaunchDefinition.load(pack))
                 .hasMessage(pack + ": field finance-pack.period 'previous-day': finance-pack runs for a month, not a day");
@@ -185,7 +218,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     private LaunchScheduler scheduler(LaunchDefinition definition, Instant now, String instance) {
-        return new LaunchScheduler(List.of(definition), runner, runs, fixed(now), Duration.ofDays(3), instance);
+        return new LaunchScheduler(List.of(definition), runner, runs, guard, fixed(now), Duration.ofDays(3), instance);
     }
 
     private static Clock fixed(Instant now) {
