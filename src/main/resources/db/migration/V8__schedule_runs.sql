@@ -1,8 +1,7 @@
 -- The fire times of the launch definitions in jobs/ that serve has run. A row is the claim on one
 -- fire time: the instance whose INSERT ... ON CONFLICT DO NOTHING added it runs the definition,
 -- every other instance firing at the same time finds it taken and does nothing. Start-up reads the
--- latest claimed fire time of each definition to catch up a run missed while everything was down,
--- and resumes a claim without an outcome whose instance died (its advisory lock is free).
+-- latest claimed fire time of each definition to catch up a run missed while everything was down.
 
 CREATE TABLE schedule_runs (
     definition text        NOT NULL,            -- the definition's name (its file name by default)
