@@ -50,6 +50,11 @@ public class LaunchScheduler implements SmartLifecycle {
 
     private volatile ThreadPoolTaskScheduler scheduler;
 
+    /** Set while serve shuts down: a run cut short then is left unfinished, for another instance to resume. */
+    private volatile boolean stopping;
+
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
     public LaunchScheduler(List<LaunchDefinition> definitions, DefinitionRunner runner, JdbcScheduleRuns runs,
             JobRunGuard guard, Clock clock, Duration catchUp, String instance) {
         this.guard = guard;
@@ -98,11 +103,12 @@ public class LaunchScheduler implements SmartLifecycle {
     @Override
     public void start() {
         ThreadPoolTaskScheduler started = new ThreadPoolTaskScheduler();
-        started.setPoolSize(Math.max(1, definitions.size()));
+        started.setPoolSize(definitions.size() + 1);
         started.setThreadNamePrefix("schedule-");
         started.setClock(clock);
         started.setWaitForTasksToCompleteOnShutdown(false);
         started.initialize();
+        stopping = false;
         scheduler = started;
         Instant now = clock.instant();
         for (LaunchDefinition definition : definitions) {
@@ -111,15 +117,48 @@ public class LaunchScheduler implements SmartLifecycle {
                     definition.cronText(), definition.zone().getId(), next(definition, now),
                     missed.map(time -> "; catching up the run of " + time + " now").orElse(""));
             started.execute(() -> {
-                runs.unfinished(definition.name(), now.minus(catchUp)).forEach(fireTime -> resume(definition, fireTime));
-                missed.ifPresent(fireTime -> fire(definition, fireTime, true));
-                scheduleNext(definition, now);
+                try {
+                    missed.ifPresent(fireTime -> safely(definition, fireTime, () -> fire(definition, fireTime, true)));
+                }
+                finally {
+                    scheduleNext(definition, now);
+                }
             });
+        }
+        // Fire times whose instance died mid-run: at start-up, then every minute while serving.
+        started.scheduleWithFixedDelay(this::resumeAbandoned, SWEEP_INTERVAL);
+    }
+
+    /** Resumes every unfinished fire time in the catch-up window whose instance is gone. */
+    void resumeAbandoned() {
+        Instant since = clock.instant().minus(catchUp);
+        for (LaunchDefinition definition : definitions) {
+            List<Instant> unfinished;
+            try {
+                unfinished = runs.unfinished(definition.name(), since);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Schedule {}: could not look for unfinished runs ({}); trying again in {}", definition.name(),
+                        ex.getMessage(), SWEEP_INTERVAL);
+                continue;
+            }
+            unfinished.forEach(fireTime -> safely(definition, fireTime, () -> resume(definition, fireTime)));
+        }
+    }
+
+    /** One fire time's failure (a database blip, say) must never end the schedule. */
+    private static void safely(LaunchDefinition definition, Instant fireTime, Runnable work) {
+        try {
+            work.run();
+        }
+        catch (RuntimeException ex) {
+            logger.error("Schedule {} at {} could not run: {}", definition.name(), fireTime, ex.getMessage(), ex);
         }
     }
 
     @Override
     public void stop() {
+        stopping = true;
         ThreadPoolTaskScheduler running = scheduler;
         scheduler = null;
         if (running != null) {
@@ -202,15 +241,28 @@ public class LaunchScheduler implements SmartLifecycle {
                     fireTime, step.describe(), describe(step.outcome())));
             String detail = run.steps().stream().map(step -> step.describe() + " " + describe(step.outcome()))
                     .collect(Collectors.joining("; "));
+            if (interrupted()) {
+                logger.warn("Schedule {} at {} was cut short by shutdown ({}); left unfinished, it is resumed by the next"
+                        + " instance to look", definition.name(), fireTime, detail);
+                return;
+            }
             runs.finish(definition.name(), fireTime, run.result().word(), detail);
             if (run.result() != DefinitionRunner.Result.COMPLETED) {
                 logger.warn("Schedule {} at {} ended {}: {}", definition.name(), fireTime, run.result().word(), detail);
             }
         }
         catch (Exception ex) {
+            if (interrupted()) {
+                logger.warn("Schedule {} at {} was cut short by shutdown; left unfinished for resume", definition.name(), fireTime);
+                return;
+            }
             logger.error("Schedule {} at {} failed", definition.name(), fireTime, ex);
             runs.finish(definition.name(), fireTime, "error", String.valueOf(ex.getMessage()));
         }
+    }
+
+    private boolean interrupted() {
+        return stopping || Thread.currentThread().isInterrupted();
     }
 
     private void scheduleNext(LaunchDefinition definition, Instant after) {
@@ -220,8 +272,12 @@ public class LaunchScheduler implements SmartLifecycle {
             return;
         }
         current.schedule(() -> {
-            fire(definition, fireTime, false);
-            scheduleNext(definition, fireTime);
+            try {
+                safely(definition, fireTime, () -> fire(definition, fireTime, false));
+            }
+            finally {
+                scheduleNext(definition, fireTime);
+            }
         }, fireTime);
     }
 

@@ -145,6 +145,42 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     @Test
+    void aFireTimeThatFailsToStartDoesNotEndTheSchedule() throws Exception {
+        Path file = directory.resolve("flaky.properties");
+        String name = "flaky-" + UUID.randomUUID();
+        Files.writeString(file, "name=" + name + "\ncron=* * * * * *\njobs=cost-report\ncost-report.period=2019-07-03\n");
+        LaunchDefinition everySecond = LaunchDefinition.load(file);
+        java.util.concurrent.atomic.AtomicInteger blips = new java.util.concurrent.atomic.AtomicInteger();
+        JdbcScheduleRuns flaky = new JdbcScheduleRuns(jdbc) {
+
+            @Override
+            public boolean claim(String definition, Instant fireTime, String claimedBy, boolean catchUp) {
+                if (blips.getAndIncrement() == 0) {
+                    throw new org.springframework.dao.DataAccessResourceFailureException("simulated database blip");
+                }
+                return super.claim(definition, fireTime, claimedBy, catchUp);
+            }
+        };
+        LaunchScheduler scheduler = new LaunchScheduler(List.of(everySecond), runner, flaky, guard, Clock.systemUTC(),
+                Duration.ofDays(3), "flaky");
+        scheduler.start();
+        try {
+            Instant deadline = Instant.now().plusSeconds(20);
+            while (Instant.now().isBefore(deadline) && jdbc.queryForObject(
+                    "SELECT count(*) FROM schedule_runs WHERE definition = ? AND outcome = 'completed'", Long.class, name) < 2) {
+                Thread.sleep(100);
+            }
+        }
+        finally {
+            scheduler.stop();
+        }
+        assertThat(blips.get()).isGreaterThanOrEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM schedule_runs WHERE definition = ? AND outcome = 'completed'",
+                Long.class, name)).isGreaterThanOrEqualTo(2);
+        assertThat(executionsOf("cost-report", "2019-07-03")).isEqualTo(1);
+    }
+
+    @Test
     void nothingIsCaughtUpOutsideTheWindowOrWhenTheLastFireTimeRan() {
         LaunchDefinition nightly = definition("window-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
         Instant startUp = Instant.parse("2024-05-10T09:00:00Z");
