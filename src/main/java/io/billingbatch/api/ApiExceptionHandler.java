@@ -68,8 +68,10 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception ex) {
-        logger.error("Request failed", ex);
-        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "the request failed: " + ex.getMessage());
+        String reference = java.util.UUID.randomUUID().toString();
+        logger.error("Request failed (reference {})", reference, ex);
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "the request failed; the server log has the"
+                + " details under reference " + reference);
     }
 
     static ResponseEntity<Map<String, Object>> body(HttpStatus status, String error, String message) {

@@ -204,7 +204,7 @@ final class FinancePageView {
                 result.textContent = 'Launching ' + job + ' for ' + period + '...';
                 try {
                   const response = await fetch('/v1.0/jobs/' + encodeURIComponent(job) + '/executions', {
-                    method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({period: period})
+                    method: 'POST', headers: {'Content-Type': 'application/json', 'X-Billing-Page': '1'}, body: JSON.stringify({period: period})
                   });
                   let body = {};
                   try { body = await response.json(); } catch (ignored) { }

@@ -203,6 +203,9 @@ class JobsController {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "busy", "too many jobs are running in this instance;"
                     + " try again when one has ended");
         }
+        catch (BackgroundJobLauncher.StartTimeoutException ex) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "busy", ex.getMessage());
+        }
         if (launched instanceof Launched.Started started) {
             return started.execution();
         }

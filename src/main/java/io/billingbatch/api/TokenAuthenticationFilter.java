@@ -3,6 +3,7 @@ package io.billingbatch.api;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -18,6 +20,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * none or it is not a live token.
  */
 class TokenAuthenticationFilter extends OncePerRequestFilter {
+
+    /** Sent by the finance page's own scripts with every change it makes. */
+    static final String PAGE_HEADER = "X-Billing-Page";
+
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     private final JdbcApiTokens tokens;
 
@@ -30,27 +37,45 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<ApiPrincipal> principal = Optional.empty();
         String secret = secret(request);
-        if (secret != null) {
-            principal = tokens.resolve(secret);
-        }
-        else {
-            HttpSession session = request.getSession(false);
-            if (session != null && session.getAttribute(ApiPrincipal.SESSION_ATTRIBUTE) instanceof ApiPrincipal signedIn) {
-                principal = tokens.live(signedIn.tokenId());
+        try {
+            if (secret != null) {
+                principal = tokens.resolve(secret);
+            }
+            else {
+                HttpSession session = request.getSession(false);
+                if (session != null && session.getAttribute(ApiPrincipal.SESSION_ATTRIBUTE) instanceof ApiPrincipal signedIn) {
+                    principal = tokens.live(signedIn.tokenId());
+                    if (principal.isPresent() && !SAFE_METHODS.contains(request.getMethod())
+                            && !"1".equals(request.getHeader(PAGE_HEADER))) {
+                        // A cookie rides along on cross-site requests; a custom header cannot without CORS, which is off.
+                        refuse(response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "a change made with the finance"
+                                + " page's session must come from the page (header " + PAGE_HEADER + "), or use a token");
+                        return;
+                    }
+                }
             }
         }
+        catch (DataAccessException ex) {
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "unavailable",
+                    "the token could not be checked: the database is not answering; try again");
+            return;
+        }
         if (principal.isEmpty()) {
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
             response.setHeader("WWW-Authenticate", "Bearer");
-            response.setContentType("application/json");
-            String message = secret == null ? "a token is required: add ?token=<token> or an Authorization: Bearer header"
-                    : "the token is not valid (unknown or revoked)";
-            response.getOutputStream().write(("{\"status\":401,\"error\":\"unauthorized\",\"message\":\"" + message + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            refuse(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", secret == null
+                    ? "a token is required: add ?token=<token> or an Authorization: Bearer header"
+                    : "the token is not valid (unknown or revoked)");
             return;
         }
         request.setAttribute(ApiPrincipal.ATTRIBUTE, principal.get());
         chain.doFilter(request, response);
+    }
+
+    private static void refuse(HttpServletResponse response, int status, String error, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.getOutputStream().write(("{\"status\":" + status + ",\"error\":\"" + error + "\",\"message\":\"" + message
+                + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     private static String secret(HttpServletRequest request) {

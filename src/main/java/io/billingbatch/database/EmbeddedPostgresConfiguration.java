@@ -80,7 +80,7 @@ public class EmbeddedPostgresConfiguration {
     }
 
     private static EmbeddedPostgres.Builder tuned(EmbeddedPostgres.Builder builder) {
-        return builder.setServerConfig("max_connections", "50")
+        return builder.setServerConfig("max_connections", "100")
                 .setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("work_mem", "64MB")
                 .setServerConfig("maintenance_work_mem", "256MB")
@@ -94,8 +94,9 @@ public class EmbeddedPostgresConfiguration {
     }
 
     @Bean
-    DataSource dataSource(EmbeddedPostgresServer server, @Value("${billing.embedded.database}") String database)
-            throws SQLException {
+    DataSource dataSource(EmbeddedPostgresServer server, @Value("${billing.embedded.database}") String database,
+            @Value("${spring.datasource.hikari.maximum-pool-size:24}") int poolSize,
+            @Value("${spring.datasource.hikari.minimum-idle:2}") int minimumIdle) throws SQLException {
         if (!"postgres".equals(database)) {
             createDatabaseIfAbsent(server, database);
         }
@@ -103,7 +104,8 @@ public class EmbeddedPostgresConfiguration {
         dataSource.setPoolName("embedded-postgres");
         dataSource.setJdbcUrl(server.jdbcUrl(database) + "&reWriteBatchedInserts=true");
         dataSource.setUsername("postgres");
-        dataSource.setMaximumPoolSize(10);
+        dataSource.setMaximumPoolSize(poolSize);
+        dataSource.setMinimumIdle(minimumIdle);
         return dataSource;
     }
 

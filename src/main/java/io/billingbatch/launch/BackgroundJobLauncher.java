@@ -53,7 +53,7 @@ public class BackgroundJobLauncher implements DisposableBean {
     private final PeriodJobLauncher launcher;
 
     /** At most this many background runs at once; one more is refused rather than queued behind hours of work. */
-    static final int MAX_RUNNING = 8;
+    static final int MAX_RUNNING = 4;
 
     private final ThreadPoolExecutor executor;
 
@@ -120,11 +120,20 @@ public class BackgroundJobLauncher implements DisposableBean {
             throw new IllegalStateException(job.getName() + " could not start: " + cause.getMessage(), cause);
         }
         catch (TimeoutException ex) {
-            throw new IllegalStateException(job.getName() + " did not start within " + START_TIMEOUT.toSeconds() + " s");
+            throw new StartTimeoutException(job.getName() + " did not start within " + START_TIMEOUT.toSeconds()
+                    + " s (the database is busy); it may still start: see GET /v1.0/jobs/executions");
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + job.getName() + " was starting", ex);
+        }
+    }
+
+    /** The launch was handed to a background thread, but the job had not started when the caller stopped waiting. */
+    public static class StartTimeoutException extends IllegalStateException {
+
+        StartTimeoutException(String message) {
+            super(message);
         }
     }
 

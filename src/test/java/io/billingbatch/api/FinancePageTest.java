@@ -157,6 +157,21 @@ class FinancePageTest extends ServerTestSupport {
     }
 
     @Test
+    void aChangeMadeWithTheSessionMustComeFromThePageItself() {
+        String cookie = sessionCookie(token(Role.ADMIN));
+        String body = "{\"period\": \"2034-13\"}"; // refused by validation once it is let in, so nothing runs
+        Reply crossSite = send(HttpRequest.newBuilder(uri("/v1.0/jobs/cost-report/executions")).header("Cookie", cookie)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(crossSite.status()).isEqualTo(403);
+        assertThat(crossSite.json().get("message").asString()).contains("X-Billing-Page");
+        Reply fromThePage = send(HttpRequest.newBuilder(uri("/v1.0/jobs/cost-report/executions")).header("Cookie", cookie)
+                .header("X-Billing-Page", "1").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(fromThePage.status()).isEqualTo(400);
+        assertThat(page("/v1.0/reports", cookie).status()).isEqualTo(200); // reading needs no header
+    }
+
+    @Test
     void revokingTheTokenEndsItsSession() {
         JdbcApiTokens.CreatedToken created = tokens.create("to revoke", Role.FINANCE, null);
         String cookie = sessionCookie(created.secret());
