@@ -23,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Webhook subscriptions in the document's shape. A customer token manages its own customer's
  * subscriptions; an admin's apply to every customer unless the body names a {@code customer_id}.
- * The signing secret is returned once, when the subscription is created.
+ * The signing secret is returned once, when the subscription is created. A customer's receiver
+ * must be a public address (no loopback, private or link-local targets); an admin may name any.
  */
 @RestController
 @RequestMapping("/v1.0/webhooks")
@@ -54,7 +55,7 @@ class WebhooksController {
                     "permission denied: a customer token subscribes only to its own customer's events");
         }
         Subscription created = subscriptions.create(customer, request.name(), request.uri(), request.method(),
-                request.eventTypes());
+                request.eventTypes(), principal.role() == Role.CUSTOMER);
         audit.record(principal, "webhook.create", created.id().toString(), created.uri() + " " + created.eventTypes());
         Map<String, Object> json = json(created);
         json.put("secret", created.secret());

@@ -42,7 +42,7 @@ public class WebhookDispatcher {
     private static final Logger logger = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private static final String CLAIM_DUE = """
-            SELECT o.id, o.event_id, o.event_type, o.payload, o.attempts, s.uri, s.method, s.secret
+            SELECT o.id, o.event_id, o.event_type, o.payload, o.attempts, s.uri, s.method, s.secret, s.public_only
             FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
             WHERE o.status = 'pending' AND o.next_attempt_at <= now()
             ORDER BY o.next_attempt_at, o.id
@@ -98,7 +98,7 @@ public class WebhookDispatcher {
     private boolean deliverOne() {
         List<Due> due = jdbc.query(CLAIM_DUE, (rs, i) -> new Due(rs.getLong("id"), rs.getObject("event_id", UUID.class),
                 rs.getString("event_type"), rs.getString("payload"), rs.getInt("attempts"), rs.getString("uri"),
-                rs.getString("method"), rs.getString("secret")));
+                rs.getString("method"), rs.getString("secret"), rs.getBoolean("public_only")));
         if (due.isEmpty()) {
             return false;
         }
@@ -118,6 +118,14 @@ public class WebhookDispatcher {
 
     /** @return null when the receiver answered 2xx, else why not */
     private String send(Due delivery) {
+        if (delivery.publicOnly()) {
+            try {
+                WebhookSubscriptions.requirePublicReceiver(delivery.uri());
+            }
+            catch (IllegalArgumentException ex) {
+                return "not sent: " + ex.getMessage();
+            }
+        }
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(delivery.uri()))
                     .timeout(timeout)
@@ -152,6 +160,6 @@ public class WebhookDispatcher {
     }
 
     private record Due(long id, UUID eventId, String eventType, String payload, int attempts, String uri, String method,
-            String secret) {
+            String secret, boolean publicOnly) {
     }
 }

@@ -1,6 +1,8 @@
 package io.billingbatch.webhook;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,6 +35,15 @@ public class WebhookSubscriptions {
      * http(s), a method other than POST or PUT, or an unknown or empty list of event types
      */
     public Subscription create(UUID customerId, String name, String uri, String method, List<String> eventTypes) {
+        return create(customerId, name, uri, method, eventTypes, false);
+    }
+
+    /** @param publicOnly deliver only to public addresses (a customer's own subscription) */
+    public Subscription create(UUID customerId, String name, String uri, String method, List<String> eventTypes,
+            boolean publicOnly) {
+        if (publicOnly) {
+            requirePublicReceiver(uri);
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name is required");
         }
@@ -59,10 +70,47 @@ public class WebhookSubscriptions {
         Subscription subscription = new Subscription(UUID.randomUUID(), customerId, name, uri, verb, List.copyOf(eventTypes),
                 HexFormat.of().formatHex(key));
         jdbc.update("""
-                INSERT INTO webhook_subscriptions (id, customer_id, name, uri, method, event_types, secret)
-                VALUES (?, ?, ?, ?, ?, ?::text[], ?)""", subscription.id(), customerId, name, uri, verb,
-                "{" + String.join(",", eventTypes) + "}", subscription.secret());
+                INSERT INTO webhook_subscriptions (id, customer_id, name, uri, method, event_types, secret, public_only)
+                VALUES (?, ?, ?, ?, ?, ?::text[], ?, ?)""", subscription.id(), customerId, name, uri, verb,
+                "{" + String.join(",", eventTypes) + "}", subscription.secret(), publicOnly);
         return subscription;
+    }
+
+    /**
+     * Refuses a receiver that is not a public internet address: loopback, link-local (cloud
+     * metadata), private, multicast or unspecified addresses. A name that does not resolve (yet)
+     * passes here; the dispatcher checks the address again before each delivery.
+     * Customers' subscriptions must pass it, so a customer cannot make this server call inside
+     * its own network.
+     *
+     * @throws IllegalArgumentException with the reason
+     */
+    public static void requirePublicReceiver(String uri) {
+        String host;
+        try {
+            host = URI.create(uri == null ? "" : uri).getHost();
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("uri '" + uri + "' is not a valid URI");
+        }
+        if (host == null) {
+            throw new IllegalArgumentException("uri '" + uri + "' must be an absolute http or https URI");
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(host);
+        }
+        catch (UnknownHostException ex) {
+            return; // nothing to check yet: every delivery checks the address the name has then
+        }
+        for (InetAddress address : addresses) {
+            if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
+                    || address.isAnyLocalAddress() || address.isMulticastAddress()
+                    || (address.getAddress().length == 16 && (address.getAddress()[0] & 0xfe) == 0xfc)) {
+                throw new IllegalArgumentException("uri '" + uri + "' points at a private or local address (" + address.getHostAddress()
+                        + "): a webhook receiver must be reachable on the public internet");
+            }
+        }
     }
 
     private static final String COLUMNS = "id, customer_id, name, uri, method, event_types, secret, tm_create";

@@ -79,8 +79,14 @@ class WebhooksAndPoliciesApiTest extends ServerTestSupport {
         try {
             UUID customer = UUID.randomUUID();
             UUID account = new LedgerFixture(jdbc).account("Webhook Account", customer);
-            Reply created = post("/v1.0/webhooks?token=" + customerToken(customer), DOCUMENT_WEBHOOK.replace(
-                    "https://your-server.com", "http://127.0.0.1:" + receiver.getAddress().getPort()));
+            String local = DOCUMENT_WEBHOOK.replace("https://your-server.com", "http://127.0.0.1:" + receiver.getAddress().getPort());
+            Reply refused = post("/v1.0/webhooks?token=" + customerToken(customer), local);
+            assertThat(refused.status()).as("a customer may not point this server at a local address").isEqualTo(400);
+            assertThat(refused.json().get("message").asString()).contains("private or local address");
+            // An admin may (here on the customer's behalf): receivers inside the operator's network are the operator's call.
+            Reply created = post("/v1.0/webhooks?token=" + token(Role.ADMIN),
+                    local.replaceFirst("\\{", "{\"customer_id\": \"" + customer + "\", "));
+            assertThat(created.status()).as(created.text()).isEqualTo(200);
             String secret = created.json().get("secret").asString();
 
             assertThat(post("/v1.0/billing_accounts/" + account + "/balance", "{\"amount\": 100.00}", token(Role.ADMIN))
@@ -99,6 +105,18 @@ class WebhooksAndPoliciesApiTest extends ServerTestSupport {
         finally {
             receiver.stop(0);
         }
+    }
+
+    @Test
+    void customersCannotPointWebhooksInsideTheNetwork() {
+        String own = customerToken(UUID.randomUUID());
+        for (String target : List.of("http://localhost/x", "http://10.1.2.3/x", "http://169.254.169.254/latest/meta-data",
+                "http://192.168.0.1/", "http://[::1]/x", "http://0.0.0.0/")) {
+            Reply reply = post("/v1.0/webhooks", DOCUMENT_WEBHOOK.replace("https://your-server.com/webhook/billing", target), own);
+            assertThat(reply.status()).as(target).isEqualTo(400);
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_subscriptions WHERE uri LIKE 'http://169.254%'",
+                Integer.class)).isZero();
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
@@ -114,6 +115,23 @@ class WebhookDeliveryTest {
         });
         assertThat(status()).isEqualTo(Map.of("status", "delivered", "attempts", 1));
         assertThat(dispatcher.dispatchDue(10)).isZero();
+    }
+
+    @Test
+    void aCustomersSubscriptionWhoseNameNowResolvesInsideTheNetworkGetsNothing() {
+        // Created while its name pointed elsewhere (or did not resolve); now it resolves to this machine.
+        var subscription = subscriptions.create(UUID.fromString("5e4a0680-804e-11ec-8477-2fea5968d85b"), "Rebinding",
+                "http://no-such-host.invalid/webhook/billing", "POST", List.of(BillingAccountEvent.UPDATED), true);
+        jdbc.update("UPDATE webhook_subscriptions SET uri = ? WHERE id = ?", uri(), subscription.id());
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+
+        assertThat(dispatcher.dispatchDue(10)).isPositive(); // every attempt (this test's backoff is immediate) refuses
+
+        assertThat(received).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT last_error FROM webhook_outbox", String.class))
+                .startsWith("not sent: ").contains("private or local address");
+        assertThatThrownBy(() -> subscriptions.create(null, "Local", uri(), "POST", List.of(BillingAccountEvent.UPDATED), true))
+                .hasMessageContaining("private or local address");
     }
 
     @Test
