@@ -53,18 +53,18 @@ public class BalanceService {
         if (usd == null) {
             throw ApiException.badRequest("amount is required: {\"amount\": 100.00}");
         }
+        String written = Money.describe(usd);
         if (usd.signum() <= 0) {
-            throw ApiException.badRequest("amount must be positive, was " + usd.toPlainString());
+            throw ApiException.badRequest("amount must be positive, was " + written);
         }
-        if (usd.stripTrailingZeros().scale() > 6) {
-            throw ApiException.badRequest("amount must have at most six decimals (micro-USD), was " + usd.toPlainString());
-        }
-        long micros = Money.fromUsd(usd);
-        if (micros > ceiling) {
-            throw ApiException.badRequest("amount " + usd.toPlainString() + " is above the ceiling of one balance change, "
+        if (usd.compareTo(Money.toUsdDecimal(ceiling)) > 0) {
+            throw ApiException.badRequest("amount " + written + " is above the ceiling of one balance change, "
                     + Money.toUsd(ceiling) + " USD");
         }
-        return micros;
+        if (usd.scale() > 6 && usd.stripTrailingZeros().scale() > 6) {
+            throw ApiException.badRequest("amount must have at most six decimals (micro-USD), was " + written);
+        }
+        return Money.fromUsd(usd);
     }
 
     @Transactional
@@ -75,6 +75,15 @@ public class BalanceService {
                 : UUID.nameUUIDFromBytes(("api-balance|" + accountId + "|" + idempotencyKey.trim()).getBytes(StandardCharsets.UTF_8));
         BillingAccount account = accounts.lock(accountId)
                 .orElseThrow(() -> ApiException.notFound("billing account " + accountId + " does not exist"));
+        Long applied = postings.amountPosted(key); // the account row lock orders requests with the same key
+        if (applied != null) {
+            if (applied != amount) {
+                throw new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused", "Idempotency-Key '" + idempotencyKey.trim()
+                        + "' was already used for a change of " + Money.toUsd(applied) + " USD to this account: use a new"
+                        + " key for a new change");
+            }
+            return account; // the same request was already applied: answer with the account as it is
+        }
         if (account.deleted() != null || !"active".equals(account.status())) {
             throw new ApiException(HttpStatus.CONFLICT, "account_not_active", "billing account " + accountId + " is "
                     + (account.deleted() != null ? "deleted" : account.status()) + ": its balance cannot change");
@@ -82,7 +91,8 @@ public class BalanceService {
         LedgerPostings.Credit credit = new LedgerPostings.Credit(UUID.randomUUID(), account, "top_up", "top_up", key,
                 amount, key, clock.instant());
         if (!postings.post(credit)) {
-            return account; // the same request was already applied: answer with the account as it is
+            throw new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused", "this change was already made by another"
+                    + " request with the same key");
         }
         outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, credit.posted(), accountId,
                 account.customerId(), account.name(), credit.balanceAfter(), account.balance()));

@@ -46,6 +46,12 @@ public class LedgerPostings {
         }
     }
 
+    /** The amount of the ledger row posted under {@code idempotencyKey}, or null when there is none. */
+    public Long amountPosted(UUID idempotencyKey) {
+        return jdbc.query("SELECT amount_credit FROM billing_billings WHERE idempotency_key = ?",
+                (rs, row) -> rs.getLong(1), idempotencyKey).stream().findFirst().orElse(null);
+    }
+
     /** @return true when posted, false when a credit with the same idempotency key already was */
     public boolean post(Credit credit) {
         Timestamp now = Timestamp.from(credit.posted());

@@ -38,13 +38,23 @@ public final class Money {
      * @throws IllegalArgumentException if the amount has more than six decimals or overflows micros
      */
     public static long fromUsd(BigDecimal usd) {
+        if (usd.precision() - usd.scale() > 13 || (usd.scale() > 6 && usd.stripTrailingZeros().scale() > 6)) {
+            // checked before any arithmetic: 1E+100000000 would otherwise cost minutes of CPU
+            throw new IllegalArgumentException("Not an exact USD amount with at most six decimals within "
+                    + toUsd(Long.MAX_VALUE) + ": " + describe(usd));
+        }
         BigDecimal micros = usd.movePointRight(6);
         try {
             return micros.setScale(0, RoundingMode.UNNECESSARY).longValueExact();
         }
         catch (ArithmeticException ex) {
-            throw new IllegalArgumentException("Not an exact USD amount with at most six decimals: " + usd.toPlainString(), ex);
+            throw new IllegalArgumentException("Not an exact USD amount with at most six decimals: " + describe(usd), ex);
         }
+    }
+
+    /** An amount as a caller wrote it, short even when its exponent is huge. */
+    public static String describe(BigDecimal usd) {
+        return Math.abs((long) usd.precision() - usd.scale()) > 30 || usd.scale() > 30 ? usd.toString() : usd.toPlainString();
     }
 
     public static long fromUsd(String usd) {

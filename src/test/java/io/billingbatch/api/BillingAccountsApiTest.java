@@ -189,6 +189,19 @@ class BillingAccountsApiTest extends ServerTestSupport {
         assertThat(retried.status()).isEqualTo(200);
         assertThat(retried.json().get("balance").decimalValue()).isEqualByComparingTo("94.77263");
         assertThat(storedBalance(account)).isEqualTo(94_772_630L);
+
+        // the same key for a different amount is a mistake the caller must hear about, not a silent no-op
+        Reply reused = send(HttpRequest.newBuilder(uri("/v1.0/billing_accounts/" + account + "/balance"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .header("Idempotency-Key", "order-4711").POST(HttpRequest.BodyPublishers.ofString("{\"amount\": 250}")));
+        assertThat(reused.status()).isEqualTo(409);
+        assertThat(reused.json().get("message").asString()).contains("already used for a change of 25.000000 USD");
+
+        // a retry after the account was frozen still answers what was done
+        jdbc.update("UPDATE billing_accounts SET status = 'frozen' WHERE id = ?", account);
+        assertThat(send(request).status()).isEqualTo(200);
+        assertThat(storedBalance(account)).isEqualTo(94_772_630L);
+        assertThat(ledgerRows(account)).isEqualTo(2);
     }
 
     @Test
@@ -209,6 +222,8 @@ class BillingAccountsApiTest extends ServerTestSupport {
                 "{\"amount\": -5.00}", "positive",
                 "{\"amount\": 1.0000001}", "six decimals",
                 "{\"amount\": 10000.01}", "ceiling",
+                "{\"amount\": 1E+100000000}", "ceiling",
+                "{\"amount\": 1E-100000000}", "six decimals",
                 "{}", "required",
                 "{\"amount\": \"lots\"}", "not valid JSON",
                 "not json", "not valid JSON");
