@@ -79,8 +79,8 @@ public class ReportStore {
      * @throws IllegalArgumentException for anything else, such as {@code ../x}
      */
     public Path directory(String period) {
-        if (period == null || !PERIOD.matcher(period).matches()) {
-            throw new IllegalArgumentException("Report period must look like 2026-10 or 2026-10-05, was '" + period + "'");
+        if (!isPeriod(period)) {
+            throw new IllegalArgumentException("Report period must be a month or day like 2026-10 or 2026-10-05, was '" + period + "'");
         }
         return root.resolve(period);
     }
@@ -208,12 +208,31 @@ public class ReportStore {
         try (Stream<Path> entries = Files.list(root)) {
             return entries.filter(entry -> Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS))
                     .map(entry -> entry.getFileName().toString())
-                    .filter(name -> PERIOD.matcher(name).matches())
+                    .filter(ReportStore::isPeriod)
                     .sorted(Comparator.reverseOrder())
                     .toList();
         }
         catch (IOException ex) {
             throw new ReportStoreException("Could not list the period folders of " + root, null, null, ex);
+        }
+    }
+
+    /** A real month ({@code 2026-10}) or day ({@code 2026-10-05}); {@code 2026-13} only looks like one. */
+    static boolean isPeriod(String name) {
+        if (name == null || !PERIOD.matcher(name).matches()) {
+            return false;
+        }
+        try {
+            if (name.length() == 7) {
+                java.time.YearMonth.parse(name);
+            }
+            else {
+                java.time.LocalDate.parse(name);
+            }
+            return true;
+        }
+        catch (java.time.format.DateTimeParseException ex) {
+            return false;
         }
     }
 

@@ -182,7 +182,8 @@ class ReportStoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "../x", "2026-10/../../etc", "2026-1", "2026-10-5", "", "2026-10 ", "/2026-10" })
+    @ValueSource(strings = { "../x", "2026-10/../../etc", "2026-1", "2026-10-5", "", "2026-10 ", "/2026-10", "2026-13",
+            "2026-02-30" })
     void rejectsPeriodsThatCouldEscapeTheRoot(String period) {
         var store = new ReportStore(root);
 
@@ -236,6 +237,7 @@ class ReportStoreTest {
             store.write(period, "report.csv", out -> out.write('x'));
         }
         Files.createDirectories(root.resolve("not-a-period"));
+        Files.createDirectories(root.resolve("2026-13")); // looks like a month, is not one
 
         assertThat(store.periods()).containsExactly("2026-11-01", "2026-10-05", "2026-10", "2026-09");
     }
