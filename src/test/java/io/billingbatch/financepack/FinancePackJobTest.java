@@ -54,7 +54,7 @@ class FinancePackJobTest extends ServerTestSupport {
         Path pack = store.directory("2032-03").resolve("finance-pack-2032-03.zip");
         byte[] packBytes = Files.readAllBytes(pack);
         assertThat(unzip(packBytes).keySet()).containsExactly("cost-report-2032-03.csv", "reconciliation-2032-03.csv",
-                "manifest.json", "2032-03-31/cost-report-2032-03-31.csv", "2032-03-31/manifest.json");
+                "manifest.json", "2032-03-28/cost-report-2032-03-28.csv", "2032-03-28/manifest.json");
         assertThat(unzip(packBytes).get("cost-report-2032-03.csv"))
                 .isEqualTo(Files.readAllBytes(store.directory("2032-03").resolve("cost-report-2032-03.csv")));
         ReportFile listed = store.readManifest("2032-03").orElseThrow().files().stream()
@@ -98,10 +98,15 @@ class FinancePackJobTest extends ServerTestSupport {
 
     private void givenReports(String month) throws IOException {
         FileSystemUtils.deleteRecursively(store.directory(month));
-        FileSystemUtils.deleteRecursively(store.directory(month + "-31"));
+        Files.createDirectories(store.directory(month).getParent());
+        try (var days = Files.list(store.directory(month).getParent())) { // every day folder of the month, from earlier runs too
+            for (Path day : days.filter(folder -> folder.getFileName().toString().startsWith(month + "-")).toList()) {
+                FileSystemUtils.deleteRecursively(day);
+            }
+        }
         store.write(month, "cost-report-" + month + ".csv", out -> out.write(("cost of " + month).getBytes(StandardCharsets.UTF_8)));
         store.write(month, "reconciliation-" + month + ".csv", out -> out.write("findings".getBytes(StandardCharsets.UTF_8)));
-        store.write(month + "-31", "cost-report-" + month + "-31.csv", out -> out.write("a day".getBytes(StandardCharsets.UTF_8)));
+        store.write(month + "-28", "cost-report-" + month + "-28.csv", out -> out.write("a day".getBytes(StandardCharsets.UTF_8)));
     }
 
     private static JobParameters parameters(String period, long revision) {
