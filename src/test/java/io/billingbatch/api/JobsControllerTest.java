@@ -143,6 +143,7 @@ class JobsControllerTest extends ServerTestSupport {
     @Test
     void badParametersAre400WithTheCommandLinesReason() {
         String admin = token(Role.ADMIN);
+        long executionsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
         assertBadRequestAsCommandLine(admin, "cost-report", """
                 {"period": "2026-13"}""", "--period=2026-13");
         assertBadRequestAsCommandLine(admin, "cost-report", """
@@ -161,10 +162,8 @@ class JobsControllerTest extends ServerTestSupport {
         assertThat(configuration.json().get("message").asString()).startsWith("unknown option --spring.datasource.url");
         assertThat(post("/v1.0/jobs/cost-report/executions", """
                 {"period": ["2026-10"]}""", admin).status()).isEqualTo(400);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_instance i JOIN batch_job_execution_params p"
-                + " ON p.job_execution_id IN (SELECT job_execution_id FROM batch_job_execution e"
-                + " WHERE e.job_instance_id = i.job_instance_id) WHERE p.parameter_value IN ('2026-13', '2026-11')",
-                Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class))
+                .as("no refused request started anything").isEqualTo(executionsBefore);
     }
 
     @Test
