@@ -64,10 +64,9 @@ public class CostReportJobConfiguration {
 
     @Bean
     Job costReportJob(JobRepository jobRepository, Step costAggregationStep, Step costPublishStep,
-            Step costReportFilesStep, CostReportStreams streams) {
+            Step costReportFilesStep) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .validator(PeriodJobParameters.validator())
-                .listener(streams.jobListener())
                 .start(costAggregationStep)
                 .next(costPublishStep)
                 .next(costReportFilesStep)

@@ -192,7 +192,7 @@ final class CostReportStream {
         public void run() {
             try {
                 List<CostLine> lines = queue.take();
-                if (lines != END) {
+                if (lines != END || !broken) { // a period without lines still gets its files (headers only)
                     open();
                     for (; lines != END; lines = queue.take()) {
                         if (broken) {
@@ -337,13 +337,8 @@ final class CostReportStream {
 
         @Override
         Void release() {
-            try {
-                if (writer != null) {
-                    writer.close(); // disposes POI's temp files; fails to write when it was not written yet
-                }
-            }
-            catch (IOException | RuntimeException ex) {
-                logger.debug("Closing the streamed workbook: {}", ex.toString());
+            if (writer != null) {
+                writer.discard(); // POI's temp files; nothing after the workbook was written
             }
             return null;
         }

@@ -1,5 +1,6 @@
 package io.billingbatch.costreport;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -7,32 +8,30 @@ import io.billingbatch.batch.PeriodJobParameters;
 
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.ItemReadListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.scope.context.StepContext;
 import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
 
 /**
  * The {@link CostReportStream}s of the running cost report executions, by job execution id. A
- * stream is started only when the aggregation step begins with no stored line of its job instance
- * (a first run, not a restart that continues an earlier execution's lines), ended with the step,
- * taken by the files step of the same execution and discarded when the job ends in any way.
+ * stream is started only when the aggregation step runs for the first time in its job instance
+ * (so no earlier execution stored lines of the instance: not a restart), ended with the step,
+ * taken by the files step of the same execution; one its execution never took (stopped or failed
+ * after the aggregation step) is discarded when the next cost report starts.
  */
 @Component
 class CostReportStreams {
 
-    private static final String ANY_LINE = "SELECT EXISTS (SELECT 1 FROM cost_report_lines WHERE job_instance_id = ?)";
-
     private final Map<Long, CostReportStream> streams = new ConcurrentHashMap<>();
 
-    private final JdbcTemplate jdbc;
+    private final JobRepository jobRepository;
 
-    CostReportStreams(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    CostReportStreams(JobRepository jobRepository) {
+        this.jobRepository = jobRepository;
     }
 
     /** The stream the aggregation step of this execution feeds, if any. */
@@ -69,7 +68,8 @@ class CostReportStreams {
             public void beforeStep(StepExecution stepExecution) {
                 JobExecution job = stepExecution.getJobExecution();
                 discard(job.getId());
-                if (Boolean.FALSE.equals(jdbc.queryForObject(ANY_LINE, Boolean.class, job.getJobInstanceId()))) {
+                discardAbandoned();
+                if (isFirstExecution(stepExecution)) {
                     streams.put(job.getId(), CostReportStream.start(PeriodJobParameters.from(job.getJobParameters()).period()));
                 }
             }
@@ -78,25 +78,44 @@ class CostReportStreams {
             public ExitStatus afterStep(StepExecution stepExecution) {
                 CostReportStream stream = streams.get(stepExecution.getJobExecution().getId());
                 if (stream != null) {
-                    stream.endInput(stepExecution.getFailureExceptions().isEmpty(), stepExecution.getWriteCount(),
-                            stepExecution.getRollbackCount());
+                    boolean completed = stepExecution.getFailureExceptions().isEmpty() && !stepExecution.isTerminateOnly();
+                    stream.endInput(completed, stepExecution.getWriteCount(), stepExecution.getRollbackCount());
+                    if (!completed) {
+                        discard(stepExecution.getJobExecution().getId()); // the job ends here: no files step
+                    }
                 }
                 return null;
             }
         };
     }
 
-    interface AggregationListener extends StepExecutionListener, ItemReadListener<CostLine> {
+    /**
+     * Discards the streams of executions that ended before their files step took them (stopped or
+     * failed after the aggregation step), so their temp files do not outlive the next run.
+     */
+    private void discardAbandoned() {
+        for (Long id : List.copyOf(streams.keySet())) {
+            JobExecution execution = jobRepository.getJobExecution(id);
+            if (execution == null || !execution.isRunning()) {
+                discard(id);
+            }
+        }
     }
 
-    /** Never leaves a stream behind, whatever the way the job ended. */
-    JobExecutionListener jobListener() {
-        return new JobExecutionListener() {
+    /**
+     * Whether this is the step's first execution in its job instance: only then can the instance
+     * have no stored lines from an earlier execution (the step alone writes them, under the instance).
+     */
+    private boolean isFirstExecution(StepExecution stepExecution) {
+        try {
+            return jobRepository.getStepExecutionCount(stepExecution.getJobExecution().getJobInstance(),
+                    stepExecution.getStepName()) == 1; // this one
+        }
+        catch (Exception ex) {
+            return false;
+        }
+    }
 
-            @Override
-            public void afterJob(JobExecution jobExecution) {
-                discard(jobExecution.getId());
-            }
-        };
+    interface AggregationListener extends StepExecutionListener, ItemReadListener<CostLine> {
     }
 }

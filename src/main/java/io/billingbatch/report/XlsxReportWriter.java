@@ -174,6 +174,28 @@ public final class XlsxReportWriter implements Closeable {
     }
 
     /**
+     * Deletes POI's temp files without writing the workbook, for a workbook that will not be used;
+     * afterwards the writer is closed. Does nothing after {@link #close()}.
+     */
+    public void discard() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            workbook.dispose();
+        }
+        finally {
+            try {
+                workbook.close();
+            }
+            catch (IOException ex) {
+                // nothing was written to the stream; the temp files are gone
+            }
+        }
+    }
+
+    /**
      * Writes the rows of one table, continuing on a new sheet with the same header when the
      * current one is full. Obtained from {@link XlsxReportWriter#sheet}.
      */

@@ -121,6 +121,25 @@ class CostReportJobTest {
     }
 
     @Test
+    void aPeriodWithoutUsageGetsFilesWithHeadersOnlyTheSameEitherWay() throws Exception {
+        ReportPeriod december = ReportPeriod.parse("2026-12", "UTC");
+        FileSystemUtils.deleteRecursively(reportStore.directory(december.key()));
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(december, 1).toJobParameters());
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        Path folder = reportStore.directory(december.key());
+        byte[] streamedCsv = Files.readAllBytes(folder.resolve("cost-report-2026-12.csv"));
+        byte[] streamedWorkbook = Files.readAllBytes(folder.resolve("cost-report-2026-12.xlsx"));
+        assertThat(new String(streamedCsv, StandardCharsets.UTF_8)).isEqualTo(
+                "period_start,period_end,zone,account_id,customer_id,account_name,type,records,billable_units,cost_usd\n");
+
+        costReportFiles.write(december);
+
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-12.csv"))).isEqualTo(streamedCsv);
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-12.xlsx"))).isEqualTo(streamedWorkbook);
+        FileSystemUtils.deleteRecursively(folder);
+    }
+
+    @Test
     void writesTheCsvWithTheExactHeaderOrderAndSixDecimals() throws Exception {
         jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
 
