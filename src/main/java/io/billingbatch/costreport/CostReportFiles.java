@@ -9,6 +9,7 @@ import java.util.List;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ColumnType;
+import io.billingbatch.report.ContentWriter;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
 import io.billingbatch.report.ReportStore;
@@ -44,6 +45,8 @@ public class CostReportFiles {
             new ReportColumn("billable_units", ColumnType.INTEGER, 18),
             new ReportColumn("cost_usd", ColumnType.USD, 20)));
 
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(CostReportFiles.class);
+
     private final CostReportRepository costReports;
 
     private final ReportStore store;
@@ -62,20 +65,43 @@ public class CostReportFiles {
         return "cost-report-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
     }
 
-    /**
-     * Writes both files at once, the workbook on a second thread: they read the same published
-     * lines, and the workbook takes several times as long as the CSV.
-     */
+    /** Renders both files from the period's published lines. */
     public List<Path> write(ReportPeriod period) throws IOException {
+        return write(period, null);
+    }
+
+    /**
+     * Writes both files at once, the workbook on a second thread. They come from the run's stream of
+     * lines when it is whole (the run stored exactly what it saw, see {@link CostReportStream}),
+     * otherwise from the published lines, which both read in the same order.
+     */
+    List<Path> write(ReportPeriod period, CostReportStream stream) throws IOException {
         String base = baseName(period);
-        CompletableFuture<Path> workbook = CompletableFuture.supplyAsync(() -> writeWorkbook(period, base + ".xlsx"));
+        try {
+            if (stream != null && stream.isWhole()) {
+                logger.debug("Cost report {}: files from the aggregation step's stream", period.key());
+                return write(period, base, stream.csvContent(), stream.workbookContent());
+            }
+        }
+        finally {
+            if (stream != null) {
+                stream.discard();
+            }
+        }
+        logger.debug("Cost report {}: files from the published lines", period.key());
+        return write(period, base, out -> {
+            try (CsvReportWriter csv = new CsvReportWriter(out, LINES)) {
+                forEachLine(period, line -> csv.row(lineRow(period, line)));
+            }
+        }, out -> writeWorkbook(period, out));
+    }
+
+    private List<Path> write(ReportPeriod period, String base, ContentWriter csvContent, ContentWriter workbookContent) {
+        CompletableFuture<Path> workbook = CompletableFuture.supplyAsync(
+                () -> store.write(period.key(), base + ".xlsx", workbookContent));
         Path csvFile;
         try {
-            csvFile = store.write(period.key(), base + ".csv", out -> {
-                try (CsvReportWriter csv = new CsvReportWriter(out, LINES)) {
-                    forEachLine(period, line -> csv.row(lineRow(period, line)));
-                }
-            });
+            csvFile = store.write(period.key(), base + ".csv", csvContent);
         }
         finally {
             workbook.exceptionally(failure -> null).join(); // never leave the workbook thread behind
@@ -88,24 +114,22 @@ public class CostReportFiles {
         }
     }
 
-    private Path writeWorkbook(ReportPeriod period, String fileName) {
-        return store.write(period.key(), fileName, out -> {
-            try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
-                var summary = xlsx.sheet(SUMMARY);
-                long records = 0;
-                long units = 0;
-                long cost = 0;
-                for (TypeTotal total : costReports.totalsByType(period)) {
-                    summary.row(total.type(), total.records(), total.billableUnits(), total.cost());
-                    records += total.records();
-                    units += total.billableUnits();
-                    cost += total.cost();
-                }
-                summary.total("total", records, units, cost);
-                var accounts = xlsx.sheet(LINES);
-                forEachLine(period, line -> accounts.row(lineRow(period, line)));
+    private void writeWorkbook(ReportPeriod period, java.io.OutputStream out) throws IOException {
+        try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
+            var summary = xlsx.sheet(SUMMARY);
+            long records = 0;
+            long units = 0;
+            long cost = 0;
+            for (TypeTotal total : costReports.totalsByType(period)) {
+                summary.row(total.type(), total.records(), total.billableUnits(), total.cost());
+                records += total.records();
+                units += total.billableUnits();
+                cost += total.cost();
             }
-        });
+            summary.total("total", records, units, cost);
+            var accounts = xlsx.sheet(LINES);
+            forEachLine(period, line -> accounts.row(lineRow(period, line)));
+        }
     }
 
     private void forEachLine(ReportPeriod period, java.util.function.Consumer<CostLine> consumer) {
@@ -113,7 +137,7 @@ public class CostReportFiles {
         readOnly.executeWithoutResult(status -> costReports.forEachLine(period, consumer));
     }
 
-    private static Object[] lineRow(ReportPeriod period, CostLine line) {
+    static Object[] lineRow(ReportPeriod period, CostLine line) {
         return new Object[] { period.start(), period.end(), period.zone().getId(), line.accountId(), line.customerId(),
                 line.accountName(), line.type(), line.records(), line.billableUnits(), line.cost() };
     }

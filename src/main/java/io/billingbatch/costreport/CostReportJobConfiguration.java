@@ -76,7 +76,7 @@ public class CostReportJobConfiguration {
     @Bean
     Step costAggregationStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<CostLine> costLineReader, CostLineItemWriter costLineWriter,
-            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
+            JdbcTemplate jdbc, CostReportStreams streams, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
         ItemRejectRecorder<CostLine> rejects = new ItemRejectRecorder<>(jdbc);
         return new StepBuilder("costAggregationStep", jobRepository)
                 .<CostLine, CostLine>chunk(chunkSize)
@@ -89,6 +89,7 @@ public class CostReportJobConfiguration {
                 .skipListener(rejects)
                 .listener((StepExecutionListener) rejects)
                 .listener(new ProgressListener())
+                .listener(streams.aggregationListener())
                 .build();
     }
 
@@ -108,9 +109,10 @@ public class CostReportJobConfiguration {
 
     @Bean
     @StepScope
-    CostLineItemWriter costLineWriter(DataSource dataSource,
-            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
-        return new CostLineItemWriter(dataSource, jobInstanceId);
+    CostLineItemWriter costLineWriter(DataSource dataSource, CostReportStreams streams,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId,
+            @Value("#{stepExecution.jobExecution.id}") Long jobExecutionId) {
+        return new CostLineItemWriter(dataSource, jobInstanceId, streams, jobExecutionId);
     }
 
     @Bean
@@ -123,9 +125,9 @@ public class CostReportJobConfiguration {
 
     @Bean
     Step costReportFilesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            CostReportFiles costReportFiles) {
+            CostReportFiles costReportFiles, CostReportStreams streams) {
         return new StepBuilder("costReportFilesStep", jobRepository)
-                .tasklet(new CostReportFilesTasklet(costReportFiles), transactionManager)
+                .tasklet(new CostReportFilesTasklet(costReportFiles, streams), transactionManager)
                 .build();
     }
 }

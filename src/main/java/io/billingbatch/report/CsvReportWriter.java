@@ -31,6 +31,9 @@ public final class CsvReportWriter implements Closeable, Flushable {
 
     private final String[] line;
 
+    /** Per column the last value and its text: a value repeated on every row (the period) is formatted once. */
+    private final Object[] lastValues;
+
     private long rows;
 
     public CsvReportWriter(OutputStream out, ReportTable table) {
@@ -42,6 +45,7 @@ public final class CsvReportWriter implements Closeable, Flushable {
         this.csv = new CSVWriter(out, ICSVWriter.DEFAULT_SEPARATOR, ICSVWriter.DEFAULT_QUOTE_CHARACTER,
                 ICSVWriter.DEFAULT_QUOTE_CHARACTER, "\n");
         this.line = new String[table.columns().size()];
+        this.lastValues = new Object[line.length];
         writeLine(table.headers().toArray(String[]::new));
     }
 
@@ -54,7 +58,11 @@ public final class CsvReportWriter implements Closeable, Flushable {
         table.checkRow(values, rows + 1);
         List<ReportColumn> columns = table.columns();
         for (int i = 0; i < line.length; i++) {
-            line[i] = CellValues.csvText(columns.get(i).type(), values[i]);
+            Object value = values[i];
+            if (value == null || value != lastValues[i]) { // immutable values: the same object has the same text
+                line[i] = CellValues.csvText(columns.get(i).type(), value);
+                lastValues[i] = value;
+            }
         }
         writeLine(line);
         rows++;

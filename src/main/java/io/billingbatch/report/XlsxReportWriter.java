@@ -174,6 +174,28 @@ public final class XlsxReportWriter implements Closeable {
     }
 
     /**
+     * Deletes POI's temp files without writing the workbook, for a workbook that will not be used;
+     * afterwards the writer is closed. Does nothing after {@link #close()}.
+     */
+    public void discard() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            workbook.dispose();
+        }
+        finally {
+            try {
+                workbook.close();
+            }
+            catch (IOException ex) {
+                // nothing was written to the stream; the temp files are gone
+            }
+        }
+    }
+
+    /**
      * Writes the rows of one table, continuing on a new sheet with the same header when the
      * current one is full. Obtained from {@link XlsxReportWriter#sheet}.
      */
@@ -195,8 +217,15 @@ public final class XlsxReportWriter implements Closeable {
 
         private boolean totalWritten;
 
+        /** Per column the last text value and its cell text: a value repeated on every row is formatted once. */
+        private final Object[] lastValues;
+
+        private final String[] lastTexts;
+
         private SheetWriter(ReportTable table) {
             this.table = table;
+            this.lastValues = new Object[table.columns().size()];
+            this.lastTexts = new String[table.columns().size()];
             startSheet();
         }
 
@@ -277,6 +306,14 @@ public final class XlsxReportWriter implements Closeable {
             }
         }
 
+        private String text(int column, ColumnType type, Object value) {
+            if (value != lastValues[column]) {
+                lastTexts[column] = cellText(type, value);
+                lastValues[column] = value;
+            }
+            return lastTexts[column];
+        }
+
         private void writeCells(Row row, Object[] values, CellStyle[] styles) {
             List<ReportColumn> columns = table.columns();
             for (int i = 0; i < values.length; i++) {
@@ -288,14 +325,18 @@ public final class XlsxReportWriter implements Closeable {
                 Cell cell = row.createCell(i);
                 cell.setCellStyle(styles[type.ordinal()]);
                 switch (type) {
-                    case TEXT, ID -> cell.setCellValue(SpreadsheetText.neutralize(value.toString()));
+                    case TEXT, ID, INSTANT -> cell.setCellValue(text(i, type, value));
                     case INTEGER -> cell.setCellValue(((Number) value).longValue());
                     // The one place money becomes a double: Excel has no other number type.
                     case USD -> cell.setCellValue(((Number) value).longValue() / (double) Money.MICROS_PER_USD);
-                    case INSTANT -> cell.setCellValue(value.toString());
                 }
             }
         }
+    }
+
+    /** The text of a text, id or instant cell; immutable values, so the same object has the same text. */
+    private static String cellText(ColumnType type, Object value) {
+        return type == ColumnType.INSTANT ? value.toString() : SpreadsheetText.neutralize(value.toString());
     }
 
     /** {@code name} for the first sheet, {@code name (n)} after, shortened to Excel's 31 characters. */

@@ -57,6 +57,9 @@ class CostReportJobTest {
     @Autowired
     ReportStore reportStore;
 
+    @Autowired
+    CostReportFiles costReportFiles;
+
     LedgerFixture ledger;
 
     UUID acme;
@@ -102,6 +105,38 @@ class CostReportJobTest {
                 acme + " number 2 2 10000000",
                 acme + " sms 2 2 16000",
                 equalPartners + " sms 10 10 80000");
+    }
+
+    @Test
+    void filesRenderedWhileTheLinesAreStoredAreByteForByteTheFilesRenderedFromThePublishedLines() throws Exception {
+        jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+        Path folder = reportStore.directory(OCTOBER.key());
+        byte[] streamedCsv = Files.readAllBytes(folder.resolve("cost-report-2026-10.csv"));
+        byte[] streamedWorkbook = Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"));
+
+        costReportFiles.write(OCTOBER); // from the table, as a restarted files step does
+
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-10.csv"))).isEqualTo(streamedCsv);
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"))).isEqualTo(streamedWorkbook);
+    }
+
+    @Test
+    void aPeriodWithoutUsageGetsFilesWithHeadersOnlyTheSameEitherWay() throws Exception {
+        ReportPeriod december = ReportPeriod.parse("2026-12", "UTC");
+        FileSystemUtils.deleteRecursively(reportStore.directory(december.key()));
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(december, 1).toJobParameters());
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        Path folder = reportStore.directory(december.key());
+        byte[] streamedCsv = Files.readAllBytes(folder.resolve("cost-report-2026-12.csv"));
+        byte[] streamedWorkbook = Files.readAllBytes(folder.resolve("cost-report-2026-12.xlsx"));
+        assertThat(new String(streamedCsv, StandardCharsets.UTF_8)).isEqualTo(
+                "period_start,period_end,zone,account_id,customer_id,account_name,type,records,billable_units,cost_usd\n");
+
+        costReportFiles.write(december);
+
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-12.csv"))).isEqualTo(streamedCsv);
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-12.xlsx"))).isEqualTo(streamedWorkbook);
+        FileSystemUtils.deleteRecursively(folder);
     }
 
     @Test
