@@ -66,16 +66,35 @@ public class PeriodJobLauncher {
         }
     }
 
-    /** The highest revision started for the period, with its last execution. */
+    /**
+     * The highest revision started for the period, with its last execution. Revisions are made one
+     * after the other (1, 2, 3 ...), so the highest is found by doubling and then halving: a few
+     * lookups even for a period re-run a hundred times.
+     */
     public Optional<Latest> latest(String jobName, PeriodJobParameters requested) {
-        Latest found = null;
-        for (long revision = 1;; revision++) {
-            JobInstance instance = jobRepository.getJobInstance(jobName, requested.withRevision(revision).toJobParameters());
-            if (instance == null) {
-                return Optional.ofNullable(found);
-            }
-            found = new Latest(revision, jobRepository.getLastJobExecution(instance));
+        if (instance(jobName, requested, 1) == null) {
+            return Optional.empty();
         }
+        long present = 1;
+        long absent = 2;
+        while (instance(jobName, requested, absent) != null) {
+            present = absent;
+            absent *= 2;
+        }
+        while (absent - present > 1) {
+            long middle = present + (absent - present) / 2;
+            if (instance(jobName, requested, middle) != null) {
+                present = middle;
+            }
+            else {
+                absent = middle;
+            }
+        }
+        return Optional.of(new Latest(present, jobRepository.getLastJobExecution(instance(jobName, requested, present))));
+    }
+
+    private JobInstance instance(String jobName, PeriodJobParameters requested, long revision) {
+        return jobRepository.getJobInstance(jobName, requested.withRevision(revision).toJobParameters());
     }
 
     public record Latest(long revision, JobExecution execution) {

@@ -69,6 +69,21 @@ class PeriodJobLauncherTest {
     }
 
     @Test
+    void theLatestRevisionIsFoundAfterManyReruns() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
+        assertThat(launcher.latest(costReportJob.getName(), parameters)).isEmpty();
+        JobExecution last = null;
+        for (int run = 1; run <= 11; run++) {
+            last = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, run > 1)).execution();
+            PeriodJobLauncher.Latest latest = launcher.latest(costReportJob.getName(), parameters).orElseThrow();
+            assertThat(latest.revision()).isEqualTo(run);
+            assertThat(latest.execution().getId()).isEqualTo(last.getId());
+        }
+        assertThat(last.getJobParameters().getLong(PeriodJobParameters.REVISION)).isEqualTo(11);
+        assertThat(launcher.launch(costReportJob, parameters, false)).isInstanceOf(LaunchOutcome.AlreadyComplete.class);
+    }
+
+    @Test
     void anExecutionLeftStartedByAKilledProcessIsRecoveredAndRestarted() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
         JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
