@@ -154,13 +154,20 @@ class JobsController {
         return json(existing(id));
     }
 
+    /** The execution a stop or restart acts on, once the token may do that to its job. */
+    private JobExecution actedOn(ApiPrincipal principal, String action, long id) {
+        principal.require(action + " a job", Role.ADMIN, Role.FINANCE);
+        JobExecution execution = existing(id);
+        String job = execution.getJobInstance().getJobName();
+        requireJobPermission(principal, action + " " + job, job);
+        return execution;
+    }
+
     @PostMapping("/executions/{id}/stop")
     ResponseEntity<JobExecutionJson> stop(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable long id) {
-        principal.require("stopping a job", Role.ADMIN, Role.FINANCE);
-        JobExecution execution = existing(id);
+        JobExecution execution = actedOn(principal, "stopping", id);
         String job = execution.getJobInstance().getJobName();
-        requireJobPermission(principal, "stopping " + job, job);
         try {
             jobOperator.stop(execution);
         }
@@ -174,10 +181,8 @@ class JobsController {
     @PostMapping("/executions/{id}/restart")
     ResponseEntity<JobExecutionJson> restart(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable long id) {
-        principal.require("restarting a job", Role.ADMIN, Role.FINANCE);
-        JobExecution execution = existing(id);
+        JobExecution execution = actedOn(principal, "restarting", id);
         String name = execution.getJobInstance().getJobName();
-        requireJobPermission(principal, "restarting " + name, name);
         if (execution.getStatus() != BatchStatus.FAILED && execution.getStatus() != BatchStatus.STOPPED) {
             throw new JobConflictException("only a FAILED or STOPPED execution can be restarted; execution " + id + " is "
                     + execution.getStatus(), id);
