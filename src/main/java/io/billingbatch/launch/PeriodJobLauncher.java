@@ -1,5 +1,6 @@
 package io.billingbatch.launch;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.billingbatch.batch.PeriodJobParameters;
@@ -25,6 +26,14 @@ public class PeriodJobLauncher {
 
     private static final Logger logger = LoggerFactory.getLogger(PeriodJobLauncher.class);
 
+    /**
+     * How long a launch waits for the lock of a run whose execution is already recorded as ended:
+     * the run writes its end status first and lets go of the lock a moment later.
+     */
+    static final Duration HANDOVER = Duration.ofSeconds(5);
+
+    private static final Duration HANDOVER_POLL = Duration.ofMillis(50);
+
     private final JobOperator jobOperator;
 
     private final JobRepository jobRepository;
@@ -40,8 +49,15 @@ public class PeriodJobLauncher {
     public LaunchOutcome launch(Job job, PeriodJobParameters requested, boolean rerun) throws Exception {
         String key = job.getName() + "|" + requested.period().key() + "|" + requested.period().zone().getId();
         Optional<JobRunGuard.Lease> lease = guard.tryAcquire(key);
-        if (lease.isEmpty()) {
-            return new LaunchOutcome.AlreadyRunning(latest(job.getName(), requested).map(Latest::execution).orElse(null));
+        long handoverEnds = System.nanoTime() + HANDOVER.toNanos();
+        while (lease.isEmpty()) {
+            JobExecution holder = latest(job.getName(), requested).map(Latest::execution).orElse(null);
+            if (holder == null || holder.isRunning() || System.nanoTime() - handoverEnds > 0) {
+                return new LaunchOutcome.AlreadyRunning(holder);
+            }
+            // The repository already says the run ended: its process is letting go of the lock.
+            Thread.sleep(HANDOVER_POLL.toMillis());
+            lease = guard.tryAcquire(key);
         }
         try (JobRunGuard.Lease held = lease.get()) {
             Optional<Latest> latest = latest(job.getName(), requested);

@@ -3,6 +3,9 @@ package io.billingbatch.launch;
 import java.time.LocalDateTime;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -100,6 +103,56 @@ class PeriodJobLauncherTest {
         assertThat(jobRepository.getJobExecution(killed.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2026-10-07'", Long.class))
                 .isEqualTo(42 * LedgerFixture.CALL_RATE);
+    }
+
+    @Test
+    void aRunRecordedAsEndedButStillLettingGoOfItsLockIsWaitedFor() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
+        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
+        JobExecution stopped = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
+        stopped.setStartTime(LocalDateTime.now());
+        stopped.setEndTime(LocalDateTime.now());
+        stopped.setStatus(BatchStatus.STOPPED);
+        jobRepository.update(stopped);
+        String key = costReportJob.getName() + "|" + DAY.key() + "|UTC";
+        JobRunGuard.Lease stoppingProcess = guard.tryAcquire(key).orElseThrow();
+        CompletableFuture<LaunchOutcome> restart;
+        try {
+            restart = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return launcher.launch(costReportJob, parameters, false);
+                }
+                catch (Exception ex) {
+                    throw new CompletionException(ex);
+                }
+            });
+            Thread.sleep(300);
+            assertThat(restart).as("the launch waits while the ended run still holds its lock").isNotDone();
+        }
+        finally {
+            stoppingProcess.close();
+        }
+
+        JobExecution restarted = ((LaunchOutcome.Ran) restart.get(60, TimeUnit.SECONDS)).execution();
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(instance.getInstanceId());
+    }
+
+    @Test
+    void aLockHeldByARunThatIsStillGoingIsRefusedAtOnce() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
+        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
+        JobExecution live = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
+        live.setStartTime(LocalDateTime.now());
+        live.setStatus(BatchStatus.STARTED);
+        jobRepository.update(live);
+        String key = costReportJob.getName() + "|" + DAY.key() + "|UTC";
+        try (JobRunGuard.Lease otherProcess = guard.tryAcquire(key).orElseThrow()) {
+            LaunchOutcome outcome = launcher.launch(costReportJob, parameters, false);
+
+            assertThat(outcome).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+            assertThat(((LaunchOutcome.AlreadyRunning) outcome).execution().getId()).isEqualTo(live.getId());
+        }
     }
 
 }
