@@ -30,7 +30,7 @@ public class PeriodJobLauncher {
      * How long a launch waits for the lock of a run whose execution is already recorded as ended:
      * the run writes its end status first and lets go of the lock a moment later.
      */
-    static final Duration HANDOVER = Duration.ofSeconds(5);
+    static final Duration HANDOVER = Duration.ofSeconds(10);
 
     private static final Duration HANDOVER_POLL = Duration.ofMillis(50);
 

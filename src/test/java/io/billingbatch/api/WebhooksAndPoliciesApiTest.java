@@ -77,6 +77,10 @@ class WebhooksAndPoliciesApiTest extends ServerTestSupport {
         });
         receiver.start();
         try {
+            // serve's dispatch loop delivers one event at a time: subscriptions other tests of this shared
+            // server left behind (receivers that may be slow or unreachable here) must not queue before ours
+            jdbc.update("UPDATE webhook_subscriptions SET tm_delete = now() WHERE tm_delete IS NULL");
+            jdbc.update("UPDATE webhook_outbox SET status = 'dead', last_error = 'test isolation' WHERE status = 'pending'");
             UUID customer = UUID.randomUUID();
             UUID account = new LedgerFixture(jdbc).account("Webhook Account", customer);
             String local = DOCUMENT_WEBHOOK.replace("https://your-server.com", "http://127.0.0.1:" + receiver.getAddress().getPort());
@@ -92,7 +96,7 @@ class WebhooksAndPoliciesApiTest extends ServerTestSupport {
             assertThat(post("/v1.0/billing_accounts/" + account + "/balance", "{\"amount\": 100.00}", token(Role.ADMIN))
                     .status()).isEqualTo(200);
 
-            String[] delivery = received.poll(20, TimeUnit.SECONDS);
+            String[] delivery = received.poll(60, TimeUnit.SECONDS);
             assertThat(delivery).as("delivered by serve's dispatch loop").isNotNull();
             JsonNode event = JSON.readTree(delivery[0]);
             assertThat(event.get("event_type").asString()).isEqualTo("billing_account.updated");

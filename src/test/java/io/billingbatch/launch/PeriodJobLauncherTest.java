@@ -133,7 +133,9 @@ class PeriodJobLauncherTest {
             stoppingProcess.close();
         }
 
-        JobExecution restarted = ((LaunchOutcome.Ran) restart.get(60, TimeUnit.SECONDS)).execution();
+        LaunchOutcome outcome = restart.get(60, TimeUnit.SECONDS);
+        assertThat(outcome).isInstanceOf(LaunchOutcome.Ran.class);
+        JobExecution restarted = ((LaunchOutcome.Ran) outcome).execution();
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(restarted.getJobInstanceId()).isEqualTo(instance.getInstanceId());
     }

@@ -201,11 +201,13 @@ class XlsxReportWriterTest {
         var xlsx = new XlsxReportWriter(failing);
         var usage = xlsx.sheet(USAGE);
         IntStream.range(0, 500).forEach(n -> usage.row("acct-" + n, "row", (long) n, 1L, null));
-        assertThat(poiTempFiles()).isNotEqualTo(before);
+        Set<Path> mine = new java.util.HashSet<>(poiTempFiles());
+        mine.removeAll(before); // only this writer's: other writers of the JVM or the host may come and go meanwhile
+        assertThat(mine).isNotEmpty();
 
         // when / then
         assertThatThrownBy(xlsx::close).isInstanceOf(IOException.class);
-        assertThat(poiTempFiles()).isSubsetOf(before);
+        assertThat(mine).noneMatch(Files::exists);
     }
 
     @Test

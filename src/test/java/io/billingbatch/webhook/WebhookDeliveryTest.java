@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Webhook delivery against a real HTTP server on the loopback interface. */
 @SpringBootTest(properties = { "billing.webhooks.first-backoff=0s", "billing.webhooks.max-attempts=3",
-        "billing.webhooks.timeout=2s" })
+        "billing.webhooks.timeout=15s" })
 class WebhookDeliveryTest {
 
     @Autowired
