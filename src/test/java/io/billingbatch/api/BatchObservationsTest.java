@@ -3,6 +3,7 @@ package io.billingbatch.api;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.billingbatch.ledger.LedgerFixture;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +38,29 @@ class BatchObservationsTest extends ServerTestSupport {
         }
         assertThat(count(JOB_SERIES)).isEqualTo(jobsBefore + 1);
         assertThat(count(STEP_SERIES)).isEqualTo(stepsBefore + 1);
+    }
+
+    @Test
+    void chunksAreObservedButNotEachItem() throws InterruptedException {
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        java.util.UUID account = ledger.account("Observed");
+        ledger.call(account, 30, Instant.parse("2031-03-04T10:00:00Z"));
+        String series = "spring_batch_job_seconds_count{error=\"none\",spring_batch_job_name=\"cost-report\","
+                + "spring_batch_job_status=\"COMPLETED\"}";
+        long jobsBefore = count(series);
+
+        Reply launched = post("/v1.0/jobs/cost-report/executions", """
+                {"period": "2031-03-04"}""", token(Role.ADMIN));
+
+        assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (count(series) == jobsBefore) {
+            assertThat(Instant.now()).as("the job's observation reaches Prometheus").isBefore(deadline);
+            Thread.sleep(50);
+        }
+        String metrics = get("/actuator/prometheus").text();
+        assertThat(metrics).as("chunk observations stay").contains("spring_batch_chunk_write_seconds_count{");
+        assertThat(metrics).as("per-item observations are off (application.properties)").doesNotContain("spring_batch_item_");
     }
 
     /** The value of the series whose line starts with {@code series}, 0 while it does not exist. */
