@@ -59,7 +59,10 @@ public final class ReconciliationSql {
     /**
      * The row-level findings of a period. A chain break compares each row with the row posted
      * before it for the same account, over the whole history up to the period's end, so only the
-     * first row of a break is reported. Parameters: period start, period end, the instant before
+     * first row of a break is reported. A row stuck in {@code progressing} is a state, not an event
+     * of one period: every period that ends after it started reports it while it is stuck when the
+     * run looks (a row that got stuck late on the last day of a period is older than the threshold
+     * only by the next period's run). Parameters: period start, period end, the instant before
      * which a progressing row counts as stuck.
      */
     public static final String LEDGER_FINDINGS = """
@@ -105,7 +108,6 @@ public final class ReconciliationSql {
                    'progressing since ' || coalesce(b.tm_billing_start, b.tm_create)
             FROM billing_billings b, bounds
             WHERE b.status = 'progressing' AND b.tm_delete IS NULL
-              AND coalesce(b.tm_billing_start, b.tm_create) >= bounds.ps
               AND coalesce(b.tm_billing_start, b.tm_create) < bounds.pe
               AND coalesce(b.tm_billing_start, b.tm_create) < bounds.stuck_before
             UNION ALL

@@ -98,6 +98,9 @@ class FaultInjectionRoundTripTest {
         for (UUID account : injection.duplicatedAccounts()) { // the copy is now the account's last posting
             storedBalanceFindings.add("balance_mismatch " + account + " -");
         }
+        // rows stuck in progressing are still stuck: every later period reports them until they are resolved
+        injection.periodFindings().stream().filter(finding -> finding.startsWith("stuck_progressing "))
+                .forEach(storedBalanceFindings::add);
         assertThat(findings()).containsExactlyInAnyOrderElementsOf(storedBalanceFindings);
     }
 

@@ -147,6 +147,21 @@ class ReconciliationJobTest {
     }
 
     @Test
+    void aRowThatGotStuckBeforeThePeriodIsStillReported() throws Exception {
+        Instant now = Instant.now();
+        ReportPeriod today = ReportPeriod.parse(now.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString(), "UTC");
+        UUID account = ledger.account("Stuck since yesterday");
+        ledger.topUp(account, 10_000_000, now.minus(java.time.Duration.ofDays(3)));
+        // started before today, so it was too young for the run of its own day; still progressing now
+        UUID stuckRow = ledger.progressingCall(account, now.minus(java.time.Duration.ofHours(30)));
+        ledger.progressingCall(account, now.minus(java.time.Duration.ofHours(2))); // not stuck yet
+
+        run(today);
+
+        assertThat(findings()).containsExactly("stuck_progressing " + account + " " + stuckRow);
+    }
+
+    @Test
     void aPeriodThatIncludesNowAlsoChecksTheStoredBalance() throws Exception {
         ReportPeriod thisMonth = ReportPeriod.parse(YearMonth.now(java.time.ZoneOffset.UTC).toString(), "UTC");
         UUID drifted = ledger.account("Drifted");
