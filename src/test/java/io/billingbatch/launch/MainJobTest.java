@@ -21,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The main job a newcomer runs first: demo ledger on an empty database, then last month's cost report. */
 @SpringBootTest
@@ -98,6 +99,39 @@ class MainJobTest {
         assertThat(second.exitCode()).isZero();
         assertThat(second.output()).contains("cost-report 2026-10 (UTC) is already reported")
                 .contains("reconciliation 2026-10 (UTC) is already reported").contains("finance-pack 2026-10 (UTC) is already reported");
+    }
+
+    @Test
+    void aFailedRunExits1AndRestartsAndACompletedPeriodIsRefusedWithTheReason() throws Exception {
+        LedgerFixture.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        java.util.UUID account = ledger.account("Exit codes");
+        ledger.call(account, 12, Instant.parse("2031-05-06T08:00:00Z"));
+        String[] command = { "cost-report", "--period=2031-05-06" };
+        jdbc.execute("""
+                CREATE FUNCTION refuse_cost_lines() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$""");
+        Run failed;
+        try {
+            jdbc.execute("CREATE TRIGGER refuse_cost_lines BEFORE INSERT ON cost_report_lines FOR EACH ROW"
+                    + " EXECUTE FUNCTION refuse_cost_lines()");
+            failed = run(command);
+        }
+        finally {
+            jdbc.execute("DROP FUNCTION refuse_cost_lines() CASCADE");
+        }
+
+        assertThat(failed.exitCode()).isEqualTo(CommandLine.FAILED);
+        assertThat(failed.output()).contains("cost-report 2031-05-06 (UTC): FAILED").contains("disk full (simulated)")
+                .contains("Run the same command again");
+        Run restarted = run(command);
+        assertThat(restarted.exitCode()).isZero();
+        assertThat(restarted.output()).contains("cost-report 2031-05-06 (UTC): COMPLETED");
+        assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2031-05-06'", Long.class))
+                .isEqualTo(12 * LedgerFixture.CALL_RATE);
+        assertThatThrownBy(() -> run(command)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("cost-report 2031-05-06 (UTC) is already reported")
+                .hasMessageEndingWith("nothing was run: add --rerun to replace it");
     }
 
     private static String totalsLine(String output) {
