@@ -1,5 +1,6 @@
 package io.billingbatch.reconciliation;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -15,6 +16,10 @@ record Finding(String kind, UUID accountId, UUID ledgerId, Long expected, Long a
     static final String ORPHAN = "orphan";
     static final String NEGATIVE_BALANCE = "negative_balance";
     static final String CHARGED_FAILED_CALL = "charged_failed_call";
+
+    /** Every kind, in the order the reports list them. */
+    static final List<String> KINDS = List.of(BALANCE_MISMATCH, CHAIN_BREAK, RATING_MISMATCH, STUCK_PROGRESSING, ORPHAN,
+            NEGATIVE_BALANCE, CHARGED_FAILED_CALL);
 
     Long difference() {
         return expected == null || actual == null ? null : actual - expected;

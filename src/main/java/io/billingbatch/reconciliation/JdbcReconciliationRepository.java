@@ -48,11 +48,19 @@ public class JdbcReconciliationRepository {
                 + PUBLISHED_INSTANCE, Long.class, key);
         long clean = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE finding_kinds = '' AND job_instance_id = "
                 + PUBLISHED_INSTANCE, Long.class, key);
-        List<KindCount> kinds = jdbc.query("""
+        Map<String, KindCount> found = new java.util.TreeMap<>();
+        jdbc.query("""
                 SELECT kind, count(*) AS findings, coalesce(sum(abs(difference)), 0) AS absolute_difference
                 FROM reconciliation_findings WHERE job_instance_id = %s GROUP BY kind ORDER BY kind
-                """.formatted(PUBLISHED_INSTANCE), (rs, i) -> new KindCount(rs.getString(1), rs.getLong(2), rs.getLong(3)), key);
-        return new Summary(checked, clean, kinds);
+                """.formatted(PUBLISHED_INSTANCE), (ResultSet rs) -> {
+            found.put(rs.getString(1), new KindCount(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        }, key);
+        List<KindCount> kinds = new java.util.ArrayList<>();
+        for (String kind : Finding.KINDS) { // every kind, 0 where none: the summary reads the same every period
+            kinds.add(found.containsKey(kind) ? found.remove(kind) : new KindCount(kind, 0, 0));
+        }
+        kinds.addAll(found.values());
+        return new Summary(checked, clean, List.copyOf(kinds));
     }
 
     /** Streams the published accounts by account id; call inside a transaction so the driver streams. */
