@@ -82,6 +82,9 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
     private void topUp(TopUpPolicy policy, String funding) {
         UUID accountId = policy.accountId();
         Optional<BillingAccount> found = dryRun ? accounts.find(accountId) : accounts.lock(accountId);
+        if (handledByThisRun(accountId)) {
+            return; // by a chunk an earlier execution of this run committed before it failed: a restart does not repeat it
+        }
         if (found.isEmpty()) {
             skip(accountId, null, "skipped: the account does not exist");
             return;
@@ -179,6 +182,12 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private static UUID eventId(String what, UUID key, int attempt) {
         return UUID.nameUUIDFromBytes((what + "|" + key + "|" + attempt).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean handledByThisRun(UUID accountId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM auto_topup_results WHERE job_instance_id = ? AND account_id = ?)", Boolean.class,
+                jobInstanceId, accountId));
     }
 
     private void skip(UUID accountId, Long balance, String reason) {

@@ -83,6 +83,10 @@ public class AutoTopUpJobConfiguration {
     JdbcCursorItemReader<TopUpCandidate> topUpCandidateReader(DataSource dataSource) {
         return new JdbcCursorItemReaderBuilder<TopUpCandidate>()
                 .name("topUpCandidateReader")
+                // A restart reads the candidates afresh: accounts topped up by a committed chunk have left the
+                // result, so skipping the saved read count would skip accounts never handled. The writer knows
+                // what this run already did (its results) and does not do it again.
+                .saveState(false)
                 .dataSource(dataSource)
                 .sql(CANDIDATES_SQL)
                 .rowMapper((rs, i) -> new TopUpCandidate(new TopUpPolicy(rs.getObject("account_id", UUID.class),

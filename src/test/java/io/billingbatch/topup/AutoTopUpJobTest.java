@@ -143,6 +143,35 @@ class AutoTopUpJobTest {
     }
 
     @Test
+    void aRestartAfterACommittedChunkFinishesTheRunAndRepeatsNothing() throws Exception {
+        // 150 accounts: the first chunk (100) commits, the second fails. Half the accounts leave the candidates
+        // when topped up (their balance passes the threshold), half stay below it (a small fixed amount).
+        List<UUID> accounts = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            UUID account = accountWithBalance("Chunked " + i, 1_000_000);
+            policies.save(TopUpPolicy.fixed(account, 50_000_000, i % 2 == 0 ? 100_000_000 : 10_000_000, 3, 1_000_000_000));
+            accounts.add(account);
+        }
+        JobExecution failed;
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "auto_topups", 120)) {
+            failed = ((LaunchOutcome.Ran) launcher.launch(autoTopUpJob, parameters(DAY_1, false), false)).execution();
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isEqualTo(100); // the first chunk
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(autoTopUpJob, parameters(DAY_1, false), false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        assertThat(accounts).allSatisfy(account -> assertThat(jdbc.queryForObject(
+                "SELECT count(*) FROM auto_topups WHERE account_id = ?", Long.class, account)).as("top-ups of %s", account)
+                .isEqualTo(1));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topup_results WHERE job_instance_id = ? AND outcome = 'topped_up'",
+                Long.class, restarted.getJobInstanceId())).isEqualTo(150);
+        assertThat(reconcileThisMonth()).isEmpty();
+    }
+
+    @Test
     void aDryRunReportsThePlanAndChangesNothing() throws Exception {
         UUID account = accountWithBalance("Planned", 30_000_000);
         policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 1_000_000_000));
