@@ -54,6 +54,9 @@ class AutoTopUpJobTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    io.billingbatch.report.ReportStore reportStore;
+
     LedgerFixture ledger;
 
     @BeforeEach
@@ -198,6 +201,36 @@ class AutoTopUpJobTest {
 
         assertThat(balance(frozen)).isEqualTo(1_000_000);
         assertThat(lastResult()).isEqualTo("skipped skipped: the account is frozen");
+    }
+
+    @Test
+    void writesItsReportWithEveryAccountAndTheManifest() throws Exception {
+        UUID topped = accountWithBalance("Topped", 30_000_000);
+        policies.save(TopUpPolicy.fixed(topped, 50_000_000, 100_000_000, 1, 1_000_000_000));
+        UUID frozen = accountWithBalance("Frozen", 1_000_000);
+        jdbc.update("UPDATE billing_accounts SET status = 'frozen' WHERE id = ?", frozen);
+        policies.save(TopUpPolicy.fixed(frozen, 50_000_000, 100_000_000, 1, 1_000_000_000));
+        String day = "2027-03-09";
+
+        JobExecution execution = run(day, false, true);
+
+        long revision = execution.getJobParameters().getLong(PeriodJobParameters.REVISION);
+        String name = "auto-topup-" + day + (revision > 1 ? "-run" + revision : "") + ".csv";
+        java.nio.file.Path file = reportStore.directory(day).resolve(name);
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+        List<String> expected = new java.util.ArrayList<>(List.of(
+                topped + ",topped_up,30.000000,100.000000,130.000000,fixed 100.000000",
+                frozen + ",skipped,1.000000,,1.000000,skipped: the account is frozen"));
+        expected.sort(java.util.Comparator.naturalOrder()); // rows by account id
+        assertThat(lines).containsExactly(
+                "account_id,outcome,balance_before_usd,amount_usd,balance_after_usd,rule", expected.get(0), expected.get(1));
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        assertThat(reportStore.readManifest(day)).get().satisfies(manifest -> assertThat(manifest.files()).anySatisfy(entry -> {
+            assertThat(entry.name()).isEqualTo(name);
+            assertThat(entry.size()).isEqualTo(bytes.length);
+            assertThat(entry.sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+        }));
     }
 
     @Test
