@@ -57,8 +57,8 @@ public class BalanceService {
         if (usd.signum() <= 0) {
             throw ApiException.badRequest("amount must be positive, was " + written);
         }
-        if (usd.compareTo(Money.toUsdDecimal(ceiling)) > 0) {
-            throw ApiException.badRequest("amount " + written + " is above the ceiling of one balance change, "
+        if (usd.compareTo(Money.toUsdDecimal(ceiling)) >= 0) {
+            throw ApiException.badRequest("amount " + written + " is not under the ceiling of one balance change, "
                     + Money.toUsd(ceiling) + " USD");
         }
         if (usd.scale() > 6 && usd.stripTrailingZeros().scale() > 6) {
