@@ -134,9 +134,12 @@ class JobsController {
 
     @GetMapping("/executions")
     List<JobExecutionJson> executions(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
-            @RequestParam(required = false) String job, @RequestParam(required = false) String status,
+            @RequestParam(name = "job", required = false) String jobFilter,
+            @RequestParam(name = "status", required = false) String statusFilter,
             @RequestParam(defaultValue = "20") int limit) {
         principal.require("reading job executions", Role.ADMIN, Role.FINANCE);
+        String job = jobFilter == null || jobFilter.isBlank() ? null : jobFilter; // ?job=&status= is no filter
+        String status = statusFilter == null || statusFilter.isBlank() ? null : statusFilter;
         if (status != null && Arrays.stream(BatchStatus.values()).noneMatch(known -> known.name().equals(status))) {
             throw ApiException.badRequest("status '" + status + "' is not a job status ("
                     + String.join(", ", Arrays.stream(BatchStatus.values()).map(Enum::name).toList()) + ")");

@@ -67,6 +67,9 @@ class JobsControllerTest extends ServerTestSupport {
         assertThat(listed.valueStream().map(execution -> execution.get("id").asLong()).toList())
                 .isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(get("/v1.0/jobs/executions?limit=1", admin).json()).hasSize(1);
+        Reply blankFilters = get("/v1.0/jobs/executions?job=&status=", admin);
+        assertThat(blankFilters.status()).as("empty filters are no filters").isEqualTo(200);
+        assertThat(blankFilters.json().valueStream().map(execution -> execution.get("id").asLong())).contains(id);
     }
 
     @Test
