@@ -44,7 +44,7 @@ public class WebhookDispatcher {
     private static final String CLAIM_DUE = """
             SELECT o.id, o.event_id, o.event_type, o.payload, o.attempts, s.uri, s.method, s.secret, s.public_only
             FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
-            WHERE o.status = 'pending' AND o.next_attempt_at <= now()
+            WHERE o.status = 'pending' AND o.next_attempt_at <= now() AND s.tm_delete IS NULL
             ORDER BY o.next_attempt_at, o.id
             LIMIT 1
             FOR UPDATE OF o SKIP LOCKED

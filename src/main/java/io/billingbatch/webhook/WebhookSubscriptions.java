@@ -128,9 +128,18 @@ public class WebhookSubscriptions {
                 WebhookSubscriptions::subscription, id).stream().findFirst();
     }
 
-    /** Stops deliveries to a subscription; events already queued for it are left to the dispatcher. */
+    /**
+     * Stops deliveries to a subscription, also of events still queued for it: they end {@code dead}
+     * with the reason (a receiver being retired must not keep getting calls).
+     */
+    @org.springframework.transaction.annotation.Transactional
     public boolean delete(UUID id) {
-        return jdbc.update("UPDATE webhook_subscriptions SET tm_delete = now() WHERE id = ? AND tm_delete IS NULL", id) == 1;
+        if (jdbc.update("UPDATE webhook_subscriptions SET tm_delete = now() WHERE id = ? AND tm_delete IS NULL", id) != 1) {
+            return false;
+        }
+        jdbc.update("UPDATE webhook_outbox SET status = 'dead', last_error = 'subscription deleted'"
+                + " WHERE subscription_id = ? AND status = 'pending'", id);
+        return true;
     }
 
     private static Subscription subscription(ResultSet rs, int row) throws SQLException {

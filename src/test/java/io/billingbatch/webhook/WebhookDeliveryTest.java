@@ -135,6 +135,20 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aDeletedSubscriptionGetsNothingMoreNotEvenWhatWasQueued() {
+        var subscription = subscriptions.create(null, "Retired receiver", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+
+        assertThat(subscriptions.delete(subscription.id())).isTrue();
+
+        assertThat(dispatcher.dispatchDue(10)).isZero();
+        assertThat(received).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT status || ' ' || last_error FROM webhook_outbox WHERE subscription_id = ?",
+                String.class, subscription.id())).isEqualTo("dead subscription deleted");
+        assertThat(subscriptions.delete(subscription.id())).isFalse();
+    }
+
+    @Test
     void anEventOfARolledBackChangeIsNeverSent() {
         subscriptions.create(null, "hook", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
 
