@@ -109,6 +109,38 @@ class ReconciliationRestartTest {
         }
     }
 
+    @Test
+    void restartAfterAFailureInTheLedgerStepGivesTheSameFindingsAndFiles() throws Exception {
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        for (int i = 0; i < 3; i++) { // row findings: zero-second calls that moved money (charged_failed_call, rating_mismatch)
+            UUID account = ledger.account("Failed calls " + i);
+            ledger.topUp(account, 100_000_000, Instant.parse("2026-09-20T00:00:00Z"));
+            ledger.post(account, "usage", "call", 0, 0, 20_000, -20_000, Instant.parse("2026-10-07T00:00:00Z").plusSeconds(i));
+        }
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        JobExecution failed;
+        // the account step stores its 3 negative balances, then the ledger step fails on its 4th row finding
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "reconciliation_findings", 3 + 3)) {
+            failed = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(failed.getStepExecutions()).filteredOn(step -> step.getStatus() == BatchStatus.FAILED)
+                .extracting(step -> step.getStepName()).containsExactly("reconciliationLedgerStep");
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        List<String> restartedFindings = findings();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
+
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(findings()).hasSize(3 + 6).containsExactlyElementsOf(restartedFindings);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+    }
+
     Path csv() {
         return reportStore.directory(PERIOD.key()).resolve("reconciliation-2026-10.csv");
     }
