@@ -74,7 +74,8 @@ public class DefinitionRunner {
         List<Step> steps = new ArrayList<>();
         for (Map.Entry<String, ReportPeriod> planned : definition.plan(firedAt)) {
             Job job = jobs.find(planned.getKey()).orElseThrow();
-            PeriodJobParameters parameters = new PeriodJobParameters(planned.getValue(), 1);
+            PeriodJobParameters parameters = new PeriodJobParameters(planned.getValue(), 1,
+                    definition.dryRunJobs().contains(planned.getKey()));
             Step step = new Step(job, parameters, launcher.launch(job, parameters, false));
             steps.add(step);
             each.accept(step);

@@ -23,11 +23,15 @@ import org.springframework.scheduling.support.CronExpression;
 /**
  * A launch definition from {@code jobs/}: a name, a cron expression, a zone and the jobs to run in
  * order, each with the period it runs for ({@code previous-day}, {@code today},
- * {@code previous-month}, {@code current-month} or a literal {@code 2026-10} / {@code 2026-10-05}).
- * A bad definition is refused with a message naming the file and the field.
+ * {@code previous-month}, {@code current-month} or a literal {@code 2026-10} / {@code 2026-10-05}),
+ * and {@code auto-topup.dry-run=true} for a top-up that only reports its plan. A bad definition
+ * is refused with a message naming the file and the field.
  */
 public record LaunchDefinition(Path file, String name, CronExpression cron, String cronText, ZoneId zone,
-        Map<String, String> periodRules) {
+        Map<String, String> periodRules, Set<String> dryRunJobs) {
+
+    /** The jobs that take a {@code <job>.dry-run} field. */
+    static final Set<String> DRY_RUN_JOBS = Set.of("auto-topup");
 
     /** The jobs a definition may name; {@code finance-pack} runs only where its job exists (checked when it runs). */
     static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack");
@@ -44,9 +48,11 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
         }
         for (String key : properties.stringPropertyNames()) {
             boolean known = Set.of("name", "cron", "zone", "jobs").contains(key)
-                    || (key.endsWith(".period") && JOBS.contains(key.substring(0, key.length() - ".period".length())));
+                    || (key.endsWith(".period") && JOBS.contains(key.substring(0, key.length() - ".period".length())))
+                    || (key.endsWith(".dry-run") && DRY_RUN_JOBS.contains(key.substring(0, key.length() - ".dry-run".length())));
             if (!known) {
-                throw invalid(file, key, "is not a field of a launch definition (name, cron, zone, jobs, <job>.period)");
+                throw invalid(file, key, "is not a field of a launch definition (name, cron, zone, jobs, <job>.period,"
+                        + " auto-topup.dry-run)");
             }
         }
         String name = properties.getProperty("name", file.getFileName().toString().replaceFirst("\\.properties$", ""));
@@ -92,7 +98,23 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             }
             rules.put(trimmed, rule);
         }
-        return new LaunchDefinition(file, name, cron, cronText, zone, rules);
+        Set<String> dryRuns = new java.util.TreeSet<>();
+        for (String job : DRY_RUN_JOBS) {
+            String value = properties.getProperty(job + ".dry-run");
+            if (value == null) {
+                continue;
+            }
+            if (!value.trim().equals("true") && !value.trim().equals("false")) {
+                throw invalid(file, job + ".dry-run", "'" + value.trim() + "' is not true or false");
+            }
+            if (!rules.containsKey(job)) {
+                throw invalid(file, job + ".dry-run", "is set but jobs does not name " + job);
+            }
+            if (value.trim().equals("true")) {
+                dryRuns.add(job);
+            }
+        }
+        return new LaunchDefinition(file, name, cron, cronText, zone, rules, Set.copyOf(dryRuns));
     }
 
     /** The period a rule names when the definition fires at {@code firedAt}. */

@@ -47,6 +47,15 @@ class LaunchDefinitionTest {
         });
     }
 
+    @Test
+    void anAutoTopUpMayBeADryRun() throws IOException {
+        LaunchDefinition plan = LaunchDefinition.load(write("cron=0 0 2 * * *\njobs=cost-report,auto-topup\nauto-topup.dry-run=true\n"));
+        LaunchDefinition real = LaunchDefinition.load(write("cron=0 0 2 * * *\njobs=auto-topup\nauto-topup.dry-run=false\n"));
+
+        assertThat(plan.dryRunJobs()).containsExactly("auto-topup");
+        assertThat(real.dryRunJobs()).isEmpty();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "zone=UTC\\njobs=cost-report                                  | field cron is required",
@@ -55,6 +64,9 @@ class LaunchDefinitionTest {
             "cron=0 0 2 * * *\\njobs=cost-report,payroll                  | field jobs 'payroll' is not a job",
             "cron=0 0 2 * * *\\njobs=cost-report\\ncost-report.period=yesterday | field cost-report.period 'yesterday'",
             "cron=0 0 2 * * *\\njobs=auto-topup\\nauto-topup.period=previous-month | field auto-topup.period 'previous-month': auto-topup runs for a day",
+            "cron=0 0 2 * * *\\njobs=auto-topup\\nauto-topup.dry-run=maybe | field auto-topup.dry-run 'maybe' is not true or false",
+            "cron=0 0 2 * * *\\njobs=cost-report\\nauto-topup.dry-run=true | field auto-topup.dry-run is set but jobs does not name auto-topup",
+            "cron=0 0 2 * * *\\njobs=cost-report\\ncost-report.dry-run=true | field cost-report.dry-run is not a field",
             "cron=0 0 2 * * *\\njobs=cost-report\\nretries=3               | field retries is not a field" })
     void aBadDefinitionIsRefusedNamingTheFileAndTheField(String content, String reason) throws IOException {
         Path file = write(content.replace("\\n", "\n"));

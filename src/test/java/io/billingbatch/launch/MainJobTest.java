@@ -46,6 +46,9 @@ class MainJobTest {
     @Autowired
     ReportStore reportStore;
 
+    @Autowired
+    io.billingbatch.topup.JdbcTopUpPolicies policies;
+
     @Test
     void fillsAnEmptyLedgerReportsLastMonthAndSaysSoWhenRunAgain() throws Exception {
         LedgerFixture.reset(jdbc);
@@ -132,6 +135,28 @@ class MainJobTest {
         assertThatThrownBy(() -> run(command)).isInstanceOf(UsageException.class)
                 .hasMessageContaining("cost-report 2031-05-06 (UTC) is already reported")
                 .hasMessageEndingWith("nothing was run: add --rerun to replace it");
+    }
+
+    @Test
+    void aDefinitionRunsAnAutoTopUpAsADryRunWhenItSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
+            throws Exception {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results");
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        java.util.UUID account = ledger.account("Planned only");
+        ledger.topUp(account, 1_000_000, Instant.parse("2026-11-20T00:00:00Z"));
+        policies.save(io.billingbatch.topup.TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 1_000_000_000));
+        java.nio.file.Path definition = folder.resolve("plan.properties");
+        Files.writeString(definition, "cron=0 0 2 * * *\njobs=auto-topup\nauto-topup.dry-run=true\n");
+
+        Run run = run(new String[] { "run-definition", definition.toString() });
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(jdbc.queryForObject("SELECT balance_credit FROM billing_accounts WHERE id = ?", Long.class, account))
+                .isEqualTo(1_000_000);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT outcome FROM auto_topup_results WHERE account_id = ?", String.class, account))
+                .isEqualTo("planned");
     }
 
     private static String totalsLine(String output) {
