@@ -41,6 +41,9 @@ class HttpFundedTopUpTest {
 
     static final AtomicInteger DECLINES_TO_GO = new AtomicInteger();
 
+    /** Charges answered only after the payment timeout has passed. */
+    static final AtomicInteger SLOW_TO_GO = new AtomicInteger();
+
     static {
         try {
             PAYMENTS = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -51,18 +54,28 @@ class HttpFundedTopUpTest {
         PAYMENTS.createContext("/charges", exchange -> {
             CHARGES.add(new String[] { exchange.getRequestHeaders().getFirst("Idempotency-Key"),
                     new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8) });
+            if (SLOW_TO_GO.getAndDecrement() > 0) {
+                try {
+                    Thread.sleep(8_000); // the payment timeout of this test is 3 s
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             int status = DECLINES_TO_GO.getAndDecrement() > 0 ? 402 : 201;
             byte[] body = (status == 402 ? "{\"error\":\"card declined\"}" : "{\"status\":\"ok\"}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        PAYMENTS.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow charge blocks no other
         PAYMENTS.start();
     }
 
     @DynamicPropertySource
     static void paymentEndpoint(DynamicPropertyRegistry registry) {
         registry.add("billing.topup.payment-url", () -> "http://127.0.0.1:" + PAYMENTS.getAddress().getPort() + "/charges");
+        registry.add("billing.topup.payment-timeout", () -> "3s");
     }
 
     @AfterAll
@@ -135,6 +148,20 @@ class HttpFundedTopUpTest {
                 BillingAccountEvent.AUTO_TOPUP_DISABLED);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE reference_type = 'auto_top_up'", Long.class))
                 .isZero();
+    }
+
+    @Test
+    void aChargeThatTimesOutIsAFailedAttemptAndCreditsNothing() throws Exception {
+        DECLINES_TO_GO.set(0);
+        SLOW_TO_GO.set(1);
+
+        run("2026-12-01", false);
+
+        assertThat(balance()).isEqualTo(30_000_000);
+        assertThat(jdbc.queryForObject("SELECT rule FROM auto_topup_results", String.class))
+                .startsWith("failed: payment failed: HttpTimeoutException").contains("(1 consecutive)");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero();
+        assertThat(events()).containsExactly(BillingAccountEvent.AUTO_TOPUP_FAILED);
     }
 
     void run(String day, boolean rerun) throws Exception {
