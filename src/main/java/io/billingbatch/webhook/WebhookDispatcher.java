@@ -42,12 +42,18 @@ public class WebhookDispatcher {
     private static final Logger logger = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private static final String CLAIM_DUE = """
-            SELECT o.id, o.event_id, o.event_type, o.payload, o.attempts, s.uri, s.method, s.secret, s.public_only
+            SELECT o.id, o.event_id, o.event_type, o.payload, o.attempts, s.uri, s.method, s.secret, s.public_only,
+                   s.tm_delete IS NOT NULL AS subscription_deleted
             FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
-            WHERE o.status = 'pending' AND o.next_attempt_at <= now() AND s.tm_delete IS NULL
+            WHERE o.status = 'pending' AND o.next_attempt_at <= now()
             ORDER BY o.next_attempt_at, o.id
             LIMIT 1
             FOR UPDATE OF o SKIP LOCKED
+            """;
+
+    /** An event queued for a subscription deleted since (also by a change that raced with the delete). */
+    private static final String SUBSCRIPTION_DELETED = """
+            UPDATE webhook_outbox SET status = 'dead', last_error = 'subscription deleted' WHERE id = ?
             """;
 
     private static final String DELIVERED = """
@@ -98,11 +104,16 @@ public class WebhookDispatcher {
     private boolean deliverOne() {
         List<Due> due = jdbc.query(CLAIM_DUE, (rs, i) -> new Due(rs.getLong("id"), rs.getObject("event_id", UUID.class),
                 rs.getString("event_type"), rs.getString("payload"), rs.getInt("attempts"), rs.getString("uri"),
-                rs.getString("method"), rs.getString("secret"), rs.getBoolean("public_only")));
+                rs.getString("method"), rs.getString("secret"), rs.getBoolean("public_only"),
+                rs.getBoolean("subscription_deleted")));
         if (due.isEmpty()) {
             return false;
         }
         Due delivery = due.get(0);
+        if (delivery.subscriptionDeleted()) {
+            jdbc.update(SUBSCRIPTION_DELETED, delivery.id());
+            return true;
+        }
         String error = send(delivery);
         if (error == null) {
             jdbc.update(DELIVERED, delivery.id());
@@ -160,6 +171,6 @@ public class WebhookDispatcher {
     }
 
     private record Due(long id, UUID eventId, String eventType, String payload, int attempts, String uri, String method,
-            String secret, boolean publicOnly) {
+            String secret, boolean publicOnly, boolean subscriptionDeleted) {
     }
 }

@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Webhook subscriptions in the document's shape; each gets a generated signing secret. */
 @Repository
@@ -115,6 +116,15 @@ public class WebhookSubscriptions {
 
     private static final String COLUMNS = "id, customer_id, name, uri, method, event_types, secret, tm_create";
 
+    private static final String DELETE = """
+            UPDATE webhook_subscriptions SET tm_delete = now() WHERE id = ? AND tm_delete IS NULL
+            """;
+
+    private static final String END_QUEUED_EVENTS = """
+            UPDATE webhook_outbox SET status = 'dead', last_error = 'subscription deleted'
+            WHERE subscription_id = ? AND status = 'pending'
+            """;
+
     /** Live subscriptions of one customer, or (null) all of them, oldest first. */
     public List<Subscription> list(UUID customerId) {
         return jdbc.query("SELECT " + COLUMNS + """
@@ -132,13 +142,13 @@ public class WebhookSubscriptions {
      * Stops deliveries to a subscription, also of events still queued for it: they end {@code dead}
      * with the reason (a receiver being retired must not keep getting calls).
      */
-    @org.springframework.transaction.annotation.Transactional
+    @Transactional
     public boolean delete(UUID id) {
-        if (jdbc.update("UPDATE webhook_subscriptions SET tm_delete = now() WHERE id = ? AND tm_delete IS NULL", id) != 1) {
+        if (jdbc.update(DELETE, id) != 1) {
             return false;
         }
-        jdbc.update("UPDATE webhook_outbox SET status = 'dead', last_error = 'subscription deleted'"
-                + " WHERE subscription_id = ? AND status = 'pending'", id);
+        // an event a concurrent change queues after this is ended by the dispatcher, which checks again
+        jdbc.update(END_QUEUED_EVENTS, id);
         return true;
     }
 

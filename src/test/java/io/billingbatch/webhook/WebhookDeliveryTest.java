@@ -149,6 +149,20 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void anEventQueuedWhileItsSubscriptionWasBeingDeletedIsNotSentEither() {
+        var subscription = subscriptions.create(null, "Retired receiver", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
+        // the change read the subscription as live; the delete committed before the change did
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+        jdbc.update("UPDATE webhook_subscriptions SET tm_delete = now() WHERE id = ?", subscription.id());
+
+        assertThat(dispatcher.dispatchDue(10)).isEqualTo(1);
+
+        assertThat(received).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT status || ' ' || last_error FROM webhook_outbox WHERE subscription_id = ?",
+                String.class, subscription.id())).isEqualTo("dead subscription deleted");
+    }
+
+    @Test
     void anEventOfARolledBackChangeIsNeverSent() {
         subscriptions.create(null, "hook", uri(), "POST", List.of(BillingAccountEvent.UPDATED));
 
