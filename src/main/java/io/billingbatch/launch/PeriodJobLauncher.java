@@ -1,6 +1,7 @@
 package io.billingbatch.launch;
 
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.Optional;
 
 import io.billingbatch.batch.PeriodJobParameters;
@@ -52,10 +53,10 @@ public class PeriodJobLauncher {
         long handoverEnds = System.nanoTime() + HANDOVER.toNanos();
         while (lease.isEmpty()) {
             JobExecution holder = latest(job.getName(), requested).map(Latest::execution).orElse(null);
-            if (holder == null || holder.isRunning() || System.nanoTime() - handoverEnds > 0) {
+            if (!justEnded(holder) || System.nanoTime() - handoverEnds > 0) {
                 return new LaunchOutcome.AlreadyRunning(holder);
             }
-            // The repository already says the run ended: its process is letting go of the lock.
+            // The repository says the run has just ended: its process is letting go of the lock.
             Thread.sleep(HANDOVER_POLL.toMillis());
             lease = guard.tryAcquire(key);
         }
@@ -80,6 +81,19 @@ public class PeriodJobLauncher {
             JobExecution execution = jobOperator.start(job, parameters.toJobParameters());
             return new LaunchOutcome.Ran(execution);
         }
+    }
+
+    /**
+     * Whether the execution ended within the handover time: then its process may still hold the
+     * lock for a moment. An execution that ended long ago is not the one holding it (another
+     * launch of the period is starting, or a dry run and a real run share the period's lock).
+     */
+    private static boolean justEnded(JobExecution execution) {
+        if (execution == null || execution.isRunning() || execution.getEndTime() == null) {
+            return false;
+        }
+        // Spring Batch records its times as LocalDateTime in the JVM's zone
+        return execution.getEndTime().isAfter(LocalDateTime.now().minus(HANDOVER));
     }
 
     /**

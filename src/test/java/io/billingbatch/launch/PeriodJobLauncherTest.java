@@ -5,7 +5,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -18,6 +22,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PeriodJobLauncherTest {
 
     static final ReportPeriod DAY = ReportPeriod.parse("2026-10-07", "UTC");
+
+    static final String KEY = "cost-report|2026-10-07|UTC";
 
     @Autowired
     PeriodJobLauncher launcher;
@@ -46,6 +53,12 @@ class PeriodJobLauncherTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    JobOperator jobOperator;
+
+    @Autowired
+    DataSource dataSource;
 
     @BeforeEach
     void givenOneAccountWithACall() {
@@ -106,7 +119,7 @@ class PeriodJobLauncherTest {
     }
 
     @Test
-    void aRunRecordedAsEndedButStillLettingGoOfItsLockIsWaitedFor() throws Exception {
+    void aRunRecordedAsJustEndedButStillLettingGoOfItsLockIsWaitedFor() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
         JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
         JobExecution stopped = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
@@ -114,20 +127,21 @@ class PeriodJobLauncherTest {
         stopped.setEndTime(LocalDateTime.now());
         stopped.setStatus(BatchStatus.STOPPED);
         jobRepository.update(stopped);
-        String key = costReportJob.getName() + "|" + DAY.key() + "|UTC";
-        JobRunGuard.Lease stoppingProcess = guard.tryAcquire(key).orElseThrow();
+        CountingGuard counting = new CountingGuard(dataSource);
+        PeriodJobLauncher waiting = new PeriodJobLauncher(jobOperator, jobRepository, counting);
+        JobRunGuard.Lease stoppingProcess = guard.tryAcquire(KEY).orElseThrow();
         CompletableFuture<LaunchOutcome> restart;
         try {
             restart = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return launcher.launch(costReportJob, parameters, false);
+                    return waiting.launch(costReportJob, parameters, false);
                 }
                 catch (Exception ex) {
                     throw new CompletionException(ex);
                 }
             });
-            Thread.sleep(300);
-            assertThat(restart).as("the launch waits while the ended run still holds its lock").isNotDone();
+            assertThat(counting.secondTry.await(60, TimeUnit.SECONDS)).as("the launch tries the lock again").isTrue();
+            assertThat(restart).as("and waits while the ended run still holds it").isNotDone();
         }
         finally {
             stoppingProcess.close();
@@ -143,17 +157,59 @@ class PeriodJobLauncherTest {
     @Test
     void aLockHeldByARunThatIsStillGoingIsRefusedAtOnce() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
-        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
-        JobExecution live = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
-        live.setStartTime(LocalDateTime.now());
-        live.setStatus(BatchStatus.STARTED);
-        jobRepository.update(live);
-        String key = costReportJob.getName() + "|" + DAY.key() + "|UTC";
-        try (JobRunGuard.Lease otherProcess = guard.tryAcquire(key).orElseThrow()) {
+        JobExecution live = execution(parameters, BatchStatus.STARTED, null);
+
+        assertRefusedAtOnceWhileLocked(parameters, live);
+    }
+
+    @Test
+    void aLockHeldWhileTheLastRunEndedLongAgoIsRefusedAtOnce() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
+        JobExecution old = execution(parameters, BatchStatus.FAILED, LocalDateTime.now().minusHours(1));
+
+        assertRefusedAtOnceWhileLocked(parameters, old);
+    }
+
+    private void assertRefusedAtOnceWhileLocked(PeriodJobParameters parameters, JobExecution latest) throws Exception {
+        CountingGuard counting = new CountingGuard(dataSource);
+        PeriodJobLauncher launcher = new PeriodJobLauncher(jobOperator, jobRepository, counting);
+        try (JobRunGuard.Lease otherProcess = guard.tryAcquire(KEY).orElseThrow()) {
             LaunchOutcome outcome = launcher.launch(costReportJob, parameters, false);
 
             assertThat(outcome).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
-            assertThat(((LaunchOutcome.AlreadyRunning) outcome).execution().getId()).isEqualTo(live.getId());
+            assertThat(((LaunchOutcome.AlreadyRunning) outcome).execution().getId()).isEqualTo(latest.getId());
+            assertThat(counting.tries.get()).as("tries of the lock").isEqualTo(1);
+        }
+    }
+
+    private JobExecution execution(PeriodJobParameters parameters, BatchStatus status, LocalDateTime ended) throws Exception {
+        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
+        JobExecution execution = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
+        execution.setStartTime(LocalDateTime.now().minusHours(2));
+        execution.setEndTime(ended);
+        execution.setStatus(status);
+        jobRepository.update(execution);
+        return execution;
+    }
+
+    /** Counts the launcher's tries of the run lock. */
+    static final class CountingGuard extends JobRunGuard {
+
+        final AtomicInteger tries = new AtomicInteger();
+
+        final CountDownLatch secondTry = new CountDownLatch(1);
+
+        CountingGuard(DataSource dataSource) {
+            super(dataSource);
+        }
+
+        @Override
+        public Optional<Lease> tryAcquire(String key) {
+            Optional<Lease> lease = super.tryAcquire(key);
+            if (tries.incrementAndGet() >= 2) {
+                secondTry.countDown();
+            }
+            return lease;
         }
     }
 
