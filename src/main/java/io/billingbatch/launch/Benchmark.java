@@ -6,7 +6,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.YearMonth;
+import java.util.Comparator;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -23,6 +26,7 @@ import org.postgresql.PGConnection;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -110,7 +114,7 @@ class Benchmark {
         out.printf("ledger rows in %s: %,d%n", period.key(), ledgerRows);
         String start = "'" + period.start() + "'::timestamptz";
         String end = "'" + period.end() + "'::timestamptz";
-        String stuckBefore = "'" + java.time.Instant.now().minus(java.time.Duration.ofHours(24)) + "'::timestamptz";
+        String stuckBefore = "'" + java.time.Instant.now().minus(Duration.ofHours(24)) + "'::timestamptz";
         boolean completed = true;
         if (settings.jobs().contains("cost-report")) {
             completed &= compare(costReportJob, 1.5, period, ledgerRows, out,
@@ -149,11 +153,11 @@ class Benchmark {
                 name, floorFirst.rows(), floorSeconds, ledgerRows / floorSeconds, floorFirst.seconds(), floorSecond.seconds());
         out.printf("%s job:                                 %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n", name,
                 best.seconds(), ledgerRows / best.seconds(), second.seconds(), third.seconds());
-        out.printf("%s job, first run in this JVM:  %7.2f s  (warm-up; includes loading and compiling the job's code)%n",
+        out.printf("%s job, its first run in this JVM: %7.2f s  (warm-up; loads and compiles what earlier runs did not)%n",
                 name, first.seconds());
         out.printf("%s steps, first run: %s%n", name, steps(first.execution()));
         out.printf("%s steps, best run:  %s%n", name, steps(best.execution()));
-        out.printf("%s ratio job / floor: %.2f (target <= %.1f); first run in this JVM %.2f; peak heap %d MiB (first run %d MiB, max %d MiB)%n",
+        out.printf("%s ratio job / floor: %.2f (target <= %.1f); its first run in this JVM %.2f; peak heap %d MiB (first run %d MiB, max %d MiB)%n",
                 name, best.seconds() / floorSeconds, target, first.seconds() / floorSeconds, best.peakHeap() >> 20,
                 first.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
         return true;
@@ -172,10 +176,10 @@ class Benchmark {
     private static String steps(JobExecution execution) {
         return execution.getStepExecutions().stream()
                 .filter(step -> step.getStartTime() != null && step.getEndTime() != null)
-                .sorted(java.util.Comparator.comparing(org.springframework.batch.core.step.StepExecution::getStartTime))
+                .sorted(Comparator.comparing(StepExecution::getStartTime))
                 .map(step -> String.format("%s %.2f s", step.getStepName(),
-                        java.time.Duration.between(step.getStartTime(), step.getEndTime()).toNanos() / 1e9))
-                .collect(java.util.stream.Collectors.joining(", "));
+                        Duration.between(step.getStartTime(), step.getEndTime()).toNanos() / 1e9))
+                .collect(Collectors.joining(", "));
     }
 
     /** One end-to-end run as a re-run of the period (so the benchmark can be repeated), with its peak heap. */

@@ -2,8 +2,10 @@ package io.billingbatch.reconciliation;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import io.billingbatch.batch.PeriodJobParameters;
@@ -48,14 +50,14 @@ public class JdbcReconciliationRepository {
                 + PUBLISHED_INSTANCE, Long.class, key);
         long clean = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE finding_kinds = '' AND job_instance_id = "
                 + PUBLISHED_INSTANCE, Long.class, key);
-        Map<String, KindCount> found = new java.util.TreeMap<>();
+        Map<String, KindCount> found = new TreeMap<>();
         jdbc.query("""
                 SELECT kind, count(*) AS findings, coalesce(sum(abs(difference)), 0) AS absolute_difference
-                FROM reconciliation_findings WHERE job_instance_id = %s GROUP BY kind ORDER BY kind
+                FROM reconciliation_findings WHERE job_instance_id = %s GROUP BY kind
                 """.formatted(PUBLISHED_INSTANCE), (ResultSet rs) -> {
             found.put(rs.getString(1), new KindCount(rs.getString(1), rs.getLong(2), rs.getLong(3)));
         }, key);
-        List<KindCount> kinds = new java.util.ArrayList<>();
+        List<KindCount> kinds = new ArrayList<>();
         for (String kind : Finding.KINDS) { // every kind, 0 where none: the summary reads the same every period
             kinds.add(found.containsKey(kind) ? found.remove(kind) : new KindCount(kind, 0, 0));
         }

@@ -28,6 +28,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
+    private static final String HANDLED_BY_THIS_RUN = """
+            SELECT EXISTS (SELECT 1 FROM auto_topup_results WHERE job_instance_id = ? AND account_id = ?)
+            """;
+
     private static final String RECORD_RESULT = """
             INSERT INTO auto_topup_results (job_instance_id, account_id, outcome, balance_before, amount_credit,
                 balance_after, rule)
@@ -81,10 +85,10 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private void topUp(TopUpPolicy policy, String funding) {
         UUID accountId = policy.accountId();
-        Optional<BillingAccount> found = dryRun ? accounts.find(accountId) : accounts.lock(accountId);
         if (handledByThisRun(accountId)) {
             return; // by a chunk an earlier execution of this run committed before it failed: a restart does not repeat it
         }
+        Optional<BillingAccount> found = dryRun ? accounts.find(accountId) : accounts.lock(accountId);
         if (found.isEmpty()) {
             skip(accountId, null, "skipped: the account does not exist");
             return;
@@ -185,9 +189,7 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
     }
 
     private boolean handledByThisRun(UUID accountId) {
-        return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM auto_topup_results WHERE job_instance_id = ? AND account_id = ?)", Boolean.class,
-                jobInstanceId, accountId));
+        return Boolean.TRUE.equals(jdbc.queryForObject(HANDLED_BY_THIS_RUN, Boolean.class, jobInstanceId, accountId));
     }
 
     private void skip(UUID accountId, Long balance, String reason) {
