@@ -102,17 +102,13 @@ class PeriodJobLauncherTest {
     @Test
     void anExecutionLeftStartedByAKilledProcessIsRecoveredAndRestarted() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
-        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
-        JobExecution killed = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
-        killed.setStartTime(LocalDateTime.now());
-        killed.setStatus(BatchStatus.STARTED);
-        jobRepository.update(killed);
+        JobExecution killed = execution(parameters, BatchStatus.STARTED, null);
 
         LaunchOutcome outcome = launcher.launch(costReportJob, parameters, false);
 
         JobExecution restarted = ((LaunchOutcome.Ran) outcome).execution();
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-        assertThat(restarted.getJobInstanceId()).isEqualTo(instance.getInstanceId());
+        assertThat(restarted.getJobInstanceId()).isEqualTo(killed.getJobInstanceId());
         assertThat(jobRepository.getJobExecution(killed.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2026-10-07'", Long.class))
                 .isEqualTo(42 * LedgerFixture.CALL_RATE);
@@ -121,12 +117,7 @@ class PeriodJobLauncherTest {
     @Test
     void aRunRecordedAsJustEndedButStillLettingGoOfItsLockIsWaitedFor() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
-        JobInstance instance = jobRepository.createJobInstance(costReportJob.getName(), parameters.toJobParameters());
-        JobExecution stopped = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
-        stopped.setStartTime(LocalDateTime.now());
-        stopped.setEndTime(LocalDateTime.now());
-        stopped.setStatus(BatchStatus.STOPPED);
-        jobRepository.update(stopped);
+        JobExecution stopped = execution(parameters, BatchStatus.STOPPED, LocalDateTime.now());
         CountingGuard counting = new CountingGuard(dataSource);
         PeriodJobLauncher waiting = new PeriodJobLauncher(jobOperator, jobRepository, counting);
         JobRunGuard.Lease stoppingProcess = guard.tryAcquire(KEY).orElseThrow();
@@ -151,7 +142,7 @@ class PeriodJobLauncherTest {
         assertThat(outcome).isInstanceOf(LaunchOutcome.Ran.class);
         JobExecution restarted = ((LaunchOutcome.Ran) outcome).execution();
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-        assertThat(restarted.getJobInstanceId()).isEqualTo(instance.getInstanceId());
+        assertThat(restarted.getJobInstanceId()).isEqualTo(stopped.getJobInstanceId());
     }
 
     @Test
