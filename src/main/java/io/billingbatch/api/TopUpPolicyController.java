@@ -60,10 +60,11 @@ class TopUpPolicyController {
                 request.mode() == null ? "fixed" : request.mode(),
                 micros("amount", request.amount(), TopUpPolicy.DEFAULT_AMOUNT),
                 request.target() == null ? null : micros("target", request.target(), 0),
-                request.maxPerDay() == null ? 1 : request.maxPerDay(),
-                micros("monthly_cap", request.monthlyCap(), 1_000_000_000L));
-        String funding = request.funding() == null ? "grant" : request.funding();
-        policies.save(policy, funding, request.maxConsecutiveFailures() == null ? 3 : request.maxConsecutiveFailures());
+                request.maxPerDay() == null ? TopUpPolicy.DEFAULT_MAX_PER_DAY : request.maxPerDay(),
+                micros("monthly_cap", request.monthlyCap(), TopUpPolicy.DEFAULT_MONTHLY_CAP));
+        String funding = request.funding() == null ? TopUpPolicy.DEFAULT_FUNDING : request.funding();
+        policies.save(policy, funding, request.maxConsecutiveFailures() == null ? TopUpPolicy.DEFAULT_MAX_CONSECUTIVE_FAILURES
+                : request.maxConsecutiveFailures());
         audit.record(principal, "topup_policy.put", id.toString(), policy.toString() + " funding " + funding);
         return json(policies.findSettings(id).orElseThrow());
     }

@@ -165,7 +165,7 @@ public class BillingCommands {
                     TopUpPolicy policy = policy(invocation);
                     topUpPolicies.save(policy);
                     topUpPolicies.useFunding(policy.accountId(), funding(invocation),
-                            (int) invocation.longOption("max-failures", 3, 1, 1_000));
+                            (int) invocation.longOption("max-failures", TopUpPolicy.DEFAULT_MAX_CONSECUTIVE_FAILURES, 1, 1_000));
                     out().printf("auto top-up policy saved for account %s: %s, below %s USD, %s, at most %d a day and %s USD"
                             + " a month, funding %s%n", policy.accountId(), policy.enabled() ? "enabled" : "disabled",
                             Money.toUsd(policy.threshold()), "fixed".equals(policy.mode()) ? "add " + Money.toUsd(policy.amount())
@@ -280,7 +280,7 @@ public class BillingCommands {
     }
 
     private static String funding(Invocation invocation) {
-        String funding = invocation.option("funding", "grant");
+        String funding = invocation.option("funding", TopUpPolicy.DEFAULT_FUNDING);
         if (!"grant".equals(funding) && !"http".equals(funding)) {
             throw new UsageException("--funding must be grant or http, was '" + funding + "'");
         }
@@ -299,9 +299,11 @@ public class BillingCommands {
         String mode = invocation.option("mode", "fixed");
         String target = invocation.options().get("target");
         return new TopUpPolicy(accountId, !invocation.flag("disable"),
-                Money.fromUsd(invocation.option("threshold", "50.00")), mode,
-                Money.fromUsd(invocation.option("amount", "100.00")), target == null ? null : Money.fromUsd(target),
-                (int) invocation.longOption("max-per-day", 1, 1, 1_000), Money.fromUsd(invocation.option("monthly-cap", "1000.00")));
+                Money.fromUsd(invocation.option("threshold", Money.toUsd(TopUpPolicy.DEFAULT_THRESHOLD))), mode,
+                Money.fromUsd(invocation.option("amount", Money.toUsd(TopUpPolicy.DEFAULT_AMOUNT))),
+                target == null ? null : Money.fromUsd(target),
+                (int) invocation.longOption("max-per-day", TopUpPolicy.DEFAULT_MAX_PER_DAY, 1, 1_000),
+                Money.fromUsd(invocation.option("monthly-cap", Money.toUsd(TopUpPolicy.DEFAULT_MONTHLY_CAP))));
     }
 
     private int reconciliation(Invocation invocation) throws Exception {

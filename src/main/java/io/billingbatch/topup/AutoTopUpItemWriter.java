@@ -16,6 +16,7 @@ import io.billingbatch.ledger.Money;
 import io.billingbatch.webhook.BillingAccountEvent;
 import io.billingbatch.webhook.WebhookOutbox;
 
+import org.springframework.batch.core.listener.SkipListener;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,9 +25,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Tops up each candidate inside the chunk's transaction: locks the account row, checks its status,
  * balance and caps again, then posts the credit, its audit row and its event together. The
  * idempotency key (account + business date + sequence of the day) makes a repeated write a no-op.
- * In a dry run it only records what it would do.
+ * In a dry run it only records what it would do. A policy row rejected before it gets here is recorded
+ * with its reason too, so the run's results hold every candidate account.
  */
-class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
+class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<PolicyRow, TopUpCandidate> {
 
     private static final String HANDLED_BY_THIS_RUN = """
             SELECT EXISTS (SELECT 1 FROM auto_topup_results WHERE job_instance_id = ? AND account_id = ?)
@@ -186,6 +188,12 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate> {
 
     private static UUID eventId(String what, UUID key, int attempt) {
         return UUID.nameUUIDFromBytes((what + "|" + key + "|" + attempt).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A row that is not a valid policy gets its line in the run's results (and so in the report) with the reason. */
+    @Override
+    public void onSkipInProcess(PolicyRow row, Throwable reason) {
+        result(row.accountId(), "rejected", row.balance(), null, row.balance(), "rejected: invalid policy: " + reason.getMessage());
     }
 
     private boolean handledByThisRun(UUID accountId) {

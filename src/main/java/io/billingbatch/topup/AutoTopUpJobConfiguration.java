@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.JdbcBillingAccounts;
@@ -22,6 +23,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -40,8 +42,7 @@ public class AutoTopUpJobConfiguration {
 
     public static final String JOB_NAME = "auto-topup";
 
-    static final String CANDIDATES_SQL = """
-            SELECT p.* FROM auto_topup_policies p LEFT JOIN billing_accounts a ON a.id = p.account_id
+    static final String CANDIDATES_SQL = PolicyRow.SELECT + """
             WHERE p.enabled AND (a.id IS NULL OR a.balance_credit < p.threshold_credit)
             ORDER BY p.account_id
             """;
@@ -68,20 +69,28 @@ public class AutoTopUpJobConfiguration {
 
     @Bean
     Step autoTopUpStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            JdbcCursorItemReader<TopUpCandidate> topUpCandidateReader, AutoTopUpItemWriter autoTopUpWriter) {
+            JdbcCursorItemReader<PolicyRow> topUpCandidateReader, AutoTopUpItemWriter autoTopUpWriter, JdbcTemplate jdbc) {
+        ItemRejectRecorder<PolicyRow> rejects = new ItemRejectRecorder<>(jdbc);
         return new StepBuilder("autoTopUpStep", jobRepository)
-                .<TopUpCandidate, TopUpCandidate>chunk(100)
+                .<PolicyRow, TopUpCandidate>chunk(100)
                 .transactionManager(transactionManager)
                 .reader(topUpCandidateReader)
+                // A stored row that is not a valid policy (a direct write) is rejected with its reason; the run goes on.
+                .processor(PolicyRow::toCandidate)
                 .writer(autoTopUpWriter)
+                .faultTolerant()
+                .skipPolicy((failure, skipCount) -> failure instanceof InvalidTopUpPolicyException)
+                .skipListener(rejects)
+                .skipListener(autoTopUpWriter)
+                .listener((StepExecutionListener) rejects)
                 .listener(new ProgressListener())
                 .build();
     }
 
     @Bean
     @StepScope
-    JdbcCursorItemReader<TopUpCandidate> topUpCandidateReader(DataSource dataSource) {
-        return new JdbcCursorItemReaderBuilder<TopUpCandidate>()
+    JdbcCursorItemReader<PolicyRow> topUpCandidateReader(DataSource dataSource) {
+        return new JdbcCursorItemReaderBuilder<PolicyRow>()
                 .name("topUpCandidateReader")
                 // A restart reads the candidates afresh: accounts topped up by a committed chunk have left the
                 // result, so skipping the saved read count would skip accounts never handled. The writer knows
@@ -89,10 +98,7 @@ public class AutoTopUpJobConfiguration {
                 .saveState(false)
                 .dataSource(dataSource)
                 .sql(CANDIDATES_SQL)
-                .rowMapper((rs, i) -> new TopUpCandidate(new TopUpPolicy(rs.getObject("account_id", UUID.class),
-                        rs.getBoolean("enabled"), rs.getLong("threshold_credit"), rs.getString("mode"),
-                        rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class), rs.getInt("max_per_day"),
-                        rs.getLong("monthly_cap_credit")), rs.getString("funding")))
+                .rowMapper(PolicyRow.ROW_MAPPER)
                 .build();
     }
 

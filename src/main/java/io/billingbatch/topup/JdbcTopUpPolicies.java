@@ -38,12 +38,7 @@ public class JdbcTopUpPolicies {
      * consecutive failed attempts the policy disables itself.
      */
     public void useFunding(UUID accountId, String funding, int maxConsecutiveFailures) {
-        if (!"grant".equals(funding) && !"http".equals(funding)) {
-            throw new IllegalArgumentException("funding must be grant or http, was '" + funding + "'");
-        }
-        if (maxConsecutiveFailures < 1) {
-            throw new IllegalArgumentException("max_consecutive_failures must be at least 1, was " + maxConsecutiveFailures);
-        }
+        TopUpPolicy.checkFunding(funding, maxConsecutiveFailures);
         jdbc.update("UPDATE auto_topup_policies SET funding = ?, max_consecutive_failures = ?, tm_update = now() WHERE account_id = ?",
                 funding, maxConsecutiveFailures, accountId);
     }
@@ -59,18 +54,16 @@ public class JdbcTopUpPolicies {
         useFunding(policy.accountId(), funding, maxConsecutiveFailures);
     }
 
+    /** @throws InvalidTopUpPolicyException when the stored row is not a valid policy (a direct write) */
     public Optional<Settings> findSettings(UUID accountId) {
-        return jdbc.query("SELECT * FROM auto_topup_policies WHERE account_id = ?", (rs, i) -> new Settings(new TopUpPolicy(
-                rs.getObject("account_id", UUID.class), rs.getBoolean("enabled"), rs.getLong("threshold_credit"),
-                rs.getString("mode"), rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class),
-                rs.getInt("max_per_day"), rs.getLong("monthly_cap_credit")), rs.getString("funding"),
-                rs.getInt("max_consecutive_failures"), rs.getInt("consecutive_failures")), accountId).stream().findFirst();
+        return jdbc.query(PolicyRow.SELECT + "WHERE p.account_id = ?", (rs, i) -> new Settings(
+                PolicyRow.ROW_MAPPER.mapRow(rs, i).toPolicy(), rs.getString("funding"), rs.getInt("max_consecutive_failures"),
+                rs.getInt("consecutive_failures")), accountId).stream().findFirst();
     }
 
+    /** @throws InvalidTopUpPolicyException when the stored row is not a valid policy (a direct write) */
     public Optional<TopUpPolicy> find(UUID accountId) {
-        return jdbc.query("SELECT * FROM auto_topup_policies WHERE account_id = ?", (rs, i) -> new TopUpPolicy(
-                rs.getObject("account_id", UUID.class), rs.getBoolean("enabled"), rs.getLong("threshold_credit"),
-                rs.getString("mode"), rs.getLong("amount_credit"), rs.getObject("target_credit", Long.class),
-                rs.getInt("max_per_day"), rs.getLong("monthly_cap_credit")), accountId).stream().findFirst();
+        return jdbc.query(PolicyRow.SELECT + "WHERE p.account_id = ?", PolicyRow.ROW_MAPPER, accountId).stream()
+                .findFirst().map(PolicyRow::toPolicy);
     }
 }

@@ -16,7 +16,20 @@ public record TopUpPolicy(UUID accountId, boolean enabled, long threshold, Strin
 
     public static final long DEFAULT_AMOUNT = 100_000_000;
 
-    /** @throws IllegalArgumentException with the reason a policy cannot be accepted */
+    public static final int DEFAULT_MAX_PER_DAY = 1;
+
+    public static final long DEFAULT_MONTHLY_CAP = 1_000_000_000;
+
+    public static final String DEFAULT_FUNDING = "grant";
+
+    public static final int DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
+
+    /**
+     * The one place the rules of a policy live: the command line, the API and the job (for rows
+     * already stored) all build policies here, and the table's CHECK constraints (V11) mirror it.
+     *
+     * @throws IllegalArgumentException with the reason a policy cannot be accepted
+     */
     public TopUpPolicy {
         if (threshold < 0) {
             throw new IllegalArgumentException("threshold must not be negative, was " + Money.toUsd(threshold));
@@ -26,6 +39,9 @@ public record TopUpPolicy(UUID accountId, boolean enabled, long threshold, Strin
         }
         if ("fixed".equals(mode) && amount <= 0) {
             throw new IllegalArgumentException("amount must be positive, was " + Money.toUsd(amount));
+        }
+        if (amount < 0) {
+            throw new IllegalArgumentException("amount must not be negative, was " + Money.toUsd(amount));
         }
         if ("target".equals(mode) && (target == null || target <= threshold)) {
             throw new IllegalArgumentException("target must be above the threshold " + Money.toUsd(threshold) + ", was "
@@ -38,6 +54,20 @@ public record TopUpPolicy(UUID accountId, boolean enabled, long threshold, Strin
         if (monthlyCap < smallestTopUp) {
             throw new IllegalArgumentException("monthly_cap " + Money.toUsd(monthlyCap) + " is below one top-up of "
                     + Money.toUsd(smallestTopUp));
+        }
+    }
+
+    /**
+     * Checks how a policy's top-ups are paid.
+     *
+     * @throws IllegalArgumentException with the reason the funding cannot be accepted
+     */
+    public static void checkFunding(String funding, int maxConsecutiveFailures) {
+        if (!"grant".equals(funding) && !"http".equals(funding)) {
+            throw new IllegalArgumentException("funding must be grant or http, was '" + funding + "'");
+        }
+        if (maxConsecutiveFailures < 1) {
+            throw new IllegalArgumentException("max_consecutive_failures must be at least 1, was " + maxConsecutiveFailures);
         }
     }
 

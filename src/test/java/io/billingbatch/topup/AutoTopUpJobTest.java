@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.billingbatch.batch.PeriodJobParameters;
@@ -26,6 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @SpringBootTest
 class AutoTopUpJobTest {
@@ -66,6 +68,11 @@ class AutoTopUpJobTest {
                 TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox,
                          webhook_subscriptions, reconciliation_accounts, reconciliation_findings""");
         ledger = new LedgerFixture(jdbc);
+        // A test below leaves the checks NOT VALID, as an old database holding a bad row has them: back to validated.
+        jdbc.queryForList("""
+                SELECT conname FROM pg_constraint
+                WHERE conrelid = 'auto_topup_policies'::regclass AND contype = 'c' AND NOT convalidated""", String.class)
+                .forEach(check -> jdbc.execute("ALTER TABLE auto_topup_policies VALIDATE CONSTRAINT " + check));
     }
 
     UUID accountWithBalance(String name, long micros) {
@@ -263,6 +270,113 @@ class AutoTopUpJobTest {
                 .withMessageContaining("monthly_cap 50.000000 is below one top-up of 100.000000");
         assertThatIllegalArgumentException().isThrownBy(() -> TopUpPolicy.fixed(account, 50_000_000, 0, 1, 50_000_000))
                 .withMessageContaining("amount must be positive");
+    }
+
+    @Test
+    void aPolicyRowThatIsNotAValidPolicyIsRejectedWithItsReasonAndEveryOtherAccountIsToppedUp() throws Exception {
+        List<UUID> good = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) { // more than one chunk on each side of the bad row
+            UUID account = accountWithBalance("Good " + i, 1_000_000);
+            policies.save(TopUpPolicy.fixed(account, 150_000_000, 100_000_000, 2, 1_000_000_000)); // below it after one
+            good.add(account);
+        }
+        UUID bad = accountWithBalance("Bad cap", 1_000_000);
+        // A cap of $0.50 below a top-up of $100.00, written directly into an old database
+        insertPolicyAsAnOldDatabaseHoldsIt(bad, "fixed", 100_000_000, null, 500_000);
+        String reason = "monthly_cap 0.500000 is below one top-up of 100.000000";
+
+        JobExecution first = run(DAY_1, false, false);
+        JobExecution rerun = run(DAY_1, false, true);
+
+        assertThat(good).allSatisfy(account -> assertThat(balance(account)).as("balance of %s", account)
+                .isEqualTo(201_000_000));
+        assertThat(balance(bad)).isEqualTo(1_000_000);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups WHERE account_id = ?", Long.class, bad)).isZero();
+        for (JobExecution execution : List.of(first, rerun)) {
+            assertThat(execution.getStepExecutions()).filteredOn(step -> step.getStepName().equals("autoTopUpStep"))
+                    .singleElement().satisfies(step -> {
+                        assertThat(step.getWriteCount()).isEqualTo(150);
+                        assertThat(step.getSkipCount()).isEqualTo(1);
+                    });
+            assertThat(jdbc.queryForList("SELECT item_key || ' ' || reason FROM batch_item_rejects WHERE job_instance_id = ?",
+                    String.class, execution.getJobInstanceId())).containsExactly(bad + " " + reason);
+            long revision = execution.getJobParameters().getLong(PeriodJobParameters.REVISION);
+            java.nio.file.Path report = reportStore.directory(DAY_1)
+                    .resolve("auto-topup-" + DAY_1 + (revision > 1 ? "-run" + revision : "") + ".csv");
+            assertThat(java.nio.file.Files.readAllLines(report)).hasSize(1 + 151)
+                    .contains(bad + ",rejected,1.000000,,1.000000,rejected: invalid policy: " + reason);
+        }
+        assertThat(reconcileThisMonth()).isEmpty();
+    }
+
+    @Test
+    void theTableRefusesWhatTheCommandLineRefuses() {
+        UUID account = UUID.randomUUID();
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("threshold_credit = -1", "auto_topup_policies_threshold_check");
+        refused.put("amount_credit = 0", "auto_topup_policies_fixed_amount_check");
+        refused.put("mode = 'target', target_credit = NULL", "auto_topup_policies_target_check");
+        refused.put("mode = 'target', target_credit = 50000000", "auto_topup_policies_target_check");
+        refused.put("mode = 'weekly'", "auto_topup_policies_mode_check");
+        refused.put("max_per_day = 0", "auto_topup_policies_max_per_day_check");
+        refused.put("monthly_cap_credit = 99999999", "auto_topup_policies_monthly_cap_check");
+        refused.put("mode = 'target', target_credit = 150000000, monthly_cap_credit = 99999999",
+                "auto_topup_policies_monthly_cap_check");
+        refused.put("funding = 'card'", "auto_topup_policies_funding_check");
+        refused.put("max_consecutive_failures = 0", "auto_topup_policies_max_consecutive_failures_check");
+        refused.put("consecutive_failures = -1", "auto_topup_policies_consecutive_failures_check");
+        policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 100_000_000)); // the smallest cap is fine
+        refused.forEach((change, check) -> assertThatThrownBy(() -> jdbc.update(
+                "UPDATE auto_topup_policies SET " + change + " WHERE account_id = ?", account))
+                .as(change).isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class)
+                .hasMessageContaining(check));
+        assertThat(jdbc.update("UPDATE auto_topup_policies SET mode = 'target', target_credit = 150000000 WHERE account_id = ?",
+                account)).isEqualTo(1);
+    }
+
+    @Test
+    void theChecksMigrateADatabaseThatAlreadyHoldsABadRowAndStillCheckNewWrites() {
+        String schema = "before_v11_" + Long.toHexString(System.nanoTime());
+        try {
+            org.flywaydb.core.api.configuration.FluentConfiguration flyway = org.flywaydb.core.Flyway.configure()
+                    .dataSource(jdbc.getDataSource()).schemas(schema).locations("classpath:db/migration");
+            flyway.target("10").load().migrate();
+            UUID bad = UUID.randomUUID();
+            jdbc.update("INSERT INTO " + schema + ".auto_topup_policies (account_id, monthly_cap_credit) VALUES (?, 1)", bad);
+
+            flyway.target("11").load().migrate();
+
+            assertThat(jdbc.queryForObject("SELECT monthly_cap_credit FROM " + schema + ".auto_topup_policies WHERE account_id = ?",
+                    Long.class, bad)).as("the old row is kept, for the job to reject").isEqualTo(1);
+            assertThat(jdbc.queryForList("""
+                    SELECT conname || ' ' || convalidated FROM pg_constraint
+                    WHERE conrelid = ?::regclass AND contype = 'c' AND conname IN
+                        ('auto_topup_policies_monthly_cap_check', 'auto_topup_policies_threshold_check')""",
+                    String.class, schema + ".auto_topup_policies")).containsExactlyInAnyOrder(
+                    "auto_topup_policies_monthly_cap_check false", "auto_topup_policies_threshold_check true");
+            assertThatThrownBy(() -> jdbc.update("INSERT INTO " + schema + ".auto_topup_policies (account_id, monthly_cap_credit)"
+                    + " VALUES (?, 1)", UUID.randomUUID())).hasMessageContaining("auto_topup_policies_monthly_cap_check");
+        }
+        finally {
+            jdbc.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    /**
+     * Writes a policy row that breaks the table's checks, as a database that held it before they were
+     * added has it: the checks are taken off for the insert and put back {@code NOT VALID} (what the
+     * migration leaves when existing rows break them), so they hold for every later write.
+     */
+    void insertPolicyAsAnOldDatabaseHoldsIt(UUID account, String mode, long amount, Long target, long monthlyCap) {
+        List<Map<String, Object>> checks = jdbc.queryForList("""
+                SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+                WHERE conrelid = 'auto_topup_policies'::regclass AND contype = 'c'""");
+        checks.forEach(check -> jdbc.execute("ALTER TABLE auto_topup_policies DROP CONSTRAINT " + check.get("conname")));
+        jdbc.update("""
+                INSERT INTO auto_topup_policies (account_id, mode, amount_credit, target_credit, monthly_cap_credit)
+                VALUES (?, ?, ?, ?, ?)""", account, mode, amount, target, monthlyCap);
+        checks.forEach(check -> jdbc.execute("ALTER TABLE auto_topup_policies ADD CONSTRAINT " + check.get("conname") + " "
+                + ((String) check.get("definition")).replace(" NOT VALID", "") + " NOT VALID"));
     }
 
     JobExecution run(String day, boolean dryRun, boolean rerun) throws Exception {
