@@ -7,10 +7,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -27,8 +32,13 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  * in its zone. Each fire time runs once across all instances on the database: the instance whose
  * claim in {@code schedule_runs} succeeds runs the definition's jobs through
  * {@link DefinitionRunner} (and so through {@link PeriodJobLauncher}: job instance identity and the
- * run lock guard the jobs themselves as a second line). At start-up, the latest fire time missed
- * within the catch-up window (after the last one any instance claimed) runs once.
+ * run lock guard the jobs themselves as a second line).
+ * <p>
+ * At each fire time, at start-up and every {@link #SWEEP_INTERVAL}, a definition's tick runs, oldest
+ * first, every fire time within the catch-up window that is due: missed ones (never claimed, and not
+ * from before the definition was first seen, so a fresh installation runs nothing from its past),
+ * failed or busy ones whose next try has come (exponential backoff, not beyond the window), and
+ * unfinished ones whose instance died.
  */
 public class LaunchScheduler implements SmartLifecycle {
 
@@ -48,6 +58,15 @@ public class LaunchScheduler implements SmartLifecycle {
 
     private final String instance;
 
+    private final Duration firstBackoff;
+
+    private final Duration maxBackoff;
+
+    /** Held while a definition's tick runs in this instance: its fire-time task and the sweep never overlap. */
+    private final Map<String, ReentrantLock> ticking = new ConcurrentHashMap<>();
+
+    private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+
     private volatile ThreadPoolTaskScheduler scheduler;
 
     /** Set while serve shuts down: a run cut short then is left unfinished, for another instance to resume. */
@@ -55,8 +74,26 @@ public class LaunchScheduler implements SmartLifecycle {
 
     static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
 
+    static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMinutes(1);
+
+    static final Duration DEFAULT_MAX_BACKOFF = Duration.ofHours(1);
+
     public LaunchScheduler(List<LaunchDefinition> definitions, DefinitionRunner runner, JdbcScheduleRuns runs,
             JobRunGuard guard, Clock clock, Duration catchUp, String instance) {
+        this(definitions, runner, runs, guard, clock, catchUp, instance, DEFAULT_FIRST_BACKOFF, DEFAULT_MAX_BACKOFF);
+    }
+
+    /**
+     * @param firstBackoff how long after a failed or busy attempt the fire time is tried again; each
+     *        further attempt waits twice as long, at most {@code maxBackoff}, and never beyond
+     *        {@code catchUp} after the fire time
+     */
+    public LaunchScheduler(List<LaunchDefinition> definitions, DefinitionRunner runner, JdbcScheduleRuns runs,
+            JobRunGuard guard, Clock clock, Duration catchUp, String instance, Duration firstBackoff, Duration maxBackoff) {
+        if (firstBackoff.isNegative() || firstBackoff.isZero() || maxBackoff.compareTo(firstBackoff) < 0) {
+            throw new IllegalArgumentException("billing.schedule.first-backoff must be positive and at most"
+                    + " billing.schedule.max-backoff, were " + firstBackoff + " and " + maxBackoff);
+        }
         this.guard = guard;
         definitions.forEach(runner::checkJobs);
         this.definitions = List.copyOf(definitions);
@@ -65,6 +102,9 @@ public class LaunchScheduler implements SmartLifecycle {
         this.clock = clock;
         this.catchUp = catchUp;
         this.instance = instance;
+        this.firstBackoff = firstBackoff;
+        this.maxBackoff = maxBackoff;
+        this.definitions.forEach(definition -> ticking.put(definition.name(), new ReentrantLock()));
     }
 
     /**
@@ -112,38 +152,77 @@ public class LaunchScheduler implements SmartLifecycle {
         scheduler = started;
         Instant now = clock.instant();
         for (LaunchDefinition definition : definitions) {
-            Optional<Instant> missed = missedFireTime(definition, now);
-            logger.info("Schedule {} ({}): cron '{}' in {}, next at {}{}", definition.name(), definition.file(),
-                    definition.cronText(), definition.zone().getId(), next(definition, now),
-                    missed.map(time -> "; catching up the run of " + time + " now").orElse(""));
-            started.execute(() -> {
-                try {
-                    missed.ifPresent(fireTime -> safely(definition, fireTime, () -> fire(definition, fireTime, true)));
-                }
-                finally {
-                    scheduleNext(definition, now);
-                }
-            });
+            logger.info("Schedule {} ({}): cron '{}' in {}, next at {}", definition.name(), definition.file(),
+                    definition.cronText(), definition.zone().getId(), next(definition, now));
+            scheduleNext(definition, now);
         }
-        // Fire times whose instance died mid-run: at start-up, then every minute while serving.
-        started.scheduleWithFixedDelay(this::resumeAbandoned, SWEEP_INTERVAL);
+        // What is due besides the fire time at hand (missed, to retry, abandoned): at start-up, then every minute.
+        started.scheduleWithFixedDelay(this::tick, SWEEP_INTERVAL);
     }
 
-    /** Resumes every unfinished fire time in the catch-up window whose instance is gone. */
-    void resumeAbandoned() {
-        Instant since = clock.instant().minus(catchUp);
-        for (LaunchDefinition definition : definitions) {
-            List<Instant> unfinished;
+    /** Runs what is due now for every definition. */
+    void tick() {
+        definitions.forEach(definition -> tick(definition, null));
+    }
+
+    /**
+     * Runs, oldest first, every fire time of {@code definition} that is due: {@code firedAt} (the fire
+     * time that woke it, if any), missed ones, retries whose time has come and abandoned ones. Skipped
+     * while this instance's previous tick of the definition still runs: the next one looks again.
+     */
+    void tick(LaunchDefinition definition, Instant firedAt) {
+        ReentrantLock lock = ticking.get(definition.name());
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            if (firedAt != null && firedAt.isAfter(now)) {
+                now = firedAt; // the task may wake a moment early
+            }
+            List<Due> due;
             try {
-                unfinished = runs.unfinished(definition.name(), since);
+                due = due(definition, now, firedAt);
             }
             catch (RuntimeException ex) {
-                logger.warn("Schedule {}: could not look for unfinished runs ({}); trying again in {}", definition.name(),
+                logger.warn("Schedule {}: could not look for fire times due ({}); trying again in {}", definition.name(),
                         ex.getMessage(), SWEEP_INTERVAL);
-                continue;
+                return;
             }
-            unfinished.forEach(fireTime -> safely(definition, fireTime, () -> resume(definition, fireTime)));
+            for (Due item : due) {
+                if (interrupted()) {
+                    return;
+                }
+                safely(definition, item.fireTime(), item.work());
+            }
         }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private record Due(Instant fireTime, Runnable work) {
+    }
+
+    private List<Due> due(LaunchDefinition definition, Instant now, Instant firedAt) {
+        Instant since = now.minus(catchUp);
+        List<Due> due = new ArrayList<>();
+        for (Instant fireTime : runs.unfinished(definition.name(), since)) {
+            due.add(new Due(fireTime, () -> resume(definition, fireTime)));
+        }
+        for (Instant fireTime : runs.dueRetries(definition.name(), since, now)) {
+            due.add(new Due(fireTime, () -> retry(definition, fireTime, now)));
+        }
+        List<Instant> missed = missedFireTimes(definition, now);
+        for (Instant fireTime : missed) {
+            due.add(new Due(fireTime, () -> fire(definition, fireTime, !fireTime.equals(firedAt))));
+        }
+        List<Instant> late = missed.stream().filter(time -> !time.equals(firedAt)).toList();
+        if (!late.isEmpty()) {
+            logger.info("Schedule {}: catching up {} missed fire time(s), oldest first: {}", definition.name(), late.size(), late);
+        }
+        due.sort(Comparator.comparing(Due::fireTime));
+        return due;
     }
 
     /** One fire time's failure (a database blip, say) must never end the schedule. */
@@ -171,18 +250,24 @@ public class LaunchScheduler implements SmartLifecycle {
         return scheduler != null;
     }
 
-    /** The latest fire time in the catch-up window after the last claimed one, if there is one. */
-    Optional<Instant> missedFireTime(LaunchDefinition definition, Instant now) {
+    /**
+     * The fire times of the catch-up window up to {@code now} that no instance has claimed, oldest
+     * first. Fire times from before the definition was first seen do not count: they were never due.
+     */
+    List<Instant> missedFireTimes(LaunchDefinition definition, Instant now) {
         Instant from = now.minus(catchUp);
-        Optional<Instant> claimed = runs.latestFireTime(definition.name());
-        if (claimed.isPresent() && claimed.get().isAfter(from)) {
-            from = claimed.get();
+        Instant seen = firstSeen.computeIfAbsent(definition.name(), name -> runs.firstSeen(name, now));
+        if (seen.isAfter(from)) {
+            from = seen;
         }
-        Instant missed = null;
+        Set<Instant> claimed = runs.claimedSince(definition.name(), from);
+        List<Instant> missed = new ArrayList<>();
         for (Instant time = next(definition, from); time != null && !time.isAfter(now); time = next(definition, time)) {
-            missed = time;
+            if (!claimed.contains(time)) {
+                missed.add(time);
+            }
         }
-        return Optional.ofNullable(missed);
+        return missed;
     }
 
     /**
@@ -230,6 +315,27 @@ public class LaunchScheduler implements SmartLifecycle {
         }
     }
 
+    /**
+     * Tries a failed or busy fire time again once its next try has come, if this instance wins it.
+     *
+     * @return whether this instance tried it
+     */
+    public boolean retry(LaunchDefinition definition, Instant fireTime, Instant now) {
+        Optional<JobRunGuard.Lease> lease = guard.tryAcquire(leaseKey(definition, fireTime));
+        if (lease.isEmpty()) {
+            return false;
+        }
+        try (JobRunGuard.Lease held = lease.get()) {
+            if (!runs.retry(definition.name(), fireTime, instance, now)) {
+                return false;
+            }
+            logger.info("Schedule {} at {}: trying again (attempt {})", definition.name(), fireTime,
+                    runs.attempts(definition.name(), fireTime));
+            run(definition, fireTime);
+            return true;
+        }
+    }
+
     /** Held by the instance running a fire time, for as long as it runs it. */
     private static String leaseKey(LaunchDefinition definition, Instant fireTime) {
         return "schedule|" + definition.name() + "|" + fireTime;
@@ -246,10 +352,11 @@ public class LaunchScheduler implements SmartLifecycle {
                         + " instance to look", definition.name(), fireTime, detail);
                 return;
             }
-            runs.finish(definition.name(), fireTime, run.result().word(), detail);
-            if (run.result() != DefinitionRunner.Result.COMPLETED) {
-                logger.warn("Schedule {} at {} ended {}: {}", definition.name(), fireTime, run.result().word(), detail);
+            if (run.result() == DefinitionRunner.Result.COMPLETED) {
+                runs.finish(definition.name(), fireTime, run.result().word(), detail, null);
+                return;
             }
+            finishForRetry(definition, fireTime, run.result().word(), detail);
         }
         catch (Exception ex) {
             if (interrupted()) {
@@ -257,8 +364,33 @@ public class LaunchScheduler implements SmartLifecycle {
                 return;
             }
             logger.error("Schedule {} at {} failed", definition.name(), fireTime, ex);
-            runs.finish(definition.name(), fireTime, "error", String.valueOf(ex.getMessage()));
+            finishForRetry(definition, fireTime, "error", String.valueOf(ex.getMessage()));
         }
+    }
+
+    /** Records a failed or busy attempt with its next try: backoff doubling per attempt, within the window. */
+    private void finishForRetry(LaunchDefinition definition, Instant fireTime, String outcome, String detail) {
+        int attempts = runs.attempts(definition.name(), fireTime);
+        Instant next = clock.instant().plus(backoff(attempts));
+        if (next.isAfter(fireTime.plus(catchUp))) {
+            logger.warn("Schedule {} at {} ended {} after {} attempt(s): {}; not tried again, the next try would be after"
+                    + " the catch-up window", definition.name(), fireTime, outcome, attempts, detail);
+            runs.finish(definition.name(), fireTime, outcome, detail + "; no retry: the next try at " + next
+                    + " is after the catch-up window (" + catchUp + ")", null);
+            return;
+        }
+        logger.warn("Schedule {} at {} ended {} (attempt {}): {}; trying again at {}", definition.name(), fireTime, outcome,
+                attempts, detail, next);
+        runs.finish(definition.name(), fireTime, outcome, detail + "; next try at " + next, next);
+    }
+
+    /** {@code firstBackoff} after the first attempt, doubling with each further one, at most {@code maxBackoff}. */
+    Duration backoff(int attempts) {
+        Duration backoff = firstBackoff;
+        for (int i = 1; i < attempts && backoff.compareTo(maxBackoff) < 0; i++) {
+            backoff = backoff.multipliedBy(2);
+        }
+        return backoff.compareTo(maxBackoff) > 0 ? maxBackoff : backoff;
     }
 
     private boolean interrupted() {
@@ -273,7 +405,7 @@ public class LaunchScheduler implements SmartLifecycle {
         }
         current.schedule(() -> {
             try {
-                safely(definition, fireTime, () -> fire(definition, fireTime, false));
+                tick(definition, fireTime);
             }
             finally {
                 scheduleNext(definition, fireTime);

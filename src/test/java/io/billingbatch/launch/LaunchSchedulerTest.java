@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import com.zaxxer.hikari.HikariDataSource;
 import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.api.ServerTestSupport;
+import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
     void aFireTimeMissedWhileDownIsCaughtUpOnceAtStartUp() throws Exception {
         givenACallOn("2024-04-09");
         LaunchDefinition nightly = definition("catch-up-" + UUID.randomUUID(), "0 0 2 * * *", "reconciliation");
+        runs.firstSeen(nightly.name(), Instant.parse("2024-04-09T12:00:00Z")); // served before, then everything was down
         Instant startUp = Instant.parse("2024-04-10T09:00:00Z");
         LaunchScheduler scheduler = scheduler(nightly, startUp, "restarted");
 
@@ -110,7 +112,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
         assertThat(executionsOf("reconciliation", "2024-04-09")).isEqualTo(1);
         assertThat(executionsOf("reconciliation", "2024-04-08")).isZero();
         // Started again later the same morning, nothing is missed any more.
-        assertThat(scheduler(nightly, startUp.plusSeconds(3600), "again").missedFireTime(nightly, startUp.plusSeconds(3600)))
+        assertThat(scheduler(nightly, startUp.plusSeconds(3600), "again").missedFireTimes(nightly, startUp.plusSeconds(3600)))
                 .isEmpty();
     }
 
@@ -181,18 +183,151 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     @Test
-    void nothingIsCaughtUpOutsideTheWindowOrWhenTheLastFireTimeRan() {
+    void nothingIsCaughtUpOutsideTheWindowOrWhenTheFireTimeRan() {
         LaunchDefinition nightly = definition("window-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        runs.firstSeen(nightly.name(), Instant.parse("2024-05-01T00:00:00Z"));
         Instant startUp = Instant.parse("2024-05-10T09:00:00Z");
         LaunchScheduler scheduler = scheduler(nightly, startUp, "window");
-        assertThat(scheduler.missedFireTime(nightly, startUp)).contains(Instant.parse("2024-05-10T02:00:00Z"));
-        assertThat(scheduler.missedFireTime(nightly, Instant.parse("2024-05-10T01:59:59Z")))
-                .contains(Instant.parse("2024-05-09T02:00:00Z"));
+        assertThat(scheduler.missedFireTimes(nightly, startUp)).containsExactly(Instant.parse("2024-05-08T02:00:00Z"),
+                Instant.parse("2024-05-09T02:00:00Z"), Instant.parse("2024-05-10T02:00:00Z"));
+        assertThat(scheduler.missedFireTimes(nightly, Instant.parse("2024-05-10T01:59:59Z")))
+                .containsExactly(Instant.parse("2024-05-07T02:00:00Z"), Instant.parse("2024-05-08T02:00:00Z"),
+                        Instant.parse("2024-05-09T02:00:00Z"));
         LaunchScheduler narrow = new LaunchScheduler(List.of(nightly), runner, runs, guard, fixed(startUp), Duration.ofHours(6), "narrow");
-        assertThat(narrow.missedFireTime(nightly, Instant.parse("2024-05-10T09:00:00Z"))).isEmpty();
+        assertThat(narrow.missedFireTimes(nightly, Instant.parse("2024-05-10T09:00:00Z"))).isEmpty();
 
         runs.claim(nightly.name(), Instant.parse("2024-05-10T02:00:00Z"), "another instance", false);
-        assertThat(scheduler.missedFireTime(nightly, startUp)).isEmpty();
+        runs.claim(nightly.name(), Instant.parse("2024-05-08T02:00:00Z"), "another instance", false);
+        assertThat(scheduler.missedFireTimes(nightly, startUp)).containsExactly(Instant.parse("2024-05-09T02:00:00Z"));
+    }
+
+    @Test
+    void everyFireTimeMissedWhileDownRunsOnceOldestFirst() {
+        LaunchDefinition nightly = definition("missed-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        MutableClock clock = new MutableClock(Instant.parse("2023-07-01T12:00:00Z"));
+        LaunchScheduler first = scheduler(nightly, clock, Duration.ofDays(3), "first");
+        first.tick(); // serve starts: the definition is seen, nothing is due
+        assertThat(runsOf(nightly)).isEmpty();
+
+        clock.set(Instant.parse("2023-07-04T09:00:00Z")); // everything was down for three nights
+        first.tick();
+        scheduler(nightly, clock, Duration.ofDays(3), "second").tick(); // a second instance finds them all run
+        first.tick();
+
+        assertThat(runsOf(nightly)).containsExactly("2023-07-02T02:00:00Z completed 1", "2023-07-03T02:00:00Z completed 1",
+                "2023-07-04T02:00:00Z completed 1");
+        List<Long> executions = jdbc.queryForList("""
+                SELECT e.job_execution_id FROM batch_job_execution e
+                JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                WHERE i.job_name = 'cost-report' AND p.parameter_name = 'period' AND p.parameter_value IN (?, ?, ?)
+                ORDER BY p.parameter_value""", Long.class, "2023-07-01", "2023-07-02", "2023-07-03");
+        assertThat(executions).hasSize(3).isSorted(); // the oldest day's report ran first
+    }
+
+    @Test
+    void aFreshInstallationRunsNothingFromBeforeItsFirstStart() {
+        LaunchDefinition nightly = definition("fresh-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        MutableClock clock = new MutableClock(Instant.parse("2023-08-10T09:00:00Z"));
+        LaunchScheduler scheduler = scheduler(nightly, clock, Duration.ofDays(3), "fresh");
+
+        scheduler.tick(); // the very first serve: last night's and earlier fire times were never due
+
+        assertThat(runsOf(nightly)).isEmpty();
+        assertThat(executionsOf("cost-report", "2023-08-09")).isZero();
+        clock.set(Instant.parse("2023-08-11T02:30:00Z"));
+        scheduler(nightly, clock, Duration.ofDays(3), "restarted").tick(); // a restart does not make it new again
+        assertThat(runsOf(nightly)).containsExactly("2023-08-11T02:00:00Z completed 1");
+    }
+
+    @Test
+    void aFailedFireTimeIsRetriedWithBackoffUntilItSucceeds() {
+        givenACallOn("2023-09-04");
+        LaunchDefinition nightly = definition("retry-" + UUID.randomUUID(), "0 0 2 * * *", "reconciliation");
+        Instant fireTime = Instant.parse("2023-09-05T02:00:00Z");
+        MutableClock clock = new MutableClock(fireTime.minusSeconds(3600));
+        LaunchScheduler scheduler = scheduler(nightly, clock, Duration.ofDays(3), "retrying");
+        scheduler.tick();
+
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "reconciliation_accounts", 0)) {
+            clock.set(fireTime.plusSeconds(5));
+            scheduler.tick();
+            assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z failed 1");
+            assertThat(nextTry(nightly, fireTime)).isEqualTo(fireTime.plusSeconds(5 + 60)); // first backoff: 1 minute
+
+            clock.set(fireTime.plusSeconds(5 + 59));
+            scheduler.tick(); // not yet
+            assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z failed 1");
+            clock.set(fireTime.plusSeconds(5 + 60));
+            scheduler.tick();
+            assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z failed 2");
+            assertThat(nextTry(nightly, fireTime)).isEqualTo(fireTime.plusSeconds(5 + 60 + 120)); // doubled
+        }
+        clock.set(fireTime.plusSeconds(5 + 60 + 119));
+        scheduler.tick();
+        assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z failed 2");
+        clock.set(fireTime.plusSeconds(5 + 60 + 120));
+        scheduler.tick();
+
+        assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z completed 3");
+        assertThat(nextTry(nightly, fireTime)).isNull();
+        assertThat(jdbc.queryForObject("SELECT detail FROM schedule_runs WHERE definition = ?", String.class, nightly.name()))
+                .contains("FAILED").contains("attempt 3: reconciliation 2023-09-04 (UTC) COMPLETED");
+        assertThat(executionsOf("reconciliation", "2023-09-04")).isEqualTo(3); // one job instance, restarted twice
+        clock.set(fireTime.plusSeconds(3600));
+        scheduler.tick();
+        assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z completed 3");
+    }
+
+    @Test
+    void aFireTimeThatFoundItsJobBusyIsRetried() {
+        LaunchDefinition nightly = definition("busy-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        Instant fireTime = Instant.parse("2023-10-05T02:00:00Z");
+        MutableClock clock = new MutableClock(fireTime.minusSeconds(60));
+        LaunchScheduler scheduler = scheduler(nightly, clock, Duration.ofDays(3), "patient");
+        scheduler.tick();
+
+        try (JobRunGuard.Lease running = guard.tryAcquire("cost-report|2023-10-04|UTC").orElseThrow()) {
+            clock.set(fireTime);
+            scheduler.tick();
+        }
+        assertThat(runsOf(nightly)).containsExactly("2023-10-05T02:00:00Z busy 1");
+        assertThat(executionsOf("cost-report", "2023-10-04")).isZero();
+
+        clock.set(fireTime.plusSeconds(60));
+        scheduler.tick();
+
+        assertThat(runsOf(nightly)).containsExactly("2023-10-05T02:00:00Z completed 2");
+        assertThat(executionsOf("cost-report", "2023-10-04")).isEqualTo(1);
+    }
+
+    @Test
+    void retriesEndWithTheCatchUpWindow() {
+        LaunchDefinition nightly = definition("bounded-" + UUID.randomUUID(), "0 0 2 * * *", "cost-report");
+        Instant fireTime = Instant.parse("2023-11-05T02:00:00Z");
+        MutableClock clock = new MutableClock(fireTime.minusSeconds(60));
+        LaunchScheduler scheduler = new LaunchScheduler(List.of(nightly), runner, runs, guard, clock, Duration.ofMinutes(10),
+                "bounded", Duration.ofMinutes(4), Duration.ofHours(1));
+        scheduler.tick();
+
+        try (JobRunGuard.Lease running = guard.tryAcquire("cost-report|2023-11-04|UTC").orElseThrow()) {
+            clock.set(fireTime);
+            scheduler.tick(); // busy: next try at 02:04, inside the window (02:10)
+            assertThat(nextTry(nightly, fireTime)).isEqualTo(fireTime.plusSeconds(240));
+            clock.set(fireTime.plusSeconds(240));
+            scheduler.tick(); // busy again: the next try (02:12) would be outside the window, so there is none
+            assertThat(runsOf(nightly)).containsExactly("2023-11-05T02:00:00Z busy 2");
+            assertThat(nextTry(nightly, fireTime)).isNull();
+        }
+        clock.set(fireTime.plusSeconds(720));
+        scheduler.tick();
+        clock.set(fireTime.plusSeconds(3 * 3600));
+        scheduler.tick();
+
+        assertThat(runsOf(nightly)).containsExactly("2023-11-05T02:00:00Z busy 2");
+        assertThat(jdbc.queryForObject("SELECT detail FROM schedule_runs WHERE definition = ?", String.class, nightly.name()))
+                .contains("no retry: the next try at 2023-11-05T02:12:00Z is after the catch-up window (PT10M)");
+        assertThat(executionsOf("cost-report", "2023-11-04")).isZero();
     }
 
     @Test
@@ -250,6 +385,51 @@ class LaunchSchedulerTest extends ServerTestSupport {
         }
         catch (IOException ex) {
             throw new IllegalStateException(ex);
+        }
+    }
+
+    private LaunchScheduler scheduler(LaunchDefinition definition, Clock clock, Duration catchUp, String instance) {
+        return new LaunchScheduler(List.of(definition), runner, runs, guard, clock, catchUp, instance);
+    }
+
+    /** Each fire time of the definition with its outcome and number of attempts, oldest first. */
+    private List<String> runsOf(LaunchDefinition definition) {
+        return jdbc.query("SELECT fire_time, outcome, attempts FROM schedule_runs WHERE definition = ? ORDER BY fire_time",
+                (rs, i) -> rs.getTimestamp(1).toInstant() + " " + rs.getString(2) + " " + rs.getInt(3), definition.name());
+    }
+
+    private Instant nextTry(LaunchDefinition definition, Instant fireTime) {
+        java.sql.Timestamp next = jdbc.queryForObject("SELECT next_try FROM schedule_runs WHERE definition = ? AND fire_time = ?",
+                java.sql.Timestamp.class, definition.name(), java.sql.Timestamp.from(fireTime));
+        return next == null ? null : next.toInstant();
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
         }
     }
 
