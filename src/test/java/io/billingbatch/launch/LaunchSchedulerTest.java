@@ -249,7 +249,8 @@ class LaunchSchedulerTest extends ServerTestSupport {
         LaunchScheduler scheduler = scheduler(nightly, clock, Duration.ofDays(3), "retrying");
         scheduler.tick();
 
-        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "reconciliation_accounts", 0)) {
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "reconciliation_accounts", 0);
+                Quiet expected = Quiet.loggers("org.springframework.batch.core.step")) {
             clock.set(fireTime.plusSeconds(5));
             scheduler.tick();
             assertThat(runsOf(nightly)).containsExactly("2023-09-05T02:00:00Z failed 1");
@@ -402,6 +403,27 @@ class LaunchSchedulerTest extends ServerTestSupport {
         java.sql.Timestamp next = jdbc.queryForObject("SELECT next_try FROM schedule_runs WHERE definition = ? AND fire_time = ?",
                 java.sql.Timestamp.class, definition.name(), java.sql.Timestamp.from(fireTime));
         return next == null ? null : next.toInstant();
+    }
+
+    /** Silences loggers while an expected failure logs its stack traces, then restores their levels. */
+    static final class Quiet implements AutoCloseable {
+
+        private final Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> levels = new java.util.HashMap<>();
+
+        static Quiet loggers(String... names) {
+            Quiet quiet = new Quiet();
+            for (String name : names) {
+                ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name);
+                quiet.levels.put(logger, logger.getLevel());
+                logger.setLevel(ch.qos.logback.classic.Level.OFF);
+            }
+            return quiet;
+        }
+
+        @Override
+        public void close() {
+            levels.forEach(ch.qos.logback.classic.Logger::setLevel);
+        }
     }
 
     /** A clock the test moves by hand. */
