@@ -241,6 +241,16 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     @Test
+    void aDefinitionThatRanBeforeFirstSeenWasKeptCountsAsSeenByItsFirstFireTime() {
+        String name = "upgraded-" + UUID.randomUUID();
+        runs.claim(name, Instant.parse("2023-06-01T02:00:00Z"), "an instance before V14", false);
+        runs.claim(name, Instant.parse("2023-06-02T02:00:00Z"), "an instance before V14", false);
+
+        assertThat(runs.firstSeen(name, Instant.parse("2023-06-05T09:00:00Z"))).isEqualTo(Instant.parse("2023-06-01T02:00:00Z"));
+        assertThat(runs.firstSeen(name, Instant.parse("2023-06-09T09:00:00Z"))).isEqualTo(Instant.parse("2023-06-01T02:00:00Z"));
+    }
+
+    @Test
     void aFailedFireTimeIsRetriedWithBackoffUntilItSucceeds() {
         givenACallOn("2023-09-04");
         LaunchDefinition nightly = definition("retry-" + UUID.randomUUID(), "0 0 2 * * *", "reconciliation");
