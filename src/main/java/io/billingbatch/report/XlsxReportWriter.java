@@ -328,7 +328,8 @@ public final class XlsxReportWriter implements Closeable {
                     case TEXT, ID, INSTANT -> cell.setCellValue(text(i, type, value));
                     case INTEGER -> cell.setCellValue(((Number) value).longValue());
                     // The one place money becomes a double: Excel has no other number type.
-                    case USD -> cell.setCellValue(((Number) value).longValue() / (double) Money.MICROS_PER_USD);
+                    case USD -> cell.setCellValue(value instanceof java.math.BigInteger big ? CellValues.usd(big).doubleValue()
+                            : ((Number) value).longValue() / (double) Money.MICROS_PER_USD);
                 }
             }
         }

@@ -344,12 +344,18 @@ class CostReportJobTest {
         assertThat(temporaryFiles(temporaries)).isEmpty();
     }
 
+    /** The files below the folder now; a walk that met a file being deleted meanwhile is simply walked again. */
     static List<Path> temporaryFiles(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
-        try (var files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).toList();
+        while (true) {
+            if (!Files.isDirectory(folder)) {
+                return List.of();
+            }
+            try (var files = Files.walk(folder)) {
+                return files.filter(Files::isRegularFile).toList();
+            }
+            catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException ex) {
+                // a renderer deleted a file while we looked
+            }
         }
     }
 
