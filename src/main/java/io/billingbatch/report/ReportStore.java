@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.util.FileSystemUtils;
@@ -62,7 +63,7 @@ import org.springframework.stereotype.Component;
  * mid-write, say) are removed. The hidden folder is no period: no listing, pack or download sees it.
  */
 @Component
-public class ReportStore implements InitializingBean {
+public class ReportStore implements InitializingBean, DisposableBean {
 
     /** The hidden folder under the root that holds every temporary file, one sub-folder per process. */
     public static final String TEMPORARY_FOLDER = ".tmp";
@@ -109,6 +110,12 @@ public class ReportStore implements InitializingBean {
     public void afterPropertiesSet() {
         removeTemporariesOfDeadProcesses();
         TempFile.setTempFileCreationStrategy(new DefaultTempFileCreationStrategy(temporaries.resolve("poi").toFile()));
+    }
+
+    /** At a normal shutdown: this process's temporary folder goes too (a killed one's goes at the next start). */
+    @Override
+    public void destroy() {
+        FileSystemUtils.deleteRecursively(temporaries.toFile());
     }
 
     /**
