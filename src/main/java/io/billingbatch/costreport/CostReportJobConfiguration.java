@@ -51,7 +51,7 @@ public class CostReportJobConfiguration {
                        CASE b.reference_type WHEN 'number_renew' THEN 'number' ELSE b.reference_type END AS type,
                        CASE WHEN b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -p.max_amount AND p.max_amount
                             THEN b.id END AS ledger_id,
-                       bool_or(b.amount_credit IS NULL) AS amount_missing,
+                       sum(b.amount_credit) IS NULL AS amount_missing, -- the same sum as cost: no extra aggregate
                        count(*) AS records,
                        coalesce(sum(b.billable_units), 0) AS billable_units,
                        -coalesce(sum(b.amount_credit), 0) AS cost

@@ -285,7 +285,8 @@ public class ReportStore implements InitializingBean, DisposableBean {
     /**
      * Called under the folder lock: keeps the current version of each target (a hard link, or a
      * copy where links are not supported), renames the new files over their targets, rewrites the
-     * manifest; on any failure renames the kept versions back and restores the manifest.
+     * manifest; on any failure renames the kept versions back. The manifest needs no keeping: it is
+     * replaced last, by one rename, so when that fails it was never replaced.
      */
     private void swapIn(String period, Path folder, List<Content> contents, List<Path> written, Path swap)
             throws IOException {
@@ -298,8 +299,6 @@ public class ReportStore implements InitializingBean, DisposableBean {
         }
         List<Path> targets = new ArrayList<>();
         List<Path> kept = new ArrayList<>();
-        Path manifest = folder.resolve(MANIFEST);
-        Path keptManifest = keep(manifest, swap.resolve("old-" + MANIFEST));
         for (Content content : contents) {
             Path target = folder.resolve(content.fileName());
             targets.add(target);
@@ -317,7 +316,6 @@ public class ReportStore implements InitializingBean, DisposableBean {
             for (int i = moved - 1; i >= 0; i--) {
                 restore(kept.get(i), targets.get(i));
             }
-            restore(keptManifest, manifest);
             throw ex;
         }
     }

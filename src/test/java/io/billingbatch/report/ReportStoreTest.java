@@ -134,6 +134,29 @@ class ReportStoreTest {
     }
 
     @Test
+    void putsThePreviousFilesBackWhenTheSwapFailsAfterSomeWereRenamed() throws Exception {
+        // given: revision 1, and a manifest that cannot be replaced (renamed last, after both files)
+        var store = new ReportStore(root);
+        Path folder = root.resolve("2026-10");
+        store.writeAll("2026-10", List.of(
+                new ReportStore.Content("report.csv", out -> out.write("revision 1\n".getBytes(StandardCharsets.UTF_8))),
+                new ReportStore.Content("report.xlsx", out -> out.write("workbook 1".getBytes(StandardCharsets.UTF_8)))));
+        Files.delete(folder.resolve(ReportStore.MANIFEST));
+        Files.createDirectories(folder.resolve(ReportStore.MANIFEST).resolve("in-the-way"));
+
+        // when
+        assertThatThrownBy(() -> store.writeAll("2026-10", List.of(
+                new ReportStore.Content("report.csv", out -> out.write("revision 2\n".getBytes(StandardCharsets.UTF_8))),
+                new ReportStore.Content("report.xlsx", out -> out.write("workbook 2".getBytes(StandardCharsets.UTF_8))))))
+                .isInstanceOf(ReportStoreException.class).hasMessageContaining("report.csv, report.xlsx");
+
+        // then: both files are revision 1's again
+        assertThat(folder.resolve("report.csv")).hasContent("revision 1\n");
+        assertThat(folder.resolve("report.xlsx")).hasContent("workbook 1");
+        assertThat(temporaries(store)).isEmpty();
+    }
+
+    @Test
     void keepsTemporariesUnderTheRootsHiddenFolderOutOfEveryListing() throws Exception {
         // given
         var store = new ReportStore(root);
