@@ -1,5 +1,8 @@
 package io.billingbatch.reconciliation;
 
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,8 +100,8 @@ public class ReconciliationJobConfiguration {
     }
 
     /** A numeric sum as a long, or a clear error naming the account and period (never a wrapped number). */
-    private static long sum(java.sql.ResultSet rs, String column, String what) throws java.sql.SQLException {
-        java.math.BigDecimal sum = rs.getBigDecimal(column);
+    private static long sum(ResultSet rs, String column, String what) throws SQLException {
+        BigDecimal sum = rs.getBigDecimal(column);
         try {
             return sum.longValueExact();
         }
