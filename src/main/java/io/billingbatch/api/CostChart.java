@@ -41,7 +41,7 @@ final class CostChart {
     static String svg(List<YearMonth> months, List<MonthlyCost> costs) {
         Map<YearMonth, Map<String, Long>> byMonth = new HashMap<>();
         for (MonthlyCost cost : costs) {
-            byMonth.computeIfAbsent(cost.month(), key -> new HashMap<>()).merge(cost.type(), Math.max(0, cost.cost()), Long::sum);
+            byMonth.computeIfAbsent(cost.month(), key -> new HashMap<>()).merge(cost.type(), Math.max(0, cost.cost()), Math::addExact);
         }
         long highest = 1;
         for (YearMonth month : months) {
@@ -102,7 +102,7 @@ final class CostChart {
         }
         long sum = 0;
         for (String type : TYPES) {
-            sum += costs.getOrDefault(type, 0L);
+            sum = Math.addExact(sum, costs.getOrDefault(type, 0L));
         }
         return sum;
     }

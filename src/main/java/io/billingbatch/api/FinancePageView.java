@@ -135,9 +135,9 @@ final class FinancePageView {
                 """);
         for (TypeTotal total : byType.values()) {
             html.append(totalRow(total.type(), "", total.records(), total.billableUnits(), total.cost()));
-            records += total.records();
-            units += total.billableUnits();
-            cost += total.cost();
+            records = Math.addExact(records, total.records());
+            units = Math.addExact(units, total.billableUnits());
+            cost = Math.addExact(cost, total.cost());
         }
         html.append(totalRow("total", " class=\"total\"", records, units, cost));
         return html.append("</tbody></table>\n").toString();

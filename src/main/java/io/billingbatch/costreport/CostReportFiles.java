@@ -2,8 +2,6 @@ package io.billingbatch.costreport;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.List;
 
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
@@ -96,22 +94,10 @@ public class CostReportFiles {
         }, out -> writeWorkbook(period, out));
     }
 
+    /** Both files of the run are swapped in together (the workbook rendered on a second thread), or neither. */
     private List<Path> write(ReportPeriod period, String base, ContentWriter csvContent, ContentWriter workbookContent) {
-        CompletableFuture<Path> workbook = CompletableFuture.supplyAsync(
-                () -> store.write(period.key(), base + ".xlsx", workbookContent));
-        Path csvFile;
-        try {
-            csvFile = store.write(period.key(), base + ".csv", csvContent);
-        }
-        finally {
-            workbook.exceptionally(failure -> null).join(); // never leave the workbook thread behind
-        }
-        try {
-            return List.of(csvFile, workbook.join());
-        }
-        catch (CompletionException ex) {
-            throw ex.getCause() instanceof RuntimeException runtime ? runtime : ex;
-        }
+        return store.writeAll(period.key(), List.of(new ReportStore.Content(base + ".csv", csvContent),
+                new ReportStore.Content(base + ".xlsx", workbookContent)));
     }
 
     private void writeWorkbook(ReportPeriod period, java.io.OutputStream out) throws IOException {
@@ -122,9 +108,9 @@ public class CostReportFiles {
             long cost = 0;
             for (TypeTotal total : costReports.totalsByType(period)) {
                 summary.row(total.type(), total.records(), total.billableUnits(), total.cost());
-                records += total.records();
-                units += total.billableUnits();
-                cost += total.cost();
+                records = Math.addExact(records, total.records());
+                units = Math.addExact(units, total.billableUnits());
+                cost = Math.addExact(cost, total.cost());
             }
             summary.total("total", records, units, cost);
             var accounts = xlsx.sheet(LINES);

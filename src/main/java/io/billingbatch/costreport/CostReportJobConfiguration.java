@@ -1,5 +1,6 @@
 package io.billingbatch.costreport;
 
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.util.UUID;
 
@@ -8,6 +9,7 @@ import javax.sql.DataSource;
 import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
+import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -34,33 +36,66 @@ public class CostReportJobConfiguration {
     /**
      * Groups the period's ledger rows in PostgreSQL. Posted usage is what counts; rows of any other
      * non-credit transaction type or status are grouped too so the processor can reject them
-     * visibly instead of losing them. The result is read in one round trip (no cursor row limit),
-     * which lets PostgreSQL run the grouping as a parallel plan.
+     * visibly instead of losing them. A row whose amount is NULL or beyond the sanity bound (the
+     * last parameter, micro-USD) is a group of its own, named by its {@code ledger_id}, so it is
+     * rejected alone while the good rows of its account and type are reported. Sums are
+     * {@code numeric} (PostgreSQL's sum of bigint) and checked against a long when read. The result
+     * is read in one round trip (no cursor row limit), which lets PostgreSQL run the grouping as a
+     * parallel plan. Parameters: period start, period end, bound.
      */
     public static final String GROUPED_LEDGER_SQL = """
             SELECT g.account_id, a.customer_id, a.name AS account_name, g.transaction_type, g.status, g.type,
-                   g.records, g.billable_units, g.cost
+                   g.ledger_id, g.amount_missing, g.records, g.billable_units, g.cost
             FROM (
                 SELECT b.account_id, b.transaction_type, b.status,
                        CASE b.reference_type WHEN 'number_renew' THEN 'number' ELSE b.reference_type END AS type,
+                       CASE WHEN b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -p.max_amount AND p.max_amount
+                            THEN b.id END AS ledger_id,
+                       sum(b.amount_credit) IS NULL AS amount_missing, -- the same sum as cost: no extra aggregate
                        count(*) AS records,
                        coalesce(sum(b.billable_units), 0) AS billable_units,
                        -coalesce(sum(b.amount_credit), 0) AS cost
                 FROM billing_billings b
-                WHERE b.tm_posted >= ? AND b.tm_posted < ?
+                CROSS JOIN (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
+                                   CAST(? AS bigint) AS max_amount) p
+                WHERE b.tm_posted >= p.ps AND b.tm_posted < p.pe
                   AND b.tm_delete IS NULL
                   AND b.status IS DISTINCT FROM 'progressing'
                   AND (b.transaction_type IS NULL OR b.transaction_type NOT IN ('top_up', 'adjustment', 'refund'))
-                GROUP BY 1, 2, 3, 4
+                GROUP BY 1, 2, 3, 4, 5
             ) g
             LEFT JOIN billing_accounts a ON a.id = g.account_id
-            ORDER BY g.account_id, g.type, g.transaction_type, g.status
+            ORDER BY g.account_id, g.type, g.transaction_type, g.status, g.ledger_id NULLS FIRST
             """;
 
-    static final RowMapper<CostLine> COST_LINE_ROW_MAPPER = (rs, rowNum) -> new CostLine(
-            rs.getObject("account_id", UUID.class), rs.getObject("customer_id", UUID.class),
-            rs.getString("account_name"), rs.getString("transaction_type"), rs.getString("status"),
-            rs.getString("type"), rs.getLong("records"), rs.getLong("billable_units"), rs.getLong("cost"));
+    /**
+     * Maps a group; a row's amount that is not taken (NULL, beyond the bound) or a sum that does not
+     * fit a 64-bit micro-USD amount becomes the line's problem, which the processor rejects.
+     */
+    static RowMapper<CostLine> costLineRowMapper(LedgerAmountBound bound) {
+        return (rs, rowNum) -> {
+            UUID accountId = rs.getObject("account_id", UUID.class);
+            UUID ledgerId = rs.getObject("ledger_id", UUID.class);
+            BigDecimal cost = rs.getBigDecimal("cost");
+            BigDecimal units = rs.getBigDecimal("billable_units");
+            String problem = null;
+            if (ledgerId != null) {
+                problem = bound.reason(rs.getBoolean("amount_missing") ? null : cost.negate().longValueExact());
+            }
+            else if (!fitsLong(cost) || !fitsLong(units)) {
+                problem = "their sum (cost " + cost.movePointLeft(6).toPlainString() + " USD, " + units.toPlainString()
+                        + " billable units) does not fit a 64-bit micro-USD amount";
+            }
+            return new CostLine(accountId, rs.getObject("customer_id", UUID.class), rs.getString("account_name"),
+                    rs.getString("transaction_type"), rs.getString("status"), rs.getString("type"), rs.getLong("records"),
+                    problem == null ? units.longValueExact() : 0, problem == null ? cost.longValueExact() : 0, ledgerId,
+                    problem);
+        };
+    }
+
+    private static boolean fitsLong(BigDecimal value) {
+        return value.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0 && value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
+    }
 
     @Bean
     Job costReportJob(JobRepository jobRepository, Step costAggregationStep, Step costPublishStep,
@@ -95,15 +130,15 @@ public class CostReportJobConfiguration {
 
     @Bean
     @StepScope
-    JdbcCursorItemReader<CostLine> costLineReader(DataSource dataSource,
+    JdbcCursorItemReader<CostLine> costLineReader(DataSource dataSource, LedgerAmountBound bound,
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         return new JdbcCursorItemReaderBuilder<CostLine>()
                 .name("costLineReader")
                 .dataSource(dataSource)
                 .sql(GROUPED_LEDGER_SQL)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()))
-                .rowMapper(COST_LINE_ROW_MAPPER)
+                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros())
+                .rowMapper(costLineRowMapper(bound))
                 .build();
     }
 

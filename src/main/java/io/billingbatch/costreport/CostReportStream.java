@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ContentWriter;
 import io.billingbatch.report.CsvReportWriter;
+import io.billingbatch.report.ReportStore;
 import io.billingbatch.report.XlsxReportWriter;
 
 import org.slf4j.Logger;
@@ -47,6 +48,9 @@ final class CostReportStream {
 
     private final ReportPeriod period;
 
+    /** Gives the CSV's temp file, under the reports root's hidden folder (never java.io.tmpdir). */
+    private final ReportStore store;
+
     private final CsvRenderer csv = new CsvRenderer();
 
     private final WorkbookRenderer workbook = new WorkbookRenderer();
@@ -61,12 +65,13 @@ final class CostReportStream {
 
     private volatile long expected = -1;
 
-    private CostReportStream(ReportPeriod period) {
+    private CostReportStream(ReportPeriod period, ReportStore store) {
         this.period = period;
+        this.store = store;
     }
 
-    static CostReportStream start(ReportPeriod period) {
-        CostReportStream stream = new CostReportStream(period);
+    static CostReportStream start(ReportPeriod period, ReportStore store) {
+        CostReportStream stream = new CostReportStream(period, store);
         stream.csv.start("cost-report-csv");
         stream.workbook.start("cost-report-xlsx");
         return stream;
@@ -238,7 +243,7 @@ final class CostReportStream {
 
         @Override
         void open() throws IOException {
-            file = Files.createTempFile("cost-report-", ".csv.tmp");
+            file = store.createTemporaryFile("cost-report-", ".csv.tmp");
             out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
             writer = new CsvReportWriter(out, CostReportFiles.LINES);
         }
@@ -303,9 +308,9 @@ final class CostReportStream {
         void line(CostLine line) {
             accounts.row(CostReportFiles.lineRow(period, line));
             long[] total = totals.computeIfAbsent(line.type(), type -> new long[3]);
-            total[0] += line.records();
-            total[1] += line.billableUnits();
-            total[2] += line.cost();
+            total[0] = Math.addExact(total[0], line.records()); // never wraps around silently
+            total[1] = Math.addExact(total[1], line.billableUnits());
+            total[2] = Math.addExact(total[2], line.cost());
         }
 
         /** The summary sheet as the table gives it: one row per type in type order, then the total. */
@@ -317,9 +322,9 @@ final class CostReportStream {
             for (Map.Entry<String, long[]> total : totals.entrySet()) {
                 long[] sums = total.getValue();
                 summary.row(total.getKey(), sums[0], sums[1], sums[2]);
-                records += sums[0];
-                units += sums[1];
-                cost += sums[2];
+                records = Math.addExact(records, sums[0]);
+                units = Math.addExact(units, sums[1]);
+                cost = Math.addExact(cost, sums[2]);
             }
             summary.total("total", records, units, cost);
         }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.report.ReportStore;
 
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -30,8 +31,11 @@ class CostReportStreams {
 
     private final JobRepository jobRepository;
 
-    CostReportStreams(JobRepository jobRepository) {
+    private final ReportStore store;
+
+    CostReportStreams(JobRepository jobRepository, ReportStore store) {
         this.jobRepository = jobRepository;
+        this.store = store;
     }
 
     /** The stream the aggregation step of this execution feeds, if any. */
@@ -70,7 +74,7 @@ class CostReportStreams {
                 discard(job.getId());
                 discardAbandoned();
                 if (isFirstExecution(stepExecution)) {
-                    streams.put(job.getId(), CostReportStream.start(PeriodJobParameters.from(job.getJobParameters()).period()));
+                    streams.put(job.getId(), CostReportStream.start(PeriodJobParameters.from(job.getJobParameters()).period(), store));
                 }
             }
 

@@ -1,5 +1,6 @@
 package io.billingbatch.costreport;
 
+import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
@@ -52,16 +53,33 @@ public class JdbcCostReportRepository implements CostReportRepository {
                 List.of("cost_report_lines"));
     }
 
+    /** The sums are numeric in PostgreSQL; one beyond a long is a clear error, never a wrapped or refused number. */
     @Override
     public List<TypeTotal> totalsByType(ReportPeriod period) {
-        return jdbc.query(SELECT_TOTALS, (rs, rowNum) -> new TypeTotal(rs.getString("type"), rs.getLong("records"),
-                rs.getLong("billable_units"), rs.getLong("cost")), period.key(), period.zone().getId());
+        String what = "cost report " + period.key() + " (" + period.zone().getId() + ")";
+        return jdbc.query(SELECT_TOTALS, (rs, rowNum) -> {
+            String type = rs.getString("type");
+            return new TypeTotal(type, exactLong(rs.getBigDecimal("records"), what + ", " + type + " records"),
+                    exactLong(rs.getBigDecimal("billable_units"), what + ", " + type + " billable units"),
+                    exactLong(rs.getBigDecimal("cost"), what + ", " + type + " cost in micro-USD"));
+        }, period.key(), period.zone().getId());
     }
 
     @Override
     public List<MonthlyCost> costByMonth(YearMonth first, YearMonth last, ZoneId zone) {
         return jdbc.query(SELECT_COST_BY_MONTH, (rs, rowNum) -> new MonthlyCost(YearMonth.parse(rs.getString("period")),
-                rs.getString("type"), rs.getLong("cost")), zone.getId(), first.toString(), last.toString());
+                rs.getString("type"), exactLong(rs.getBigDecimal("cost"), "cost report " + rs.getString("period") + " ("
+                        + zone.getId() + "), " + rs.getString("type") + " cost in micro-USD")),
+                zone.getId(), first.toString(), last.toString());
+    }
+
+    static long exactLong(BigDecimal sum, String what) {
+        try {
+            return sum.longValueExact();
+        }
+        catch (ArithmeticException ex) {
+            throw new ArithmeticException(what + " sums to " + sum.toPlainString() + ", beyond a 64-bit amount");
+        }
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.billingbatch.costreport.CostReportJobConfiguration;
 import io.billingbatch.demo.DemoLedgerGenerator;
 import io.billingbatch.demo.DemoLedgerResult;
 import io.billingbatch.demo.DemoLedgerSpec;
+import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.ReconciliationSql;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -54,14 +55,18 @@ class Benchmark {
 
     private final DataSource dataSource;
 
+    private final LedgerAmountBound amountBound;
+
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
-            @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource) {
+            @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource,
+            LedgerAmountBound amountBound) {
         this.generator = generator;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
         this.reconciliationJob = reconciliationJob;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
+        this.amountBound = amountBound;
     }
 
     record Settings(long rows, int accounts, YearMonth month, long seed, boolean skipGenerate, java.util.Set<String> jobs) {
@@ -115,15 +120,16 @@ class Benchmark {
         String start = "'" + period.start() + "'::timestamptz";
         String end = "'" + period.end() + "'::timestamptz";
         String stuckBefore = "'" + java.time.Instant.now().minus(Duration.ofHours(24)) + "'::timestamptz";
+        String maxAmount = Long.toString(amountBound.maxMicros());
         boolean completed = true;
         if (settings.jobs().contains("cost-report")) {
             completed &= compare(costReportJob, 1.5, period, ledgerRows, out,
-                    bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end));
+                    bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end, maxAmount));
         }
         if (settings.jobs().contains("reconciliation")) {
             completed &= compare(reconciliationJob, 2.0, period, ledgerRows, out,
-                    bind(ReconciliationSql.ACCOUNT_BALANCES, start, end),
-                    bind(ReconciliationSql.LEDGER_FINDINGS, start, end, stuckBefore));
+                    bind(ReconciliationSql.ACCOUNT_BALANCES, start, end, maxAmount),
+                    bind(ReconciliationSql.LEDGER_FINDINGS, start, end, stuckBefore, maxAmount));
         }
         return completed ? CommandLine.OK : CommandLine.FAILED;
     }

@@ -373,8 +373,8 @@ public class BillingCommands {
         long cost = 0;
         for (TypeTotal total : totals) {
             out().printf("  %-7s %,14d %,16d %20s%n", total.type(), total.records(), total.billableUnits(), Money.toUsd(total.cost()));
-            records += total.records();
-            cost += total.cost();
+            records = Math.addExact(records, total.records());
+            cost = Math.addExact(cost, total.cost());
         }
         out().printf("  %-7s %,14d %16s %20s%n", "total", records, "", Money.toUsd(cost));
         printFiles(period);

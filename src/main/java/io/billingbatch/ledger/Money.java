@@ -1,6 +1,7 @@
 package io.billingbatch.ledger;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 
 /**
@@ -17,6 +18,11 @@ public final class Money {
     /** Exact decimal USD with six decimals, e.g. {@code -1234567} becomes {@code "-1.234567"}. */
     public static String toUsd(long micros) {
         return BigDecimal.valueOf(micros, 6).toPlainString();
+    }
+
+    /** Exact decimal USD with six decimals of a total that may not fit a long. */
+    public static String toUsd(BigInteger micros) {
+        return new BigDecimal(micros, 6).toPlainString();
     }
 
     /** The same amount as a {@link BigDecimal} with scale 6, for JSON and spreadsheets. */

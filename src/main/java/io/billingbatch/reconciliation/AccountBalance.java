@@ -16,6 +16,7 @@ record AccountBalance(UUID accountId, UUID customerId, String accountName, boole
 
     /** Whatever moved the balance besides credits and the three charge types. */
     long otherDebits() {
-        return credits - chargesCall - chargesSms - chargesNumber - net;
+        return Math.subtractExact(Math.subtractExact(Math.subtractExact(Math.subtractExact(credits, chargesCall), chargesSms),
+                chargesNumber), net); // never wraps around silently
     }
 }

@@ -16,13 +16,23 @@ record Finding(String kind, UUID accountId, UUID ledgerId, Long expected, Long a
     static final String ORPHAN = "orphan";
     static final String NEGATIVE_BALANCE = "negative_balance";
     static final String CHARGED_FAILED_CALL = "charged_failed_call";
+    static final String INVALID_AMOUNT = "invalid_amount";
 
     /** Every kind, in the order the reports list them. */
     static final List<String> KINDS = List.of(BALANCE_MISMATCH, CHAIN_BREAK, RATING_MISMATCH, STUCK_PROGRESSING, ORPHAN,
-            NEGATIVE_BALANCE, CHARGED_FAILED_CALL);
+            NEGATIVE_BALANCE, CHARGED_FAILED_CALL, INVALID_AMOUNT);
 
+    /** Null where either side is unknown, or where the difference itself does not fit a long. */
     Long difference() {
-        return expected == null || actual == null ? null : actual - expected;
+        if (expected == null || actual == null) {
+            return null;
+        }
+        try {
+            return Math.subtractExact(actual, expected);
+        }
+        catch (ArithmeticException ex) {
+            return null;
+        }
     }
 
     String key() {

@@ -1,5 +1,6 @@
 package io.billingbatch.reconciliation;
 
+import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -52,14 +53,14 @@ public class JdbcReconciliationRepository {
                 + PUBLISHED_INSTANCE, Long.class, key);
         Map<String, KindCount> found = new TreeMap<>();
         jdbc.query("""
-                SELECT kind, count(*) AS findings, coalesce(sum(abs(difference)), 0) AS absolute_difference
+                SELECT kind, count(*) AS findings, coalesce(sum(abs(CAST(difference AS numeric))), 0) AS absolute_difference
                 FROM reconciliation_findings WHERE job_instance_id = %s GROUP BY kind
                 """.formatted(PUBLISHED_INSTANCE), (ResultSet rs) -> {
-            found.put(rs.getString(1), new KindCount(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+            found.put(rs.getString(1), new KindCount(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3).toBigIntegerExact()));
         }, key);
         List<KindCount> kinds = new ArrayList<>();
         for (String kind : Finding.KINDS) { // every kind, 0 where none: the summary reads the same every period
-            kinds.add(found.containsKey(kind) ? found.remove(kind) : new KindCount(kind, 0, 0));
+            kinds.add(found.containsKey(kind) ? found.remove(kind) : new KindCount(kind, 0, BigInteger.ZERO));
         }
         kinds.addAll(found.values());
         return new Summary(checked, clean, List.copyOf(kinds));
@@ -100,7 +101,11 @@ public class JdbcReconciliationRepository {
         return row;
     }
 
-    public record KindCount(String kind, long findings, long absoluteDifference) {
+    /**
+     * Findings of one kind; {@code absoluteDifference} in micro-USD, a BigInteger because differences
+     * of broken snapshots add up beyond a long (two accounts 5e18 micro-USD off each, say).
+     */
+    public record KindCount(String kind, long findings, BigInteger absoluteDifference) {
     }
 
     public record Summary(long accountsChecked, long accountsClean, List<KindCount> kinds) {

@@ -1,5 +1,6 @@
 package io.billingbatch.reconciliation;
 
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 
@@ -55,22 +56,22 @@ public class ReconciliationFiles {
 
     void write(ReportPeriod period) {
         String base = baseName(period);
-        store.write(period.key(), base + ".csv", out -> {
+        // both files of the run are swapped in together, or neither: never a new CSV beside an old workbook
+        store.writeAll(period.key(), List.of(new ReportStore.Content(base + ".csv", out -> {
             try (CsvReportWriter csv = new CsvReportWriter(out, FINDINGS)) {
                 transaction.executeWithoutResult(status ->
                         reconciliations.forEachFinding(period, finding -> csv.row(findingRow(period, finding))));
             }
-        });
-        store.write(period.key(), base + ".xlsx", out -> {
+        }), new ReportStore.Content(base + ".xlsx", out -> {
             try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
                 var summarySheet = xlsx.sheet(SUMMARY);
                 Summary summary = reconciliations.summary(period);
                 summarySheet.row("accounts checked", summary.accountsChecked(), null);
                 summarySheet.row("accounts clean", summary.accountsClean(), null);
-                long total = 0;
+                BigInteger total = BigInteger.ZERO; // exact: differences can add up beyond a long
                 for (KindCount kind : summary.kinds()) {
                     summarySheet.row("findings: " + kind.kind(), kind.findings(), kind.absoluteDifference());
-                    total += kind.absoluteDifference();
+                    total = total.add(kind.absoluteDifference());
                 }
                 summarySheet.total("total", summary.findings(), total);
                 var accounts = xlsx.sheet(ACCOUNTS);
@@ -86,7 +87,7 @@ public class ReconciliationFiles {
                 transaction.executeWithoutResult(status ->
                         reconciliations.forEachFinding(period, finding -> findings.row(findingRow(period, finding))));
             }
-        });
+        })));
     }
 
     private static Object[] findingRow(ReportPeriod period, Map<String, Object> finding) {

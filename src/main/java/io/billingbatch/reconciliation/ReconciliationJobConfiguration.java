@@ -1,5 +1,8 @@
 package io.billingbatch.reconciliation;
 
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +12,7 @@ import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
+import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -73,21 +77,37 @@ public class ReconciliationJobConfiguration {
 
     @Bean
     @StepScope
-    JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource,
+    JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
                 .sql(ReconciliationSql.ACCOUNT_BALANCES)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()))
-                .rowMapper((rs, rowNum) -> new AccountBalance(rs.getObject("account_id", UUID.class),
-                        rs.getObject("customer_id", UUID.class), rs.getString("account_name"),
-                        rs.getBoolean("account_exists"), rs.getLong("opening"), rs.getLong("net"), rs.getLong("credits"),
-                        rs.getLong("charges_call"), rs.getLong("charges_sms"), rs.getLong("charges_number"),
-                        rs.getObject("closing_snapshot", Long.class), rs.getObject("latest_snapshot", Long.class),
-                        rs.getObject("stored_balance", Long.class), rs.getLong("ledger_rows")))
+                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros())
+                .rowMapper((rs, rowNum) -> {
+                    UUID account = rs.getObject("account_id", UUID.class);
+                    String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
+                            + account + ": ";
+                    return new AccountBalance(account, rs.getObject("customer_id", UUID.class), rs.getString("account_name"),
+                            rs.getBoolean("account_exists"), rs.getLong("opening"), sum(rs, "net", what),
+                            sum(rs, "credits", what), sum(rs, "charges_call", what), sum(rs, "charges_sms", what),
+                            sum(rs, "charges_number", what), rs.getObject("closing_snapshot", Long.class),
+                            rs.getObject("latest_snapshot", Long.class), rs.getObject("stored_balance", Long.class),
+                            rs.getLong("ledger_rows"));
+                })
                 .build();
+    }
+
+    /** A numeric sum as a long, or a clear error naming the account and period (never a wrapped number). */
+    private static long sum(ResultSet rs, String column, String what) throws SQLException {
+        BigDecimal sum = rs.getBigDecimal(column);
+        try {
+            return sum.longValueExact();
+        }
+        catch (ArithmeticException ex) {
+            throw new ArithmeticException(what + column + " sums to " + sum.toPlainString() + " micro-USD, beyond a 64-bit amount");
+        }
     }
 
     @Bean
@@ -103,7 +123,7 @@ public class ReconciliationJobConfiguration {
     JdbcCursorItemReader<Finding> ledgerFindingReader(DataSource dataSource,
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
-            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter) {
+            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
         return new JdbcCursorItemReaderBuilder<Finding>()
@@ -111,7 +131,7 @@ public class ReconciliationJobConfiguration {
                 .dataSource(dataSource)
                 .sql(ReconciliationSql.LEDGER_FINDINGS)
                 .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()),
-                        Timestamp.from(stuckBefore))
+                        Timestamp.from(stuckBefore), bound.maxMicros())
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))

@@ -9,29 +9,33 @@ public final class ReconciliationSql {
     /**
      * One scan of the ledger up to the period's end gives, per account, the posting marks and the
      * period's sums; the snapshots are then looked up by their unique posting_seq. Charges use the
-     * cost report's rules (posted usage, not deleted) so both reports tie out.
-     * Parameters: period start, period end.
+     * cost report's rules (posted usage, not deleted) so both reports tie out. A row whose amount
+     * is NULL or beyond the sanity bound is in no sum (the ledger step reports it as
+     * {@code invalid_amount}), exactly as the cost report leaves it out; the sums are numeric and
+     * checked against a long when read. Parameters: period start, period end, bound (micro-USD).
      */
     public static final String ACCOUNT_BALANCES = """
-            WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe),
+            WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
+                                   CAST(? AS bigint) AS max_amount),
             marks AS (
                 SELECT b.account_id,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS closing_seq,
                        max(b.posting_seq) AS latest_seq,
                        count(*) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS ledger_rows,
-                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe), 0) AS net,
                        coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-                           AND b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount), 0) AS net,
+                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
                            AND b.amount_credit > 0), 0) AS credits,
                        coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-                           AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
                            AND b.reference_type = 'call'), 0) AS charges_call,
                        coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-                           AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
                            AND b.reference_type = 'sms'), 0) AS charges_sms,
                        coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-                           AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
                            AND b.reference_type IN ('number', 'number_renew')), 0) AS charges_number
                 FROM billing_billings b, bounds
                 WHERE b.tm_posted IS NOT NULL
@@ -62,12 +66,14 @@ public final class ReconciliationSql {
      * first row of a break is reported. A row stuck in {@code progressing} is a state, not an event
      * of one period: every period that ends after it started reports it while it is stuck when the
      * run looks (a row that got stuck late on the last day of a period is older than the threshold
-     * only by the next period's run). Parameters: period start, period end, the instant before
-     * which a progressing row counts as stuck.
+     * only by the next period's run). A row whose amount is NULL or beyond the sanity bound is an
+     * {@code invalid_amount} finding and nothing else (no chain break, no rating mismatch of its
+     * own). Parameters: period start, period end, the instant before which a progressing row counts
+     * as stuck, the bound (micro-USD).
      */
     public static final String LEDGER_FINDINGS = """
             WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
-                                   CAST(? AS timestamptz) AS stuck_before),
+                                   CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount),
             rates AS (
                 SELECT reference_type, credit_per_unit, effective_from,
                        coalesce(lead(effective_from) OVER (PARTITION BY reference_type ORDER BY effective_from),
@@ -86,6 +92,7 @@ public final class ReconciliationSql {
                    'snapshot != previous snapshot ' || usd(c.previous_snapshot) || ' + amount ' || coalesce(usd(c.amount_credit), 'null') AS detail
             FROM chain c, bounds
             WHERE c.tm_posted >= bounds.ps
+              AND c.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
               AND c.balance_credit_snapshot IS DISTINCT FROM c.previous_snapshot + c.amount_credit
             UNION ALL
             SELECT 'rating_mismatch', b.account_id, b.id,
@@ -100,9 +107,18 @@ public final class ReconciliationSql {
             WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe AND b.tm_delete IS NULL
               AND b.transaction_type = 'usage' AND b.status = 'end'
               AND b.reference_type IN ('call', 'sms', 'number', 'number_renew')
+              AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
               AND (r.credit_per_unit IS NULL
                    OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
                    OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units))
+            UNION ALL
+            SELECT 'invalid_amount', b.account_id, b.id, NULL, b.amount_credit,
+                   CASE WHEN b.amount_credit IS NULL THEN 'amount_credit is NULL'
+                        ELSE 'amount_credit ' || usd(b.amount_credit) || ' USD is beyond the bound of ±'
+                             || usd(bounds.max_amount) || ' USD (billing.ledger.max-row-amount)' END
+            FROM billing_billings b, bounds
+            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+              AND (b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount)
             UNION ALL
             SELECT 'stuck_progressing', b.account_id, b.id, NULL, b.amount_credit,
                    'progressing since ' || coalesce(b.tm_billing_start, b.tm_create)

@@ -1,5 +1,7 @@
 package io.billingbatch.report;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -19,14 +21,20 @@ final class CellValues {
             case TEXT -> value instanceof String;
             case ID -> value instanceof UUID || value instanceof String;
             case INTEGER -> isWholeNumber(value);
-            // Integer is accepted for convenience; double and BigDecimal are not, money stays exact.
-            case USD -> value instanceof Long || value instanceof Integer;
+            // Integer is accepted for convenience, BigInteger for totals beyond a long; double and
+            // BigDecimal are not: money stays exact micro-USD.
+            case USD -> value instanceof Long || value instanceof Integer || value instanceof BigInteger;
             case INSTANT -> value instanceof Instant;
         };
     }
 
     private static boolean isWholeNumber(Object value) {
         return value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
+    }
+
+    /** Micro-USD beyond a long as exact decimal USD. */
+    static BigDecimal usd(BigInteger micros) {
+        return new BigDecimal(micros, 6);
     }
 
     /** The text a CSV cell gets for an accepted value; {@code null} for an empty cell. */
@@ -37,7 +45,7 @@ final class CellValues {
         return switch (type) {
             case TEXT, ID -> SpreadsheetText.neutralize(value.toString());
             case INTEGER -> Long.toString(((Number) value).longValue());
-            case USD -> Money.toUsd(((Number) value).longValue());
+            case USD -> value instanceof BigInteger big ? usd(big).toPlainString() : Money.toUsd(((Number) value).longValue());
             case INSTANT -> value.toString();
         };
     }

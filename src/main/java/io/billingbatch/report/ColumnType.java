@@ -15,7 +15,7 @@ public enum ColumnType {
     /** A whole number ({@link Long}, {@link Integer}, {@link Short} or {@link Byte}). */
     INTEGER,
 
-    /** An amount in micro-USD ({@code long}); six exact decimals in CSV, a currency number in XLSX. */
+    /** An amount in micro-USD ({@code long}, or {@code BigInteger} for a total beyond a long); six exact decimals in CSV, a currency number in XLSX. */
     USD,
 
     /** A point in time ({@link java.time.Instant}); ISO-8601 text such as {@code 2026-10-01T00:00:00Z}. */

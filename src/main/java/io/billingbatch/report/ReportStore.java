@@ -15,38 +15,60 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import org.apache.poi.util.DefaultTempFileCreationStrategy;
+import org.apache.poi.util.TempFile;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Keeps report files in one folder per period under {@code billing.reports.root}, for example
  * {@code reports/2026-10/cost-report-2026-10.csv}.
  * <p>
- * A file is written to a hidden temp file in the same folder, fsynced and renamed over the
- * target in one atomic step, so readers see the old or the new version, never half a file;
- * a failed write leaves the previous version and the manifest untouched. After each write the
- * folder's {@value #MANIFEST} is rewritten (atomically too) with name, size and SHA-256 of
- * every report file. Writers of the same folder are serialised across threads and processes
- * by a lock file; writing the content itself runs in parallel.
+ * The files of one job's run ({@link #writeAll}: a CSV and its workbook, say) are first written
+ * completely to temporary files and fsynced, then swapped into the folder together with the
+ * rewritten {@value #MANIFEST} (name, size and SHA-256 of every report file): each file is renamed
+ * over its target in one atomic step, so readers see the old or the new version, never half a
+ * file, and if any content or any rename fails, the folder and its manifest are put back as they
+ * were. So a folder never holds files of two revisions of a run side by side. Writers of the same
+ * folder are serialised across threads and processes by a lock file; writing the contents runs in
+ * parallel.
+ * <p>
+ * Temporary files (the store's own, the cost report renderer's, POI's) live in
+ * {@code <root>/}{@value #TEMPORARY_FOLDER}{@code /<pid>-<process start>/}, one folder per process,
+ * never in {@code java.io.tmpdir}; at start-up the folders of processes that no longer run (killed
+ * mid-write, say) are removed. The hidden folder is no period: no listing, pack or download sees it.
  */
 @Component
-public class ReportStore {
+public class ReportStore implements InitializingBean, DisposableBean {
+
+    /** The hidden folder under the root that holds every temporary file, one sub-folder per process. */
+    public static final String TEMPORARY_FOLDER = ".tmp";
+
+    private static final Pattern PROCESS_FOLDER = Pattern.compile("([0-9]+)-([0-9]+)");
 
     public static final String MANIFEST = "manifest.json";
 
@@ -69,8 +91,82 @@ public class ReportStore {
 
     private final Path root;
 
+    private final Path temporaries;
+
     public ReportStore(@Value("${billing.reports.root}") Path root) {
         this.root = root;
+        this.temporaries = root.resolve(TEMPORARY_FOLDER).resolve(processFolderName(ProcessHandle.current()));
+    }
+
+    /** One file of a run for {@link #writeAll}. */
+    public record Content(String fileName, ContentWriter writer) {
+    }
+
+    /**
+     * At start-up: removes what processes that died left in the temporary folder, and sends POI's
+     * temporary files (SXSSF rows) to this process's folder instead of {@code java.io.tmpdir}.
+     */
+    @Override
+    public void afterPropertiesSet() {
+        removeTemporariesOfDeadProcesses();
+        TempFile.setTempFileCreationStrategy(new DefaultTempFileCreationStrategy(temporaries.resolve("poi").toFile()));
+    }
+
+    /** At a normal shutdown: this process's temporary folder goes too (a killed one's goes at the next start). */
+    @Override
+    public void destroy() {
+        FileSystemUtils.deleteRecursively(temporaries.toFile());
+    }
+
+    /**
+     * Deletes the temporary folders of processes that are no longer running: a folder is named
+     * after its process's id and start time, so a later process that got the same id does not
+     * keep a dead one's files. Folders of live processes, this one included, are left alone.
+     */
+    public void removeTemporariesOfDeadProcesses() {
+        Path folder = root.resolve(TEMPORARY_FOLDER);
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            for (Path entry : entries.toList()) {
+                var name = PROCESS_FOLDER.matcher(entry.getFileName().toString());
+                if (name.matches() && !isRunning(Long.parseLong(name.group(1)), Long.parseLong(name.group(2)))) {
+                    FileSystemUtils.deleteRecursively(entry);
+                    log.info("Removed the temporary files of process {}, which is no longer running: {}", name.group(1), entry);
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            log.warn("Could not remove the temporary files of dead processes under {}: {}", folder, ex.toString());
+        }
+    }
+
+    /** This process's temporary folder, {@code <root>/.tmp/<pid>-<start>}; it may not exist yet. */
+    public Path temporaryDirectory() {
+        return temporaries;
+    }
+
+    /**
+     * A new empty temporary file in this process's temporary folder, for content that is rendered
+     * before it is stored; the caller deletes it. Whatever a killed process leaves there is removed
+     * by the next start.
+     */
+    public Path createTemporaryFile(String prefix, String suffix) throws IOException {
+        Files.createDirectories(temporaries);
+        return Files.createTempFile(temporaries, prefix, suffix);
+    }
+
+    private static String processFolderName(ProcessHandle process) {
+        return process.pid() + "-" + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+    }
+
+    private static boolean isRunning(long pid, long startMillis) {
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .map(process -> startMillis == 0 || process.info().startInstant().map(Instant::toEpochMilli)
+                        .map(start -> start == startMillis).orElse(true))
+                .orElse(false);
     }
 
     /**
@@ -94,34 +190,167 @@ public class ReportStore {
      * @throws ReportStoreException if writing failed; the previous version of the file stays
      */
     public Path write(String period, String fileName, ContentWriter writer) {
+        return writeAll(period, List.of(new Content(fileName, writer))).get(0);
+    }
+
+    /**
+     * Writes the files of one run together: every content is written in full (in parallel) before
+     * any of them replaces its previous version, then all are swapped in with the manifest under
+     * the folder lock. If a content or a rename fails, the folder and manifest stay (or are put back)
+     * as they were, so the folder never holds a new file beside an old one of the same run.
+     * @return the written files, in the order given
+     * @throws IllegalArgumentException for an invalid period or file name, or a name given twice
+     * @throws ReportStoreException naming the file that could not be written; nothing was changed
+     */
+    public List<Path> writeAll(String period, List<Content> contents) {
         Path folder = directory(period);
-        checkFileName(fileName);
-        if (fileName.equals(MANIFEST)) {
-            throw new IllegalArgumentException(MANIFEST + " is written by the report store itself");
+        Set<String> names = new HashSet<>();
+        for (Content content : contents) {
+            checkFileName(content.fileName());
+            if (content.fileName().equals(MANIFEST)) {
+                throw new IllegalArgumentException(MANIFEST + " is written by the report store itself");
+            }
+            if (!names.add(content.fileName())) {
+                throw new IllegalArgumentException("Report file " + content.fileName() + " given twice");
+            }
         }
-        Path target = folder.resolve(fileName);
-        Path temp = null;
+        String allNames = String.join(", ", contents.stream().map(Content::fileName).toList());
+        Path swap;
         try {
             Files.createDirectories(folder);
-            temp = tempFile(folder, fileName);
-            writeAndSync(temp, writer);
+            swap = Files.createTempDirectory(createdTemporaries(), "swap-");
+        }
+        catch (IOException ex) {
+            throw new ReportStoreException("Could not prepare the report files", period, allNames, ex);
+        }
+        try {
+            List<Path> written = writeContents(period, contents, swap);
             synchronized (FOLDER_MONITORS.computeIfAbsent(folder.toAbsolutePath().normalize(), key -> new Object())) {
                 try (FileChannel lockChannel = FileChannel.open(folder.resolve(LOCK_FILE), StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE); FileLock lock = lockChannel.lock()) {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    temp = null;
-                    writeManifest(period, folder);
+                    swapIn(period, folder, contents, written, swap);
                 }
             }
-            log.info("Wrote report {} for period {}", fileName, period);
-            return target;
+            log.info("Wrote report {} for period {}", allNames, period);
+            return contents.stream().map(content -> folder.resolve(content.fileName())).toList();
         }
         catch (IOException | RuntimeException ex) {
-            throw new ReportStoreException("Could not write report file", period, fileName, ex);
+            throw ex instanceof ReportStoreException stored ? stored
+                    : new ReportStoreException("Could not write report files", period, allNames, ex);
         }
         finally {
-            deleteTemp(temp);
+            FileSystemUtils.deleteRecursively(swap.toFile());
         }
+    }
+
+    /** Writes every content to its file in the swap folder, all but the first on other threads. */
+    private static List<Path> writeContents(String period, List<Content> contents, Path swap) {
+        List<Path> files = contents.stream().map(content -> swap.resolve("new-" + content.fileName())).toList();
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        for (int i = 1; i < contents.size(); i++) {
+            Content content = contents.get(i);
+            Path file = files.get(i);
+            others.add(CompletableFuture.runAsync(() -> writeContent(period, content, file)));
+        }
+        try {
+            if (!contents.isEmpty()) {
+                writeContent(period, contents.get(0), files.get(0));
+            }
+        }
+        finally {
+            for (CompletableFuture<Void> other : others) {
+                other.exceptionally(failure -> null).join(); // never leave a writer thread behind
+            }
+        }
+        for (CompletableFuture<Void> other : others) {
+            try {
+                other.join();
+            }
+            catch (CompletionException ex) {
+                throw ex.getCause() instanceof RuntimeException runtime ? runtime : ex;
+            }
+        }
+        return files;
+    }
+
+    private static void writeContent(String period, Content content, Path file) {
+        try {
+            writeAndSync(file, content.writer());
+        }
+        catch (IOException | RuntimeException ex) {
+            throw new ReportStoreException("Could not write report file", period, content.fileName(), ex);
+        }
+    }
+
+    /**
+     * Called under the folder lock: keeps the current version of each target (a hard link, or a
+     * copy where links are not supported), renames the new files over their targets, rewrites the
+     * manifest; on any failure renames the kept versions back. The manifest needs no keeping: it is
+     * replaced last, by one rename, so when that fails it was never replaced.
+     */
+    private void swapIn(String period, Path folder, List<Content> contents, List<Path> written, Path swap)
+            throws IOException {
+        for (Content content : contents) {
+            Path target = folder.resolve(content.fileName());
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ReportStoreException("Could not write report file: something other than a file is in its place",
+                        period, content.fileName(), null);
+            }
+        }
+        List<Path> targets = new ArrayList<>();
+        List<Path> kept = new ArrayList<>();
+        for (Content content : contents) {
+            Path target = folder.resolve(content.fileName());
+            targets.add(target);
+            kept.add(keep(target, swap.resolve("old-" + content.fileName())));
+        }
+        int moved = 0;
+        try {
+            for (; moved < targets.size(); moved++) {
+                Files.move(written.get(moved), targets.get(moved), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+            writeManifest(period, folder);
+        }
+        catch (IOException | RuntimeException ex) {
+            for (int i = moved - 1; i >= 0; i--) {
+                restore(kept.get(i), targets.get(i));
+            }
+            throw ex;
+        }
+    }
+
+    /** A copy of the file as it is now (null if there is none), to put back if the swap fails. */
+    private static Path keep(Path file, Path copy) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            Files.createLink(copy, file);
+        }
+        catch (IOException | UnsupportedOperationException ex) {
+            Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        return copy;
+    }
+
+    private static void restore(Path kept, Path target) {
+        try {
+            if (kept == null) {
+                Files.deleteIfExists(target);
+            }
+            else {
+                Files.move(kept, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        catch (IOException ex) {
+            log.error("Could not put back the previous version of {}: {}", target, ex.toString());
+        }
+    }
+
+    private Path createdTemporaries() throws IOException {
+        Files.createDirectories(temporaries);
+        return temporaries;
     }
 
     /**
@@ -286,8 +515,9 @@ public class ReportStore {
     /** Called under the folder lock, after a report file was moved into place. */
     private void writeManifest(String period, Path folder) throws IOException {
         byte[] json = manifestJson(new Manifest(period, list(period)));
-        Path temp = tempFile(folder, MANIFEST);
+        Path temp = Files.createTempFile(createdTemporaries(), "manifest-", ".json");
         try {
+            Files.delete(temp); // written anew below with CREATE_NEW
             writeAndSync(temp, out -> out.write(json));
             Files.move(temp, folder.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
@@ -302,11 +532,6 @@ public class ReportStore {
     /** The bytes of a manifest as {@value #MANIFEST} holds them. */
     static byte[] manifestJson(Manifest manifest) {
         return JSON.writeValueAsBytes(manifest);
-    }
-
-    private static Path tempFile(Path folder, String fileName) {
-        return folder.resolve("." + fileName + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
-                + ".tmp");
     }
 
     private static void writeAndSync(Path file, ContentWriter writer) throws IOException {

@@ -3,6 +3,7 @@ package io.billingbatch.report;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.util.zip.Deflater;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -328,7 +329,8 @@ public final class XlsxReportWriter implements Closeable {
                     case TEXT, ID, INSTANT -> cell.setCellValue(text(i, type, value));
                     case INTEGER -> cell.setCellValue(((Number) value).longValue());
                     // The one place money becomes a double: Excel has no other number type.
-                    case USD -> cell.setCellValue(((Number) value).longValue() / (double) Money.MICROS_PER_USD);
+                    case USD -> cell.setCellValue(value instanceof BigInteger big ? CellValues.usd(big).doubleValue()
+                            : ((Number) value).longValue() / (double) Money.MICROS_PER_USD);
                 }
             }
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.LedgerFixture;
@@ -59,6 +60,9 @@ class CostReportJobTest {
 
     @Autowired
     CostReportFiles costReportFiles;
+
+    @Autowired
+    CostReportRepository costReports;
 
     LedgerFixture ledger;
 
@@ -242,6 +246,117 @@ class CostReportJobTest {
                 .singleElement()
                 .satisfies(reject -> assertThat(reject.get("reason").toString()).contains("unknown reference_type 'fax'")
                         .contains(acme.toString()));
+    }
+
+    @Test
+    void rowsBeyondTheSanityBoundAreRejectedWithTheirReasonAndTheTotalsStayExact() throws Exception {
+        // given: two rows of -5e18 micro-USD on different accounts (their sum does not fit a long)
+        UUID hugeAcme = ledger.post(acme, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L,
+                Instant.parse("2026-10-06T00:00:00Z"));
+        UUID hugeEqual = ledger.post(equalPartners, "usage", "sms", 0, 1, 8_000, -5_000_000_000_000_000_000L,
+                Instant.parse("2026-10-06T00:00:00Z"));
+        PeriodJobParameters october = new PeriodJobParameters(OCTOBER, 1);
+
+        // when
+        LaunchOutcome first = launcher.launch(costReportJob, october, false);
+
+        // then: the rows are rejected with their reason, the rest of the period is reported exactly
+        assertThat(((LaunchOutcome.Ran) first).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(summary()).containsExactlyInAnyOrder(
+                acme + " call 2 300 6000000",
+                acme + " number 2 2 10000000",
+                acme + " sms 2 2 16000",
+                equalPartners + " sms 10 10 80000");
+        assertThat(jdbc.queryForList("SELECT reason FROM batch_item_rejects ORDER BY reason", String.class))
+                .hasSize(2)
+                .anySatisfy(reason -> assertThat(reason).contains(acme.toString()).contains(hugeAcme.toString())
+                        .contains("-5000000000000.000000").contains("1000000.000000"))
+                .anySatisfy(reason -> assertThat(reason).contains(equalPartners.toString()).contains(hugeEqual.toString()));
+        try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            assertThat(rowText(workbook.getSheet("Summary"), 4)).containsExactly("total", "16.0", "314.0", "16.096");
+        }
+        assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
+
+        // and a relaunch of the completed period is refused as complete, its totals still readable
+        assertThat(launcher.launch(costReportJob, october, false)).isInstanceOf(LaunchOutcome.AlreadyComplete.class);
+        assertThat(costReports.totalsByType(OCTOBER)).hasSize(3);
+    }
+
+    @Test
+    void aRowJustBeyondTheBoundIsRejectedWhileTheGoodRowsOfItsGroupAreReported() throws Exception {
+        // given: $1,000,000.000001, one micro-USD over the default bound, in acme's call group
+        UUID overBound = ledger.post(acme, "usage", "call", 1, 1, 20_000, -1_000_000_000_001L,
+                Instant.parse("2026-10-07T00:00:00Z"));
+        ledger.post(acme, "usage", "call", 50_000, 50_000, 20_000, -1_000_000_000_000L,  // exactly the bound: fine
+                Instant.parse("2026-10-07T00:00:01Z"));
+
+        // when
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        // then
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(summary()).contains(acme + " call 3 50300 1000006000000").hasSize(4);
+        assertThat(jdbc.queryForList("SELECT reason FROM batch_item_rejects", String.class)).singleElement()
+                .satisfies(reason -> assertThat(reason).contains(overBound.toString())
+                        .contains("beyond the bound").contains("billing.ledger.max-row-amount"));
+    }
+
+    @Test
+    void aUsageRowWithoutAnAmountIsRejectedNotCounted() throws Exception {
+        // given
+        UUID noAmount = ledger.sms(acme, Instant.parse("2026-10-08T00:00:00Z"));
+        jdbc.update("UPDATE billing_billings SET amount_credit = NULL WHERE id = ?", noAmount);
+
+        // when
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        // then: neither its record nor its unit is counted
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(summary()).contains(acme + " sms 2 2 16000").hasSize(4);
+        assertThat(jdbc.queryForList("SELECT reason FROM batch_item_rejects", String.class)).singleElement()
+                .satisfies(reason -> assertThat(reason).contains(noAmount.toString()).contains("amount_credit is NULL"));
+    }
+
+    @Test
+    void theRenderersTemporariesLiveInTheReportsRootsHiddenFolderAndGoWithTheStream() throws Exception {
+        // given
+        Path temporaries = reportStore.temporaryDirectory();
+        CostReportStream stream = CostReportStream.start(OCTOBER, reportStore);
+
+        // when: the aggregation query answered, so both renderers open their files
+        stream.begin();
+
+        // then
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (temporaryFiles(temporaries).size() < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(temporaries).startsWith(reportStore.directory("2026-10").getParent().resolve(".tmp"));
+        assertThat(temporaryFiles(temporaries)).anyMatch(file -> file.getFileName().toString().startsWith("cost-report-"))
+                .anyMatch(file -> file.getFileName().toString().startsWith("poi-sxssf-"));
+        stream.endInput(false, 0, 0);
+        stream.discard();
+        deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!temporaryFiles(temporaries).isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(temporaryFiles(temporaries)).isEmpty();
+    }
+
+    /** The files below the folder now; a walk that met a file being deleted meanwhile is simply walked again. */
+    static List<Path> temporaryFiles(Path folder) throws IOException {
+        while (true) {
+            if (!Files.isDirectory(folder)) {
+                return List.of();
+            }
+            try (var files = Files.walk(folder)) {
+                return files.filter(Files::isRegularFile).toList();
+            }
+            catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException ex) {
+                // a renderer deleted a file while we looked
+            }
+        }
     }
 
     List<String> summary() {

@@ -138,6 +138,39 @@ class MainJobTest {
     }
 
     @Test
+    void amountsWhoseSumDoesNotFitALongAreRejectedAndEveryCommandEndsAsDocumented() throws Exception {
+        // given: the ledger, two usage rows of -5e18 micro-USD on different accounts, and one good call
+        LedgerFixture.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        java.util.UUID first = ledger.account("First");
+        java.util.UUID second = ledger.account("Second");
+        ledger.call(first, 12, Instant.parse("2031-07-06T08:00:00Z"));
+        ledger.post(first, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L, Instant.parse("2031-07-06T09:00:00Z"));
+        ledger.post(second, "usage", "sms", 0, 1, 8_000, -5_000_000_000_000_000_000L, Instant.parse("2031-07-06T09:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2031-07"));
+
+        // when / then: the cost report completes with exact totals and says what it rejected
+        Run costReport = run(new String[] { "cost-report", "--period=2031-07" });
+        assertThat(costReport.exitCode()).as(costReport.output()).isZero();
+        assertThat(costReport.output()).contains("cost-report 2031-07 (UTC): COMPLETED")
+                .contains("2 item(s) were rejected as bad input");
+        assertThat(totalsLine(costReport.output())).contains(" 1 ").endsWith(" 0.240000");
+        // a relaunch of the completed period is refused as such (exit 2), not a failure
+        assertThatThrownBy(() -> run(new String[] { "cost-report", "--period=2031-07" })).isInstanceOf(UsageException.class)
+                .hasMessageContaining("is already reported");
+
+        // and the reconciliation completes, run after run, with both files listed together
+        Run reconciliation = run(new String[] { "reconciliation", "--period=2031-07" });
+        Run rerun = run(new String[] { "reconciliation", "--period=2031-07", "--rerun" });
+        assertThat(reconciliation.exitCode()).as(reconciliation.output()).isZero();
+        assertThat(rerun.exitCode()).as(rerun.output()).isZero();
+        assertThat(rerun.output()).contains("invalid_amount").contains("10000000000000.000000 USD")
+                .contains("reconciliation-2031-07.csv").contains("reconciliation-2031-07.xlsx");
+        assertThat(reportStore.readManifest("2031-07").orElseThrow().files()).isEqualTo(reportStore.list("2031-07"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2031-07"));
+    }
+
+    @Test
     void aDefinitionRunsAnAutoTopUpAsADryRunWhenItSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
             throws Exception {
         LedgerFixture.reset(jdbc);

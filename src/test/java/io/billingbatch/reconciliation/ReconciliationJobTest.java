@@ -13,6 +13,7 @@ import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportFile;
 import io.billingbatch.report.ReportStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -195,6 +196,92 @@ class ReconciliationJobTest {
                 WHERE charged <> 0 ORDER BY 1, 2""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
         assertThat(reconciliation).hasSizeGreaterThan(100).isEqualTo(costReport);
         assertThat(findings()).hasSize(2); // the faulty call: charged_failed_call and rating_mismatch
+    }
+
+    @Test
+    void rowsWithoutAnAmountOrBeyondTheBoundAreFindingsLeftOutOfTheChargesAndTheFilesAreWritten() throws Exception {
+        // given: two rows of -5e18 micro-USD on different accounts and a usage row without an amount
+        UUID first = ledger.account("First");
+        ledger.topUp(first, 100_000_000, SEPTEMBER);
+        ledger.call(first, 60, OCT);
+        UUID firstHuge = ledger.post(first, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L, OCT.plusSeconds(1));
+        UUID second = ledger.account("Second");
+        ledger.topUp(second, 100_000_000, SEPTEMBER);
+        UUID secondHuge = ledger.post(second, "usage", "sms", 0, 1, 8_000, -5_000_000_000_000_000_000L, OCT);
+        UUID third = ledger.account("Third");
+        ledger.topUp(third, 100_000_000, SEPTEMBER);
+        ledger.sms(third, OCT);
+        UUID noAmount = ledger.sms(third, OCT.plusSeconds(1));
+        jdbc.update("UPDATE billing_billings SET amount_credit = NULL WHERE id = ?", noAmount);
+
+        // when
+        run(OCTOBER);
+        assertThat(((LaunchOutcome.Ran) launcher.launch(costReportJob, new PeriodJobParameters(OCTOBER, 1), false))
+                .execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        // then: each bad row is one finding of its own, with its reason
+        assertThat(findings()).contains(
+                "invalid_amount " + first + " " + firstHuge,
+                "invalid_amount " + second + " " + secondHuge,
+                "invalid_amount " + third + " " + noAmount);
+        assertThat(jdbc.queryForObject("SELECT detail FROM reconciliation_findings WHERE ledger_id = ?", String.class, noAmount))
+                .contains("amount_credit is NULL");
+        assertThat(jdbc.queryForObject("SELECT detail FROM reconciliation_findings WHERE kind = 'invalid_amount' AND ledger_id = ?",
+                String.class, firstHuge)).contains("-5000000000000.000000").contains("billing.ledger.max-row-amount");
+        // the charges leave them out exactly as the cost report does: the two tie out
+        assertThat(account(first).subList(2, 5)).isEqualTo(List.of(1_200_000L, 0L, 0L));
+        assertThat(account(third).subList(2, 5)).isEqualTo(List.of(0L, 8_000L, 0L));
+        List<String> costReport = jdbc.query("""
+                SELECT account_id, type, cost_credit FROM cost_summary WHERE period = '2026-10' ORDER BY 1, 2""",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+        List<String> reconciliation = jdbc.query("""
+                SELECT account_id, type, charged FROM reconciliation_accounts
+                CROSS JOIN LATERAL (VALUES ('call', charges_call), ('number', charges_number), ('sms', charges_sms)) c(type, charged)
+                WHERE charged <> 0 ORDER BY 1, 2""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+        assertThat(reconciliation).isEqualTo(costReport);
+        // and both files of the revision are there, listed together in the manifest
+        assertThat(reportStore.readManifest("2026-10").orElseThrow().files()).extracting(ReportFile::name)
+                .contains("reconciliation-2026-10.csv", "reconciliation-2026-10.xlsx");
+        try (var in = Files.newInputStream(reportStore.directory("2026-10").resolve("reconciliation-2026-10.xlsx"));
+                var workbook = new org.apache.poi.xssf.usermodel.XSSFWorkbook(in)) {
+            var summary = workbook.getSheet("Summary");
+            var total = summary.getRow(summary.getLastRowNum());
+            assertThat(total.getCell(0).getStringCellValue()).isEqualTo("total");
+            assertThat(total.getCell(2).getNumericCellValue()).isGreaterThan(1.0e13); // 2 x 5e12 USD, not wrapped around
+        }
+    }
+
+    @Test
+    void aFailedFilesStepLeavesThePreviousRevisionsFilesAndManifestAsTheyWere() throws Exception {
+        // given: revision 1 reported, then a late change and a target that cannot be replaced
+        UUID account = ledger.account("Account");
+        ledger.topUp(account, 100_000_000, SEPTEMBER);
+        ledger.call(account, 60, OCT);
+        run(OCTOBER);
+        var folder = reportStore.directory("2026-10");
+        byte[] csv = Files.readAllBytes(folder.resolve("reconciliation-2026-10.csv"));
+        byte[] manifest = Files.readAllBytes(folder.resolve(ReportStore.MANIFEST));
+        jdbc.update("UPDATE billing_billings SET amount_credit = amount_credit - 1 WHERE account_id = ? AND reference_type = 'call'",
+                account);
+        Files.delete(folder.resolve("reconciliation-2026-10.xlsx"));
+        Files.createDirectories(folder.resolve("reconciliation-2026-10.xlsx").resolve("blocker"));
+
+        // when
+        JobExecution failed = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, new PeriodJobParameters(OCTOBER, 1),
+                true)).execution();
+
+        // then: no file of the new revision beside the old ones, the manifest as it was
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(folder.resolve("reconciliation-2026-10.csv")).hasBinaryContent(csv);
+        assertThat(folder.resolve(ReportStore.MANIFEST)).hasBinaryContent(manifest);
+
+        // and once the target is free again, the restart writes both files of the new revision together
+        FileSystemUtils.deleteRecursively(folder.resolve("reconciliation-2026-10.xlsx"));
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob,
+                PeriodJobParameters.from(failed.getJobParameters()), false)).execution();
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(Files.readString(folder.resolve("reconciliation-2026-10.csv"))).contains("chain_break");
+        assertThat(reportStore.readManifest("2026-10").orElseThrow().files()).isEqualTo(reportStore.list("2026-10"));
     }
 
     JobExecution run(ReportPeriod period) throws Exception {

@@ -103,7 +103,8 @@ class ReconciliationRestartTest {
             assertThat(findingsByKind).containsExactly(java.util.Map.entry("balance_mismatch", 0.0),
                     java.util.Map.entry("chain_break", 0.0), java.util.Map.entry("rating_mismatch", 0.0),
                     java.util.Map.entry("stuck_progressing", 0.0), java.util.Map.entry("orphan", 0.0),
-                    java.util.Map.entry("negative_balance", 3.0), java.util.Map.entry("charged_failed_call", 0.0));
+                    java.util.Map.entry("negative_balance", 3.0), java.util.Map.entry("charged_failed_call", 0.0),
+                    java.util.Map.entry("invalid_amount", 0.0));
             assertThat(workbook.getSheet("Accounts").getLastRowNum()).isEqualTo(6);
             assertThat(workbook.getSheet("Findings").getLastRowNum()).isEqualTo(3);
         }

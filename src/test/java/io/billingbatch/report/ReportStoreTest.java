@@ -109,6 +109,87 @@ class ReportStoreTest {
     }
 
     @Test
+    void swapsTheFilesOfARevisionInTogetherOrNotAtAll() throws Exception {
+        // given: revision 1's CSV and workbook
+        var store = new ReportStore(root);
+        Path folder = root.resolve("2026-10");
+        store.writeAll("2026-10", List.of(
+                new ReportStore.Content("report.csv", out -> out.write("revision 1\n".getBytes(StandardCharsets.UTF_8))),
+                new ReportStore.Content("report.xlsx", out -> out.write("workbook 1".getBytes(StandardCharsets.UTF_8)))));
+        byte[] manifest = Files.readAllBytes(folder.resolve(ReportStore.MANIFEST));
+
+        // when: revision 2's CSV is fine but its workbook fails
+        assertThatThrownBy(() -> store.writeAll("2026-10", List.of(
+                new ReportStore.Content("report.csv", out -> out.write("revision 2\n".getBytes(StandardCharsets.UTF_8))),
+                new ReportStore.Content("report.xlsx", out -> {
+                    throw new IOException("Bad value for type long");
+                }))))
+                // then: nothing of revision 2 is in the folder or the manifest
+                .isInstanceOf(ReportStoreException.class).hasMessageContaining("report.xlsx");
+        assertThat(folder.resolve("report.csv")).hasContent("revision 1\n");
+        assertThat(folder.resolve("report.xlsx")).hasContent("workbook 1");
+        assertThat(folder.resolve(ReportStore.MANIFEST)).hasBinaryContent(manifest);
+        assertThat(tempFiles(folder)).isEmpty();
+        assertThat(temporaries(store)).isEmpty();
+    }
+
+    @Test
+    void putsThePreviousFilesBackWhenTheSwapFailsAfterSomeWereRenamed() throws Exception {
+        // given: revision 1, and a manifest that cannot be replaced (renamed last, after both files)
+        var store = new ReportStore(root);
+        Path folder = root.resolve("2026-10");
+        store.writeAll("2026-10", List.of(
+                new ReportStore.Content("report.csv", out -> out.write("revision 1\n".getBytes(StandardCharsets.UTF_8))),
+                new ReportStore.Content("report.xlsx", out -> out.write("workbook 1".getBytes(StandardCharsets.UTF_8)))));
+        Files.delete(folder.resolve(ReportStore.MANIFEST));
+        Files.createDirectories(folder.resolve(ReportStore.MANIFEST).resolve("in-the-way"));
+
+        // when
+        assertThatThrownBy(() -> store.writeAll("2026-10", List.of(
+                new ReportStore.Content("report.csv", out -> out.write("revision 2\n".getBytes(StandardCharsets.UTF_8))),
+                new ReportStore.Content("report.xlsx", out -> out.write("workbook 2".getBytes(StandardCharsets.UTF_8))))))
+                .isInstanceOf(ReportStoreException.class).hasMessageContaining("report.csv, report.xlsx");
+
+        // then: both files are revision 1's again
+        assertThat(folder.resolve("report.csv")).hasContent("revision 1\n");
+        assertThat(folder.resolve("report.xlsx")).hasContent("workbook 1");
+        assertThat(temporaries(store)).isEmpty();
+    }
+
+    @Test
+    void keepsTemporariesUnderTheRootsHiddenFolderOutOfEveryListing() throws Exception {
+        // given
+        var store = new ReportStore(root);
+
+        // when
+        Path temp = store.createTemporaryFile("render-", ".csv");
+
+        // then
+        assertThat(temp).startsWith(root.resolve(ReportStore.TEMPORARY_FOLDER));
+        assertThat(temp.getFileName().toString()).startsWith("render-");
+        assertThat(store.periods()).isEmpty();
+        Files.delete(temp);
+    }
+
+    @Test
+    void removesTheTemporariesOfDeadProcessesAtStartUp() throws Exception {
+        // given: what a process killed with kill -9 left, and what this live process holds
+        Path dead = root.resolve(ReportStore.TEMPORARY_FOLDER).resolve("2147483646-1");
+        Files.createDirectories(dead.resolve("poi"));
+        Files.writeString(dead.resolve("cost-report-123.csv.tmp"), "a full copy of the CSV");
+        Files.writeString(dead.resolve("poi").resolve("poi-sxssf-sheet.xml.gz"), "rows");
+        var live = new ReportStore(root);
+        Path held = live.createTemporaryFile("cost-report-", ".csv.tmp");
+
+        // when: another process starts
+        new ReportStore(root).removeTemporariesOfDeadProcesses();
+
+        // then
+        assertThat(dead).doesNotExist();
+        assertThat(held).exists();
+    }
+
+    @Test
     void leavesNoFileBehindWhenTheFirstVersionFails() throws IOException {
         // given
         var store = new ReportStore(root);
@@ -240,6 +321,16 @@ class ReportStoreTest {
         Files.createDirectories(root.resolve("2026-13")); // looks like a month, is not one
 
         assertThat(store.periods()).containsExactly("2026-11-01", "2026-10-05", "2026-10", "2026-09");
+    }
+
+    private static List<Path> temporaries(ReportStore store) throws IOException {
+        Path folder = store.temporaryDirectory();
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
     }
 
     private static List<Path> tempFiles(Path folder) throws IOException {
