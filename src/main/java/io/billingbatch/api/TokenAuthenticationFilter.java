@@ -73,10 +73,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
 
     private static void refuse(HttpServletResponse response, int status, String error, String message) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.getOutputStream().write(("{\"status\":" + status + ",\"error\":\"" + error + "\",\"message\":\"" + message
-                + "\"}").getBytes(StandardCharsets.UTF_8));
+        ApiErrorBody.write(response, status, error, message);
     }
 
     /**

@@ -123,8 +123,8 @@ class ApiRequestRulesTest extends ServerTestSupport {
 
     @Test
     void theErrorPathAnswersInTheSameShape() {
-        assertRefused(get("/error"), 500, "");
-        assertRefused(send(HttpRequest.newBuilder(uri("/error")).header("Accept", "text/html").GET()), 500, "");
+        assertRefused(get("/error"), 404, "no such resource: /error");
+        assertRefused(send(HttpRequest.newBuilder(uri("/error")).header("Accept", "text/html").GET()), 404, "/error");
     }
 
     @Test
