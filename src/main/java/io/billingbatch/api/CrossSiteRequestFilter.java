@@ -14,7 +14,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Refuses a state-changing request (anything but GET, HEAD, OPTIONS) that a browser made for
  * another site: its {@code Origin} must be this server's own origin, or, when a browser sends no
- * {@code Origin}, its {@code Sec-Fetch-Site} must be {@code same-origin} or {@code none}. This
+ * {@code Origin} or the opaque {@code Origin: null} (which the page's {@code Referrer-Policy: no-referrer}
+ * makes browsers send with its own forms), its {@code Sec-Fetch-Site} must be {@code same-origin} or {@code none}. This
  * stops login CSRF (a foreign page signing a victim in to an attacker's session), a forged sign-out
  * and forged changes with the page's session. A request with neither header does not come from a
  * browser page ({@code curl}, scripts) and carries its own token, so it passes.
@@ -31,8 +32,17 @@ class CrossSiteRequestFilter extends OncePerRequestFilter {
         if (!SAFE_METHODS.contains(request.getMethod())) {
             String origin = request.getHeader("Origin");
             String fetchSite = request.getHeader("Sec-Fetch-Site");
-            if (origin != null ? !origin.equalsIgnoreCase(ownOrigin(request))
-                    : fetchSite != null && !OWN_FETCH_SITES.contains(fetchSite.toLowerCase(Locale.ROOT))) {
+            boolean crossSite;
+            if (origin != null && !"null".equals(origin)) {
+                crossSite = !origin.equalsIgnoreCase(ownOrigin(request));
+            }
+            else if (fetchSite != null) {
+                crossSite = !OWN_FETCH_SITES.contains(fetchSite.toLowerCase(Locale.ROOT));
+            }
+            else {
+                crossSite = origin != null; // an opaque origin ("null") the browser says nothing more about
+            }
+            if (crossSite) {
                 ApiErrorBody.write(response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "refused: this change was sent"
                         + " from another site (" + (origin != null ? "Origin " + origin : "Sec-Fetch-Site " + fetchSite)
                         + "); changes are accepted only from this server's own pages or from clients with a token");

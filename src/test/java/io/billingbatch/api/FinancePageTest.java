@@ -184,6 +184,15 @@ class FinancePageTest extends ServerTestSupport {
                 .POST(HttpRequest.BodyPublishers.ofString(form)));
         assertThat(fetchedCrossSite.status()).isEqualTo(403);
         assertThat(fetchedCrossSite.header("Set-Cookie")).isNull();
+        Reply opaqueOrigin = send(HttpRequest.newBuilder(uri("/signin"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "null")
+                .POST(HttpRequest.BodyPublishers.ofString(form)));
+        assertThat(opaqueOrigin.status()).isEqualTo(403);
+        // the page's own form: its Referrer-Policy (no-referrer) makes the browser send Origin: null
+        Reply ownForm = send(HttpRequest.newBuilder(uri("/signin"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "null")
+                .header("Sec-Fetch-Site", "same-origin").POST(HttpRequest.BodyPublishers.ofString(form)));
+        assertThat(ownForm.status()).isEqualTo(303);
 
         String cookie = sessionCookie(token(Role.FINANCE));
         Reply evilSignOut = send(HttpRequest.newBuilder(uri("/signout")).header("Cookie", cookie)
