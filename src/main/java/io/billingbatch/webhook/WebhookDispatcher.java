@@ -90,19 +90,23 @@ public class WebhookDispatcher {
             @Value("${billing.webhooks.timeout:5s}") Duration timeout,
             @Value("${billing.webhooks.max-attempts:8}") int maxAttempts,
             @Value("${billing.webhooks.first-backoff:10s}") Duration firstBackoff) {
-        this(jdbc, transaction, timeout, maxAttempts, firstBackoff, ReceiverAddresses.HostResolver.SYSTEM);
+        this(jdbc, transaction, timeout, maxAttempts, firstBackoff, ReceiverAddresses.HostResolver.SYSTEM,
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
-    /** @param resolver how receivers' host names become addresses (tests answer names without DNS) */
+    /**
+     * @param resolver how receivers' host names become addresses (tests answer names without DNS)
+     * @param tls the TLS client of https receivers (the platform's trust store, or a test's)
+     */
     WebhookDispatcher(JdbcTemplate jdbc, TransactionTemplate transaction, Duration timeout, int maxAttempts,
-            Duration firstBackoff, ReceiverAddresses.HostResolver resolver) {
+            Duration firstBackoff, ReceiverAddresses.HostResolver resolver, SSLSocketFactory tls) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.timeout = timeout;
         this.maxAttempts = maxAttempts;
         this.firstBackoff = firstBackoff;
         this.resolver = resolver;
-        this.tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        this.tls = tls;
     }
 
     /** Delivers due events one by one until none is due or {@code max} were tried; returns how many were tried. */
