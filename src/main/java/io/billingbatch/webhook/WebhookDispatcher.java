@@ -155,10 +155,15 @@ public class WebhookDispatcher {
         InetAddress address;
         try {
             uri = URI.create(delivery.uri());
-            address = ReceiverAddresses.resolve(uri.getHost(), resolver)[0];
-            if (delivery.publicOnly()) {
-                WebhookSubscriptions.requirePublicReceiver(delivery.uri(), host -> new InetAddress[] { address });
+            if (uri.getHost() == null) {
+                return "not sent: uri '" + delivery.uri() + "' has no host";
             }
+            InetAddress[] addresses = ReceiverAddresses.resolve(uri.getHost(), resolver);
+            if (delivery.publicOnly()) {
+                // every address of the one answer must pass, as when the subscription was made
+                WebhookSubscriptions.requirePublicReceiver(delivery.uri(), host -> addresses);
+            }
+            address = addresses[0];
         }
         catch (UnknownHostException ex) {
             return "not sent: the receiver's host does not resolve (" + ex.getMessage() + ")";
