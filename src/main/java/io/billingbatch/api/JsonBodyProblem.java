@@ -40,6 +40,9 @@ final class JsonBodyProblem {
         if (jackson instanceof PropertyBindingException unknown) {
             return "unknown field '" + field(jackson) + "'" + known(unknown.getKnownPropertyIds());
         }
+        if (String.valueOf(jackson.getOriginalMessage()).startsWith("Trailing token")) {
+            return "the body has more after its JSON value: send exactly one JSON object";
+        }
         if (jackson instanceof MismatchedInputException mismatch) {
             String field = field(jackson);
             if (mismatch.getTargetType() != null && field.isEmpty()) {

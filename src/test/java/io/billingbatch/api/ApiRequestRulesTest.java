@@ -111,6 +111,7 @@ class ApiRequestRulesTest extends ServerTestSupport {
         assertRefused(post(balance(), "", admin), 400, "a JSON body is required");
         assertRefused(post(balance(), "{\"amount\": 1.00", admin), 400, "not valid JSON");
         assertRefused(post(balance(), "[1.00]", admin), 400, "must be a JSON object");
+        assertRefused(post(balance(), "{\"amount\": 1.00} {\"amount\": 2.00}", admin), 400, "exactly one JSON object");
         assertRefused(post(balance(), "{\"amount\": [1]}", admin), 400, "amount must be a JSON number");
         assertRefused(send(HttpRequest.newBuilder(uri(balance())).header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("amount=1"))), 415,
