@@ -11,10 +11,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.ServletRequestBindingException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /** Every refusal of the API as {@code {"status", "error", "message"}}. */
@@ -30,9 +33,7 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex) {
-        String reason = ex.getMostSpecificCause().getMessage();
-        return body(HttpStatus.BAD_REQUEST, "bad_request", "the request body is not valid JSON for this call: "
-                + (reason == null ? "unreadable" : reason.lines().findFirst().orElse(reason)));
+        return body(HttpStatus.BAD_REQUEST, "bad_request", JsonBodyProblem.reason(ex));
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -48,7 +49,8 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException ex) {
-        return body(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", ex.getMessage());
+        String allowed = ex.getSupportedMethods() == null ? "" : " (allowed: " + String.join(", ", ex.getSupportedMethods()) + ")";
+        return body(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", ex.getMethod() + " is not allowed here" + allowed);
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -61,6 +63,17 @@ class ApiExceptionHandler {
         return body(HttpStatus.NOT_FOUND, "not_found", "no such resource: /" + ex.getResourcePath());
     }
 
+    @ExceptionHandler(NoHandlerFoundException.class)
+    ResponseEntity<Map<String, Object>> noHandler(NoHandlerFoundException ex) {
+        return body(HttpStatus.NOT_FOUND, "not_found", "no such resource: " + ex.getRequestURL());
+    }
+
+    @ExceptionHandler(ServletRequestBindingException.class)
+    ResponseEntity<Map<String, Object>> binding(ServletRequestBindingException ex) {
+        return body(HttpStatus.BAD_REQUEST, "bad_request", "the request is not valid: a required header or parameter"
+                + " is missing or malformed");
+    }
+
     @ExceptionHandler(IllegalArgumentException.class)
     ResponseEntity<Map<String, Object>> invalid(IllegalArgumentException ex) {
         return body(HttpStatus.BAD_REQUEST, "bad_request", ex.getMessage());
@@ -68,6 +81,11 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception ex) {
+        if (ex instanceof ErrorResponse refusal && refusal.getStatusCode().value() < 500) {
+            // Spring MVC's other refusals (406, ...): their status, with a reason of our own
+            int status = refusal.getStatusCode().value();
+            return body(HttpStatus.valueOf(status), ApiErrorBody.code(status), ApiErrorBody.reason(status));
+        }
         String reference = java.util.UUID.randomUUID().toString();
         logger.error("Request failed (reference {})", reference, ex);
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "the request failed; the server log has the"

@@ -127,23 +127,22 @@ final class FinancePageView {
         }
         totals.forEach(total -> byType.put(total.type(), total));
         long records = 0;
-        long units = 0;
         long cost = 0;
         StringBuilder html = new StringBuilder("""
                 <table id="totals"><thead><tr><th>Type</th><th class="num">Records</th><th class="num">Billable units</th>\
                 <th class="num">Cost (USD)</th></tr></thead><tbody>
                 """);
         for (TypeTotal total : byType.values()) {
-            html.append(totalRow(total.type(), "", total.records(), total.billableUnits(), total.cost()));
+            html.append(totalRow(total.type(), "", total.records(), Long.toString(total.billableUnits()), total.cost()));
             records = Math.addExact(records, total.records());
-            units = Math.addExact(units, total.billableUnits());
             cost = Math.addExact(cost, total.cost());
         }
-        html.append(totalRow("total", " class=\"total\"", records, units, cost));
+        // call seconds, messages and numbers are no common quantity: the total row leaves units empty, as the CLI does
+        html.append(totalRow("total", " class=\"total\"", records, "", cost));
         return html.append("</tbody></table>\n").toString();
     }
 
-    private static String totalRow(String type, String rowClass, long records, long units, long cost) {
+    private static String totalRow(String type, String rowClass, long records, String units, long cost) {
         String escaped = htmlEscape(type);
         return "<tr" + rowClass + " data-type=\"" + escaped + "\"><td>" + escaped + "</td><td class=\"num records\">" + records
                 + "</td><td class=\"num units\">" + units + "</td><td class=\"num cost\">" + Money.toUsd(cost) + "</td></tr>\n";

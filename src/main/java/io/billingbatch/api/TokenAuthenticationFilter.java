@@ -1,6 +1,7 @@
 package io.billingbatch.api;
 
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
@@ -72,17 +73,39 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
 
     private static void refuse(HttpServletResponse response, int status, String error, String message) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.getOutputStream().write(("{\"status\":" + status + ",\"error\":\"" + error + "\",\"message\":\"" + message
-                + "\"}").getBytes(StandardCharsets.UTF_8));
+        ApiErrorBody.write(response, status, error, message);
     }
 
-    private static String secret(HttpServletRequest request) {
+    /**
+     * The token of the {@code Authorization: Bearer} header or of {@code ?token=} in the query string,
+     * null when neither has one (an empty value is none). Never a form field of the body:
+     * {@code getParameter} would read one, and a token has no business in a body.
+     */
+    static String secret(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).trim();
+            return blankAsNull(header.substring(7));
         }
-        return request.getParameter("token");
+        String query = request.getQueryString();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            if ("token".equals(name)) {
+                try {
+                    return blankAsNull(equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+                }
+                catch (IllegalArgumentException ex) {
+                    return pair.substring(equals + 1); // not valid %-encoding: no token has that shape, so it is refused
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String blankAsNull(String value) {
+        return value.isBlank() ? null : value.trim();
     }
 }

@@ -18,6 +18,7 @@ import io.billingbatch.demo.DemoFaultInjector;
 import io.billingbatch.demo.DemoLedgerGenerator;
 import io.billingbatch.demo.DemoLedgerResult;
 import io.billingbatch.demo.DemoLedgerSpec;
+import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository;
@@ -85,6 +86,8 @@ public class BillingCommands {
 
     private final JdbcApiTokens tokens;
 
+    private final JdbcBillingAccounts accounts;
+
     private final DefinitionRunner definitions;
 
     private final Clock clock;
@@ -100,8 +103,9 @@ public class BillingCommands {
             WebhookDispatcher webhookDispatcher,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, DefinitionRunner definitions,
-            Clock clock) {
+            Clock clock, JdbcBillingAccounts accounts) {
         this.tokens = tokens;
+        this.accounts = accounts;
         this.definitions = definitions;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
@@ -272,6 +276,11 @@ public class BillingCommands {
 
     private int createToken(Invocation invocation) {
         TokenRequest request = tokenRequest(invocation);
+        if (request.customerId() != null && accounts.page(request.customerId(), null, 1).isEmpty()) {
+            // a token that can read nothing is a typo in --customer, not something to hand out
+            throw new UsageException("customer " + request.customerId() + " has no billing account: check --customer"
+                    + " (a customer token reads only its customer's accounts)");
+        }
         JdbcApiTokens.CreatedToken created = tokens.create(request.name(), request.role(), request.customerId());
         out().printf("token %s created for %s (role %s%s). Its secret, shown only now:%n%s%n", created.principal().tokenId(),
                 created.principal().name(), request.role().word(),

@@ -1,23 +1,26 @@
 package io.billingbatch.webhook;
 
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLSocketFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -72,7 +75,9 @@ public class WebhookDispatcher {
 
     private final TransactionTemplate transaction;
 
-    private final HttpClient http;
+    private final ReceiverAddresses.HostResolver resolver;
+
+    private final SSLSocketFactory tls;
 
     private final Duration timeout;
 
@@ -80,16 +85,28 @@ public class WebhookDispatcher {
 
     private final Duration firstBackoff;
 
+    @Autowired
     public WebhookDispatcher(JdbcTemplate jdbc, TransactionTemplate transaction,
             @Value("${billing.webhooks.timeout:5s}") Duration timeout,
             @Value("${billing.webhooks.max-attempts:8}") int maxAttempts,
             @Value("${billing.webhooks.first-backoff:10s}") Duration firstBackoff) {
+        this(jdbc, transaction, timeout, maxAttempts, firstBackoff, ReceiverAddresses.HostResolver.SYSTEM,
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /**
+     * @param resolver how receivers' host names become addresses (tests answer names without DNS)
+     * @param tls the TLS client of https receivers (the platform's trust store, or a test's)
+     */
+    WebhookDispatcher(JdbcTemplate jdbc, TransactionTemplate transaction, Duration timeout, int maxAttempts,
+            Duration firstBackoff, ReceiverAddresses.HostResolver resolver, SSLSocketFactory tls) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.timeout = timeout;
         this.maxAttempts = maxAttempts;
         this.firstBackoff = firstBackoff;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.resolver = resolver;
+        this.tls = tls;
     }
 
     /** Delivers due events one by one until none is due or {@code max} were tried; returns how many were tried. */
@@ -127,31 +144,43 @@ public class WebhookDispatcher {
         return true;
     }
 
-    /** @return null when the receiver answered 2xx, else why not */
+    /**
+     * Resolves the receiver's host once, checks that address (a customer's receiver must be public)
+     * and connects to exactly it, so the name cannot point somewhere else between check and call.
+     *
+     * @return null when the receiver answered 2xx, else why not
+     */
     private String send(Due delivery) {
-        if (delivery.publicOnly()) {
-            try {
-                WebhookSubscriptions.requirePublicReceiver(delivery.uri());
-            }
-            catch (IllegalArgumentException ex) {
-                return "not sent: " + ex.getMessage();
-            }
-        }
+        URI uri;
+        InetAddress address;
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(delivery.uri()))
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header(EVENT_ID_HEADER, delivery.eventId().toString())
-                    .header(EVENT_TYPE_HEADER, delivery.eventType())
-                    .header(SIGNATURE_HEADER, "sha256=" + sign(delivery.secret(), delivery.payload()))
-                    .method(delivery.method(), HttpRequest.BodyPublishers.ofString(delivery.payload(), StandardCharsets.UTF_8))
-                    .build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+            uri = URI.create(delivery.uri());
+            if (uri.getHost() == null) {
+                return "not sent: uri '" + delivery.uri() + "' has no host";
+            }
+            InetAddress[] addresses = ReceiverAddresses.resolve(uri.getHost(), resolver);
+            if (delivery.publicOnly()) {
+                // every address of the one answer must pass, as when the subscription was made
+                WebhookSubscriptions.requirePublicReceiver(delivery.uri(), host -> addresses);
+            }
+            address = addresses[0];
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
+        catch (UnknownHostException ex) {
+            return "not sent: the receiver's host does not resolve (" + ex.getMessage() + ")";
+        }
+        catch (IllegalArgumentException ex) {
+            return "not sent: " + ex.getMessage();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "billing-batch-webhooks");
+        headers.put(EVENT_ID_HEADER, delivery.eventId().toString());
+        headers.put(EVENT_TYPE_HEADER, delivery.eventType());
+        headers.put(SIGNATURE_HEADER, "sha256=" + sign(delivery.secret(), delivery.payload()));
+        try {
+            int status = PinnedHttpRequest.send(uri, address, delivery.method(), headers,
+                    delivery.payload().getBytes(StandardCharsets.UTF_8), timeout, tls);
+            return status / 100 == 2 ? null : "HTTP " + status;
         }
         catch (Exception ex) {
             return ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());

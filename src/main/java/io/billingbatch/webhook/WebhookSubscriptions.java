@@ -79,14 +79,20 @@ public class WebhookSubscriptions {
 
     /**
      * Refuses a receiver that is not a public internet address: loopback, link-local (cloud
-     * metadata), private, multicast or unspecified addresses. A name that does not resolve (yet)
-     * passes here; the dispatcher checks the address again before each delivery.
-     * Customers' subscriptions must pass it, so a customer cannot make this server call inside
-     * its own network.
+     * metadata), private, shared, multicast, reserved or unspecified addresses, in whatever spelling
+     * the host gives them ({@link ReceiverAddresses#literal}). A name that does not resolve (yet)
+     * passes here; the dispatcher resolves it again before each delivery, checks that address and
+     * connects to exactly it. Customers' subscriptions must pass it, so a customer cannot make this
+     * server call inside its own network.
      *
      * @throws IllegalArgumentException with the reason
      */
     public static void requirePublicReceiver(String uri) {
+        requirePublicReceiver(uri, ReceiverAddresses.HostResolver.SYSTEM);
+    }
+
+    /** As {@link #requirePublicReceiver(String)}, with names resolved by {@code resolver}. */
+    static void requirePublicReceiver(String uri, ReceiverAddresses.HostResolver resolver) {
         String host;
         try {
             host = URI.create(uri == null ? "" : uri).getHost();
@@ -99,15 +105,13 @@ public class WebhookSubscriptions {
         }
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = ReceiverAddresses.resolve(host, resolver);
         }
         catch (UnknownHostException ex) {
             return; // nothing to check yet: every delivery checks the address the name has then
         }
         for (InetAddress address : addresses) {
-            if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
-                    || address.isAnyLocalAddress() || address.isMulticastAddress()
-                    || (address.getAddress().length == 16 && (address.getAddress()[0] & 0xfe) == 0xfc)) {
+            if (!ReceiverAddresses.isPublic(address)) {
                 throw new IllegalArgumentException("uri '" + uri + "' points at a private or local address (" + address.getHostAddress()
                         + "): a webhook receiver must be reachable on the public internet");
             }

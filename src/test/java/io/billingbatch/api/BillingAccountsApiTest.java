@@ -225,7 +225,7 @@ class BillingAccountsApiTest extends ServerTestSupport {
                 "{\"amount\": 1E+100000000}", "ceiling",
                 "{\"amount\": 1E-100000000}", "six decimals",
                 "{}", "required",
-                "{\"amount\": \"lots\"}", "not valid JSON",
+                "{\"amount\": \"lots\"}", "amount must be a JSON number",
                 "not json", "not valid JSON");
         bodies.forEach((body, reason) -> {
             Reply reply = post("/v1.0/billing_accounts/" + account + "/balance", body, admin);

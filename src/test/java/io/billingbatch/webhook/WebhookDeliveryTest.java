@@ -3,6 +3,9 @@ package io.billingbatch.webhook;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
@@ -13,10 +16,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -57,7 +67,7 @@ class WebhookDeliveryTest {
 
     final AtomicInteger failuresToGo = new AtomicInteger();
 
-    record Received(String body, String eventId, String signature) {
+    record Received(String body, String eventId, String signature, String host) {
     }
 
     @BeforeEach
@@ -68,7 +78,8 @@ class WebhookDeliveryTest {
             byte[] body = exchange.getRequestBody().readAllBytes();
             received.add(new Received(new String(body, StandardCharsets.UTF_8),
                     exchange.getRequestHeaders().getFirst(WebhookDispatcher.EVENT_ID_HEADER),
-                    exchange.getRequestHeaders().getFirst(WebhookDispatcher.SIGNATURE_HEADER)));
+                    exchange.getRequestHeaders().getFirst(WebhookDispatcher.SIGNATURE_HEADER),
+                    exchange.getRequestHeaders().getFirst("Host")));
             int status = failuresToGo.getAndDecrement() > 0 ? 500 : 200;
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
@@ -132,6 +143,139 @@ class WebhookDeliveryTest {
                 .startsWith("not sent: ").contains("private or local address");
         assertThatThrownBy(() -> subscriptions.create(null, "Local", uri(), "POST", List.of(BillingAccountEvent.UPDATED), true))
                 .hasMessageContaining("private or local address");
+    }
+
+    @Test
+    void everySpellingOfALocalAddressIsRefusedForACustomer() {
+        UUID customer = UUID.randomUUID();
+        for (String host : List.of("0x7f000001", "2130706433", "0177.0.0.1", "017700000001", "127.1", "0x7f.1",
+                "127.0.0.1.", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::1]", "[0:0:0:0:0:0:0:1]", "0", "0.0.0.0",
+                "10.1", "0xa9.0xfe.0xa9.0xfe", "169.254.169.254", "[fe80::1]", "[fd00::1]", "100.64.0.1")) {
+            String uri = "http://" + host + ":18999/x";
+            assertThatIllegalArgumentException().as(uri)
+                    .isThrownBy(() -> subscriptions.create(customer, "local", uri, "POST", List.of(BillingAccountEvent.UPDATED), true))
+                    // java.net.URI finds no host in some spellings (127.1): such a uri is refused as well, and never sent to
+                    .withMessageMatching(".*(private or local address|must be an absolute http or https URI).*");
+        }
+        for (String host : List.of("256.0.0.1", "1.2.3.4.5", "0x1g.0.0.1", "4294967296", "09.0.0.1")) {
+            String uri = "http://" + host + ":18999/x";
+            assertThatIllegalArgumentException().as(uri)
+                    .isThrownBy(() -> subscriptions.create(customer, "odd", uri, "POST", List.of(BillingAccountEvent.UPDATED), true))
+                    .withMessageMatching(".*(not a valid IP address|must be an absolute http or https URI).*");
+            assertThatIllegalArgumentException().as(host).isThrownBy(() -> ReceiverAddresses.literal(host))
+                    .withMessageContaining("not a valid IP address");
+        }
+        for (String host : List.of("0x7f000001", "2130706433", "0177.0.0.1", "127.1", "0x7f.0.0.1", "127.0.0.1.",
+                "[::ffff:127.0.0.1]")) {
+            assertThat(ReceiverAddresses.literal(host)).as(host).hasValue(java.net.InetAddress.getLoopbackAddress());
+        }
+        assertThat(ReceiverAddresses.literal("receiver.example.com")).isEmpty();
+        assertThat(ReceiverAddresses.literal("8.8.8.8").map(ReceiverAddresses::isPublic)).hasValue(true);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_subscriptions", Integer.class)).isZero();
+    }
+
+    @Test
+    void aDeliveryConnectsToTheAddressItResolvedAndCheckedOnce() {
+        AtomicInteger lookups = new AtomicInteger();
+        WebhookDispatcher pinned = new WebhookDispatcher(jdbc, transaction, java.time.Duration.ofSeconds(15), 3,
+                java.time.Duration.ZERO, host -> {
+                    lookups.incrementAndGet();
+                    assertThat(host).isEqualTo("receiver.billing.test");
+                    return new java.net.InetAddress[] { java.net.InetAddress.getLoopbackAddress() };
+                }, (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault());
+        String byName = "http://receiver.billing.test:" + receiver.getAddress().getPort() + "/webhook/billing";
+        subscriptions.create(null, "By name", byName, "POST", List.of(BillingAccountEvent.UPDATED));
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+
+        assertThat(pinned.dispatchDue(10)).isEqualTo(1);
+
+        assertThat(status()).isEqualTo(Map.of("status", "delivered", "attempts", 1));
+        assertThat(received).singleElement().extracting(Received::host)
+                .isEqualTo("receiver.billing.test:" + receiver.getAddress().getPort());
+        assertThat(lookups).as("the name is resolved once; the connection goes to that address").hasValue(1);
+    }
+
+    @Test
+    void aCustomersDeliveryChecksTheAddressItConnectsTo() {
+        AtomicInteger lookups = new AtomicInteger();
+        WebhookDispatcher pinned = new WebhookDispatcher(jdbc, transaction, java.time.Duration.ofSeconds(15), 3,
+                java.time.Duration.ZERO, host -> {
+                    lookups.incrementAndGet();
+                    return new java.net.InetAddress[] { java.net.InetAddress.getLoopbackAddress() };
+                }, (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault());
+        // a customer's subscription whose name passed the check when it was made (no DNS here: stored as such)
+        var subscription = subscriptions.create(documentExample().customerId(), "Rebinding", "http://rebound.billing.test:"
+                + receiver.getAddress().getPort() + "/webhook/billing", "POST", List.of(BillingAccountEvent.UPDATED));
+        jdbc.update("UPDATE webhook_subscriptions SET public_only = true WHERE id = ?", subscription.id());
+        transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+
+        pinned.dispatchDue(1);
+
+        assertThat(received).isEmpty();
+        assertThat(lookups).hasValue(1);
+        assertThat(jdbc.queryForObject("SELECT last_error FROM webhook_outbox", String.class))
+                .startsWith("not sent: ").contains("private or local address (127.0.0.1)");
+    }
+
+    @Test
+    void anHttpsDeliveryToThePinnedAddressStillChecksTheCertificateAgainstTheName(@TempDir Path dir) throws Exception {
+        // a receiver whose certificate names receiver.billing.test, listening on this machine
+        Path keyStore = dir.resolve("receiver.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "receiver", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", "CN=receiver.billing.test", "-ext", "SAN=dns:receiver.billing.test", "-storetype", "PKCS12",
+                "-keystore", keyStore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("keytool.log").toFile()).start();
+        assertThat(keytool.waitFor()).as("keytool").isZero();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, "changeit".toCharArray());
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(keyManagers.getKeyManagers(), null, null);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keys);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+
+        HttpsServer secure = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        secure.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+        List<String> hosts = new CopyOnWriteArrayList<>();
+        secure.createContext("/webhook/billing", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            hosts.add(exchange.getRequestHeaders().getFirst("Host"));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        secure.start();
+        try {
+            int port = secure.getAddress().getPort();
+            WebhookDispatcher pinned = new WebhookDispatcher(jdbc, transaction, java.time.Duration.ofSeconds(15), 1,
+                    java.time.Duration.ZERO, host -> new java.net.InetAddress[] { java.net.InetAddress.getLoopbackAddress() },
+                    clientTls.getSocketFactory());
+            var named = subscriptions.create(null, "Named", "https://receiver.billing.test:" + port + "/webhook/billing", "POST",
+                    List.of(BillingAccountEvent.UPDATED));
+            transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+            pinned.dispatchDue(10);
+            assertThat(jdbc.queryForObject("SELECT status FROM webhook_outbox WHERE subscription_id = ?", String.class,
+                    named.id())).isEqualTo("delivered");
+            assertThat(hosts).containsExactly("receiver.billing.test:" + port);
+
+            // the same address under a name the certificate does not carry is refused by the TLS check
+            subscriptions.delete(named.id());
+            var other = subscriptions.create(null, "Other", "https://other.billing.test:" + port + "/webhook/billing", "POST",
+                    List.of(BillingAccountEvent.UPDATED));
+            transaction.executeWithoutResult(status -> outbox.enqueue(documentExample()));
+            pinned.dispatchDue(10);
+            assertThat(jdbc.queryForObject("SELECT status || ' ' || last_error FROM webhook_outbox WHERE subscription_id = ?",
+                    String.class, other.id())).startsWith("dead SSLHandshakeException");
+            assertThat(hosts).hasSize(1);
+        }
+        finally {
+            secure.stop(0);
+        }
     }
 
     @Test
