@@ -20,6 +20,7 @@ import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -89,8 +90,10 @@ public class WebhookDispatcher {
     public WebhookDispatcher(JdbcTemplate jdbc, TransactionTemplate transaction,
             @Value("${billing.webhooks.timeout:5s}") Duration timeout,
             @Value("${billing.webhooks.max-attempts:8}") int maxAttempts,
-            @Value("${billing.webhooks.first-backoff:10s}") Duration firstBackoff) {
-        this(jdbc, transaction, timeout, maxAttempts, firstBackoff, ReceiverAddresses.HostResolver.SYSTEM,
+            @Value("${billing.webhooks.first-backoff:10s}") Duration firstBackoff,
+            ObjectProvider<ReceiverAddresses.HostResolver> resolver) {
+        this(jdbc, transaction, timeout, maxAttempts, firstBackoff,
+                resolver.getIfAvailable(() -> ReceiverAddresses.HostResolver.SYSTEM),
                 (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 

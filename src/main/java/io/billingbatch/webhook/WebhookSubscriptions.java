@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -27,8 +28,12 @@ public class WebhookSubscriptions {
 
     private final JdbcTemplate jdbc;
 
-    public WebhookSubscriptions(JdbcTemplate jdbc) {
+    private final ReceiverAddresses.HostResolver resolver;
+
+    /** @param resolver how a customer's receiver name is checked (the platform's DNS unless a bean says otherwise) */
+    public WebhookSubscriptions(JdbcTemplate jdbc, ObjectProvider<ReceiverAddresses.HostResolver> resolver) {
         this.jdbc = jdbc;
+        this.resolver = resolver.getIfAvailable(() -> ReceiverAddresses.HostResolver.SYSTEM);
     }
 
     /**
@@ -43,7 +48,7 @@ public class WebhookSubscriptions {
     public Subscription create(UUID customerId, String name, String uri, String method, List<String> eventTypes,
             boolean publicOnly) {
         if (publicOnly) {
-            requirePublicReceiver(uri);
+            requirePublicReceiver(uri, resolver);
         }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name is required");

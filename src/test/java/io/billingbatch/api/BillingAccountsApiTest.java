@@ -165,7 +165,7 @@ class BillingAccountsApiTest extends ServerTestSupport {
     void addBalanceQueuesTheUpdatedEventForSubscribers() {
         String customerSecret = customerToken(customer);
         Reply subscribed = post("/v1.0/webhooks?token=" + customerSecret, """
-                {"name": "Balance Monitoring Webhook", "uri": "https://example.com/webhook/billing", "method": "POST",
+                {"name": "Balance Monitoring Webhook", "uri": "https://billing-receiver.example/webhook/billing", "method": "POST",
                  "event_types": ["billing_account.updated", "billing_account.low_balance"]}""");
         assertThat(subscribed.status()).isEqualTo(200);
         post("/v1.0/billing_accounts/" + account + "/balance", "{\"amount\": 0.5}", admin);

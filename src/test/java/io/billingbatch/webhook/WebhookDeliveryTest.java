@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -41,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /** Webhook delivery against a real HTTP server on the loopback interface. */
 @SpringBootTest(properties = { "billing.webhooks.first-backoff=0s", "billing.webhooks.max-attempts=3",
         "billing.webhooks.timeout=15s" })
+@Import(LoopbackOnlyResolver.class)
 class WebhookDeliveryTest {
 
     @Autowired
