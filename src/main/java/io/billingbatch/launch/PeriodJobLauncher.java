@@ -145,13 +145,15 @@ public class PeriodJobLauncher {
     /**
      * Whether a report job's final run completed while its period had not ended (allowed before
      * launches were checked): it holds only part of the period, so it must not count as reported.
-     * Spring Batch records its times as LocalDateTime in the JVM's zone.
+     * Spring Batch records its times from the wall clock as LocalDateTime in the JVM's zone; they are
+     * read on this launcher's clock (the same clock in production, one pinned elsewhere in tests).
      */
-    private static boolean completedBeforeTheEnd(String jobName, JobExecution completed, PeriodJobParameters requested) {
+    private boolean completedBeforeTheEnd(String jobName, JobExecution completed, PeriodJobParameters requested) {
         if (DAY_ACTION_JOBS.contains(jobName) || requested.provisional() || completed.getStartTime() == null) {
             return false;
         }
-        Instant started = completed.getStartTime().atZone(ZoneId.systemDefault()).toInstant();
+        Duration skew = Duration.between(Instant.now(), clock.instant());
+        Instant started = completed.getStartTime().atZone(ZoneId.systemDefault()).toInstant().plus(skew);
         return started.isBefore(requested.period().end());
     }
 

@@ -11,7 +11,13 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
+import io.billingbatch.ledger.TestClock;
+
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,7 +30,22 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=servlet", "billing.schedule.enabled=false",
                 "billing.webhooks.dispatch-interval=300ms" })
+@Import(ServerTestSupport.Clocks.class)
 public abstract class ServerTestSupport {
+
+    /** The application's clock: the system clock unless a test pins it (and unpins it when done). */
+    @TestConfiguration
+    static class Clocks {
+
+        @Bean
+        @Primary
+        TestClock testClock() {
+            return new TestClock();
+        }
+    }
+
+    @Autowired
+    protected TestClock clock;
 
     protected static final ObjectMapper JSON = new ObjectMapper();
 

@@ -4,12 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.TestClock;
 import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,14 +27,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SpringBootTest
 class MainJobTest {
 
+    static final Instant NOV_25 = Instant.parse("2026-11-25T03:00:00Z");
+
     @TestConfiguration
     static class FixedClock {
 
         @Bean
         @Primary
-        Clock testClock() {
-            return Clock.fixed(Instant.parse("2026-11-25T03:00:00Z"), ZoneOffset.UTC);
+        TestClock testClock() {
+            return new TestClock(NOV_25);
         }
+    }
+
+    @Autowired
+    TestClock clock;
+
+    @BeforeEach
+    void atNovember25() {
+        clock.pin(NOV_25);
     }
 
     @Autowired
@@ -109,8 +119,8 @@ class MainJobTest {
         LedgerFixture.reset(jdbc);
         LedgerFixture ledger = new LedgerFixture(jdbc);
         java.util.UUID account = ledger.account("Exit codes");
-        ledger.call(account, 12, Instant.parse("2031-05-06T08:00:00Z"));
-        String[] command = { "cost-report", "--period=2031-05-06" };
+        ledger.call(account, 12, Instant.parse("2026-05-06T08:00:00Z"));
+        String[] command = { "cost-report", "--period=2026-05-06" };
         jdbc.execute("""
                 CREATE FUNCTION refuse_cost_lines() RETURNS trigger LANGUAGE plpgsql AS
                 $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$""");
@@ -125,16 +135,60 @@ class MainJobTest {
         }
 
         assertThat(failed.exitCode()).isEqualTo(CommandLine.FAILED);
-        assertThat(failed.output()).contains("cost-report 2031-05-06 (UTC): FAILED").contains("disk full (simulated)")
+        assertThat(failed.output()).contains("cost-report 2026-05-06 (UTC): FAILED").contains("disk full (simulated)")
                 .contains("Run the same command again");
         Run restarted = run(command);
         assertThat(restarted.exitCode()).isZero();
-        assertThat(restarted.output()).contains("cost-report 2031-05-06 (UTC): COMPLETED");
-        assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2031-05-06'", Long.class))
+        assertThat(restarted.output()).contains("cost-report 2026-05-06 (UTC): COMPLETED");
+        assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2026-05-06'", Long.class))
                 .isEqualTo(12 * LedgerFixture.CALL_RATE);
         assertThatThrownBy(() -> run(command)).isInstanceOf(UsageException.class)
-                .hasMessageContaining("cost-report 2031-05-06 (UTC) is already reported")
+                .hasMessageContaining("cost-report 2026-05-06 (UTC) is already reported")
                 .hasMessageEndingWith("nothing was run: add --rerun to replace it");
+    }
+
+    @Test
+    void aPeriodThatHasNotEndedOrHasNotBegunIsRefusedWithTheReasonAndNothingRuns(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        LedgerFixture.reset(jdbc);
+        clock.pin(Instant.parse("2026-11-29T20:00:00Z"));
+
+        assertRefused("cost-report --period=2026-11",
+                "cost-report 2026-11 (UTC) has not ended (it ends 2026-12-01T00:00:00Z): a period is reported once it"
+                        + " has ended; nothing was run; a provisional run reports it so far");
+        assertRefused("cost-report --period=2026-11-29", "cost-report 2026-11-29 (UTC) has not ended");
+        assertRefused("reconciliation --period=2026-11", "reconciliation 2026-11 (UTC) has not ended");
+        assertRefused("cost-report --period=2027-05", "cost-report 2027-05 (UTC) is in the future (it begins 2027-05-01T00:00:00Z)");
+        assertRefused("cost-report --period=2027-05 --provisional", "cost-report 2027-05 (UTC) is in the future");
+        assertRefused("cost-report --period=2026-10 --provisional", "cost-report 2026-10 (UTC) has ended: run it without provisional");
+        assertRefused("auto-topup --date=2026-11-30", "auto-topup 2026-11-30 (UTC) is in the future");
+        assertRefused("reconciliation --period=2026-11 --provisional", "unknown option --provisional for reconciliation");
+        java.nio.file.Path definition = folder.resolve("literal.properties");
+        Files.writeString(definition, "cron=0 0 2 * * *\njobs=cost-report\ncost-report.period=2027-05\n");
+        assertRefused("run-definition " + definition, definition + ": cost-report 2027-05 (UTC) is in the future");
+
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM batch_job_execution_params
+                WHERE parameter_name = 'period' AND parameter_value IN ('2026-11', '2026-11-29', '2027-05', '2026-11-30')""",
+                Long.class)).as("no job instance of a refused period").isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE period IN ('2026-11', '2027-05')",
+                Long.class)).isZero();
+    }
+
+    @Test
+    void aCompletedPeriodIsOnlyReportedOnceItHasEndedInItsZone() throws Exception {
+        LedgerFixture.reset(jdbc);
+        clock.pin(Instant.parse("2026-12-01T03:00:00Z")); // still November 30th in New York
+
+        assertRefused("cost-report --period=2026-11 --zone=America/New_York",
+                "cost-report 2026-11 (America/New_York) has not ended (it ends 2026-12-01T05:00:00Z)");
+        assertThat(run(new String[] { "cost-report", "--period=2026-11" }).exitCode()).isZero();
+    }
+
+    private void assertRefused(String commandLine, String reason) {
+        assertThatThrownBy(() -> run(commandLine.split(" "))).as(commandLine).isInstanceOf(UsageException.class)
+                .hasMessageContaining(reason)
+                .satisfies(refusal -> assertThat(refusal.getMessage().lines()).as("one line").hasSize(1));
     }
 
     @Test
