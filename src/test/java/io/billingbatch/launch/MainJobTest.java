@@ -185,6 +185,81 @@ class MainJobTest {
         assertThat(run(new String[] { "cost-report", "--period=2026-11" }).exitCode()).isZero();
     }
 
+    @Test
+    void aProvisionalRunReportsTheMonthSoFarUnderItsOwnNameAgainAndAgainAndNeverStandsInForTheFinalRun() throws Exception {
+        LedgerFixture.reset(jdbc);
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-11"));
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        java.util.UUID account = ledger.account("Month so far");
+        ledger.call(account, 60, Instant.parse("2026-11-10T08:00:00Z"));
+        ledger.call(account, 30, Instant.parse("2026-11-29T19:00:00Z"));
+        ledger.call(account, 15, Instant.parse("2026-11-29T21:00:00Z")); // after the first provisional run's as-of
+        ledger.call(account, 7, Instant.parse("2026-10-31T23:59:59Z"));  // October
+        java.nio.file.Path folder = reportStore.directory("2026-11");
+        java.nio.file.Path csv = folder.resolve("cost-report-2026-11-provisional.csv");
+        java.nio.file.Path xlsx = folder.resolve("cost-report-2026-11-provisional.xlsx");
+        String[] provisional = { "cost-report", "--period=2026-11", "--provisional" };
+
+        clock.pin(Instant.parse("2026-11-29T20:00:00Z"));
+        Run first = run(provisional);
+
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        assertThat(first.output()).contains("cost-report 2026-11 (UTC) provisional as of 2026-11-29T20:00:00Z: COMPLETED");
+        assertThat(Files.readAllLines(csv)).containsExactly(
+                "provisional_as_of,period_start,period_end,zone,account_id,customer_id,account_name,type,records,"
+                        + "billable_units,cost_usd",
+                "2026-11-29T20:00:00Z,2026-11-01T00:00:00Z,2026-11-29T20:00:00Z,UTC," + account + ","
+                        + customerOf(account) + ",Month so far,call,2,90,1.800000");
+        try (var workbook = new org.apache.poi.xssf.usermodel.XSSFWorkbook(Files.newInputStream(xlsx))) {
+            assertThat(workbook.getSheetName(0)).isEqualTo("Summary (provisional)");
+            assertThat(workbook.getSheetName(1)).isEqualTo("Accounts (provisional)");
+            assertThat(workbook.getSheetAt(0).getRow(0).getCell(0).getStringCellValue()).isEqualTo("provisional_as_of");
+            assertThat(workbook.getSheetAt(0).getRow(1).getCell(0).getStringCellValue()).isEqualTo("2026-11-29T20:00:00Z");
+        }
+        assertThat(Files.exists(folder.resolve("cost-report-2026-11.csv"))).isFalse();
+        assertThat(reportStore.readManifest("2026-11").orElseThrow().files()).extracting(file -> file.name())
+                .containsExactly("cost-report-2026-11-provisional.csv", "cost-report-2026-11-provisional.xlsx");
+        assertUnreported();
+
+        clock.pin(Instant.parse("2026-11-29T21:30:00Z"));
+        Run second = run(provisional);
+
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        assertThat(Files.readAllLines(csv).get(1)).startsWith("2026-11-29T21:30:00Z,").endsWith(",call,3,105,2.100000");
+        assertUnreported();
+
+        clock.pin(Instant.parse("2026-12-01T03:00:00Z"));
+        assertRefused("cost-report --period=2026-11 --provisional", "cost-report 2026-11 (UTC) has ended");
+        Run last = run(new String[] { "run-definition", "jobs/monthly.properties" });
+
+        assertThat(last.exitCode()).as(last.output()).isZero();
+        assertThat(last.output()).contains("cost-report 2026-11 (UTC): COMPLETED").contains("(execution")
+                .contains("revision 1)").contains("finance-pack 2026-11 (UTC): COMPLETED");
+        assertThat(jdbc.queryForObject("SELECT sum(cost_credit) FROM cost_summary WHERE period = '2026-11'", Long.class))
+                .isEqualTo(105 * LedgerFixture.CALL_RATE);
+        assertThat(Files.exists(csv)).as("the final report supersedes the provisional one").isFalse();
+        assertThat(Files.exists(xlsx)).isFalse();
+        assertThat(reportStore.readManifest("2026-11").orElseThrow().files()).extracting(file -> file.name())
+                .noneMatch(name -> name.contains("provisional"));
+        assertThat(Files.readAllLines(folder.resolve("cost-report-2026-11.csv")).get(1)).endsWith(",call,3,105,2.100000");
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM cost_report_lines l
+                WHERE NOT EXISTS (SELECT 1 FROM published_runs r WHERE r.job_instance_id = l.job_instance_id)""", Long.class))
+                .as("a provisional run leaves no lines behind").isZero();
+        assertThat(run(new String[] { "run-definition", "jobs/monthly.properties" }).output())
+                .contains("cost-report 2026-11 (UTC) is already reported");
+    }
+
+    private void assertUnreported() {
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE period = '2026-11'", Long.class))
+                .as("a provisional run is not the period's result").isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_summary WHERE period = '2026-11'", Long.class)).isZero();
+    }
+
+    private String customerOf(java.util.UUID account) {
+        return jdbc.queryForObject("SELECT customer_id::text FROM billing_accounts WHERE id = ?", String.class, account);
+    }
+
     private void assertRefused(String commandLine, String reason) {
         assertThatThrownBy(() -> run(commandLine.split(" "))).as(commandLine).isInstanceOf(UsageException.class)
                 .hasMessageContaining(reason)
