@@ -41,9 +41,9 @@ public class BillingCommands {
             usage: billing-batch [command] [--name=value ...]
               (no command)   the main job: fill an empty ledger with demo data, then run cost-report for
                              the last complete month and print the totals and where the reports landed
-              cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   (a period that has ended)
-                             --period=<current month or day> --provisional   the period so far, not its result
-              reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
+              cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   (a period that has ended;
+                             --provisional for the running period so far, never its result)
+              reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun | --provisional]
               auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
               topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
@@ -314,7 +314,7 @@ public class BillingCommands {
         JobRequest request = JobRequest.from(invocation, clock);
         ReportPeriod period = request.parameters().period();
         return launchPeriodJob(reconciliationJob, request.parameters(), request.rerun(), false,
-                () -> printReconciliation(period));
+                request.parameters().provisional() ? () -> printFiles(period) : () -> printReconciliation(period));
     }
 
     private void printReconciliation(ReportPeriod period) {

@@ -57,7 +57,7 @@ public class PeriodJobLauncher {
     static final Set<String> DAY_ACTION_JOBS = Set.of("auto-topup");
 
     /** Jobs that offer a provisional (month-to-date) run. */
-    public static final Set<String> PROVISIONAL_JOBS = Set.of("cost-report");
+    public static final Set<String> PROVISIONAL_JOBS = Set.of("cost-report", "reconciliation");
 
     private final JobRunGuard guard;
 

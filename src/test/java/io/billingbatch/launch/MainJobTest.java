@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
 
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.TestClock;
@@ -162,7 +163,7 @@ class MainJobTest {
         assertRefused("cost-report --period=2027-05 --provisional", "cost-report 2027-05 (UTC) is in the future");
         assertRefused("cost-report --period=2026-10 --provisional", "cost-report 2026-10 (UTC) has ended: run it without provisional");
         assertRefused("auto-topup --date=2026-11-30", "auto-topup 2026-11-30 (UTC) is in the future");
-        assertRefused("reconciliation --period=2026-11 --provisional", "unknown option --provisional for reconciliation");
+        assertRefused("reconciliation --period=2026-10 --provisional", "reconciliation 2026-10 (UTC) has ended");
         java.nio.file.Path definition = folder.resolve("literal.properties");
         Files.writeString(definition, "cron=0 0 2 * * *\njobs=cost-report\ncost-report.period=2027-05\n");
         assertRefused("run-definition " + definition, definition + ": cost-report 2027-05 (UTC) is in the future");
@@ -244,10 +245,50 @@ class MainJobTest {
         assertThat(Files.readAllLines(folder.resolve("cost-report-2026-11.csv")).get(1)).endsWith(",call,3,105,2.100000");
         assertThat(jdbc.queryForObject("""
                 SELECT count(*) FROM cost_report_lines l
-                WHERE NOT EXISTS (SELECT 1 FROM published_runs r WHERE r.job_instance_id = l.job_instance_id)""", Long.class))
+                JOIN batch_job_execution e ON e.job_instance_id = l.job_instance_id
+                JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                WHERE p.parameter_name = 'provisional-as-of'""", Long.class))
                 .as("a provisional run leaves no lines behind").isZero();
         assertThat(run(new String[] { "run-definition", "jobs/monthly.properties" }).output())
                 .contains("cost-report 2026-11 (UTC) is already reported");
+    }
+
+    @Test
+    void aProvisionalReconciliationChecksTheMonthSoFarAsOfItsInstantAndIsNotThePeriodsResult() throws Exception {
+        LedgerFixture.reset(jdbc);
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-11"));
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        java.util.UUID drifted = ledger.account("Drifted");
+        ledger.topUp(drifted, 10_000_000, Instant.parse("2026-11-02T00:00:00Z"));
+        jdbc.update("UPDATE billing_accounts SET balance_credit = balance_credit + 1 WHERE id = ?", drifted);
+        java.nio.file.Path csv = reportStore.directory("2026-11").resolve("reconciliation-2026-11-provisional.csv");
+        clock.pin(Instant.parse("2026-11-29T20:00:00Z"));
+
+        Run provisional = run(new String[] { "reconciliation", "--period=2026-11", "--provisional" });
+
+        assertThat(provisional.exitCode()).as(provisional.output()).isZero();
+        assertThat(provisional.output()).contains("reconciliation 2026-11 (UTC) provisional as of 2026-11-29T20:00:00Z: COMPLETED");
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).startsWith("provisional_as_of,period_start,period_end,zone,kind,");
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).startsWith("2026-11-29T20:00:00Z,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,UTC,balance_mismatch,"
+                + drifted + ",");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE period = '2026-11'", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("""
+                SELECT (SELECT count(*) FROM reconciliation_accounts a WHERE a.job_instance_id = i.job_instance_id)
+                     + (SELECT count(*) FROM reconciliation_findings f WHERE f.job_instance_id = i.job_instance_id)
+                FROM batch_job_execution e JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                WHERE i.job_name = 'reconciliation' AND p.parameter_name = 'provisional-as-of'
+                  AND p.parameter_value = '2026-11-29T20:00:00Z'""", Long.class))
+                .as("a provisional run leaves no results behind").isZero();
+
+        clock.pin(Instant.parse("2026-12-01T03:00:00Z"));
+        Run last = run(new String[] { "reconciliation", "--period=2026-11" });
+
+        assertThat(last.exitCode()).as(last.output()).isZero();
+        assertThat(Files.exists(csv)).as("the final reconciliation supersedes the provisional one").isFalse();
+        assertThat(Files.exists(reportStore.directory("2026-11").resolve("reconciliation-2026-11.csv"))).isTrue();
     }
 
     private void assertUnreported() {
