@@ -111,6 +111,32 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
+    void aProvisionalRunOfTheRunningMonthIsAcceptedRunsAgainAndIsNotThePeriodsResult() {
+        String finance = token(Role.FINANCE);
+        clock.pin(Instant.parse("2035-06-20T08:00:00Z"));
+        try {
+            Reply first = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2035-06", "provisional": true}""", finance);
+            assertThat(first.status()).as(first.toString()).isEqualTo(202);
+            assertThat(first.json().get("parameters").get("provisional-as-of").asString()).isEqualTo("2035-06-20T08:00:00Z");
+            awaitStatus(first.json().get("id").asLong(), "COMPLETED", finance);
+            clock.pin(Instant.parse("2035-06-20T09:00:00Z"));
+
+            Reply second = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2035-06", "provisional": true}""", finance);
+
+            assertThat(second.status()).as(second.toString()).isEqualTo(202);
+            awaitStatus(second.json().get("id").asLong(), "COMPLETED", finance);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE period = '2035-06'", Long.class)).isZero();
+            assertThat(post("/v1.0/jobs/finance-pack/executions", """
+                    {"period": "2035-06", "provisional": true}""", finance).status()).as("only report jobs").isEqualTo(400);
+        }
+        finally {
+            clock.unpin();
+        }
+    }
+
+    @Test
     void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() {
         givenACallOn("2025-01-08");
         String finance = token(Role.FINANCE);
