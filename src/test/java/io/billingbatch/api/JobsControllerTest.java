@@ -75,34 +75,34 @@ class JobsControllerTest extends ServerTestSupport {
     @Test
     void aPeriodThatHasNotEndedOrHasNotBegunIsA409WithTheReasonAndNothingRuns() {
         String finance = token(Role.FINANCE);
-        clock.pin(Instant.parse("2026-11-29T20:00:00Z"));
+        clock.pin(Instant.parse("2036-03-10T20:00:00Z"));
         try {
             Reply current = post("/v1.0/jobs/cost-report/executions", """
-                    {"period": "2026-11"}""", finance);
+                    {"period": "2036-03"}""", finance);
             Reply future = post("/v1.0/jobs/cost-report/executions", """
-                    {"period": "2027-05"}""", finance);
+                    {"period": "2036-08"}""", finance);
             Reply futureProvisional = post("/v1.0/jobs/cost-report/executions", """
-                    {"period": "2027-05", "provisional": true}""", finance);
+                    {"period": "2036-08", "provisional": true}""", finance);
             Reply reconciliation = post("/v1.0/jobs/reconciliation/executions", """
-                    {"period": "2026-11-29"}""", finance);
+                    {"period": "2036-03-10"}""", finance);
             Reply pack = post("/v1.0/jobs/finance-pack/executions", """
-                    {"period": "2026-11"}""", finance);
+                    {"period": "2036-03"}""", finance);
 
             assertThat(current.status()).as(current.toString()).isEqualTo(409);
-            assertThat(current.json().get("message").asString()).isEqualTo("cost-report 2026-11 (UTC) has not ended (it ends"
-                    + " 2026-12-01T00:00:00Z): a period is reported once it has ended; nothing was run; a provisional run"
+            assertThat(current.json().get("message").asString()).isEqualTo("cost-report 2036-03 (UTC) has not ended (it ends"
+                    + " 2036-04-01T00:00:00Z): a period is reported once it has ended; nothing was run; a provisional run"
                     + " reports it so far");
             assertThat(future.status()).as(future.toString()).isEqualTo(409);
-            assertThat(future.json().get("message").asString()).startsWith("cost-report 2027-05 (UTC) is in the future");
+            assertThat(future.json().get("message").asString()).startsWith("cost-report 2036-08 (UTC) is in the future");
             assertThat(futureProvisional.status()).as(futureProvisional.toString()).isEqualTo(409);
-            assertThat(futureProvisional.json().get("message").asString()).startsWith("cost-report 2027-05 (UTC) is in the future");
+            assertThat(futureProvisional.json().get("message").asString()).startsWith("cost-report 2036-08 (UTC) is in the future");
             assertThat(reconciliation.status()).as(reconciliation.toString()).isEqualTo(409);
             assertThat(reconciliation.json().get("message").asString()).contains("has not ended");
             assertThat(pack.status()).as(pack.toString()).isEqualTo(409);
-            assertThat(pack.json().get("message").asString()).startsWith("finance-pack 2026-11 (UTC) has not ended");
+            assertThat(pack.json().get("message").asString()).startsWith("finance-pack 2036-03 (UTC) has not ended");
             assertThat(jdbc.queryForObject("""
                     SELECT count(*) FROM batch_job_execution_params
-                    WHERE parameter_name = 'period' AND parameter_value IN ('2026-11', '2027-05', '2026-11-29')""",
+                    WHERE parameter_name = 'period' AND parameter_value IN ('2036-03', '2036-08', '2036-03-10')""",
                     Long.class)).as("no job instance of a refused period").isZero();
         }
         finally {

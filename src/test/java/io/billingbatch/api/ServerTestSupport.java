@@ -14,10 +14,7 @@ import tools.jackson.databind.ObjectMapper;
 import io.billingbatch.ledger.TestClock;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -30,19 +27,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=servlet", "billing.schedule.enabled=false",
                 "billing.webhooks.dispatch-interval=300ms" })
-@Import(ServerTestSupport.Clocks.class)
+@Import(TestClockConfiguration.class)
 public abstract class ServerTestSupport {
-
-    /** The application's clock: the system clock unless a test pins it (and unpins it when done). */
-    @TestConfiguration
-    static class Clocks {
-
-        @Bean
-        @Primary
-        TestClock testClock() {
-            return new TestClock();
-        }
-    }
 
     @Autowired
     protected TestClock clock;
