@@ -9,4 +9,10 @@ public class LaunchRefusedException extends UsageException {
     public LaunchRefusedException(String message) {
         super(message);
     }
+
+    /** A refusal is an answer, not a fault: its message says it all, so a log shows one line, not frames. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
 }
