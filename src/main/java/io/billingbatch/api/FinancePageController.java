@@ -57,12 +57,13 @@ class FinancePageController {
 
     private final ObjectProvider<Job> jobs;
 
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     private final SecureRandom random = new SecureRandom();
 
     FinancePageController(JdbcApiTokens tokens, ApiAudit audit, CostReportRepository costReports, ReportStore store,
-            RecentJobExecutions executions, ObjectProvider<Job> jobs) {
+            RecentJobExecutions executions, ObjectProvider<Job> jobs, Clock clock) {
+        this.clock = clock;
         this.tokens = tokens;
         this.audit = audit;
         this.costReports = costReports;
@@ -167,9 +168,15 @@ class FinancePageController {
         return new ArrayList<>(months.descendingSet());
     }
 
+    /**
+     * The newest month with a report folder that has ended (in UTC), else the last complete month:
+     * never the running month or a future one, whose folder holds at most a provisional report.
+     */
     private YearMonth defaultMonth() {
-        return store.periods().stream().filter(period -> period.length() == 7).findFirst().map(YearMonth::parse)
-                .orElse(YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1));
+        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        return store.periods().stream().filter(period -> period.length() == 7).map(YearMonth::parse)
+                .filter(month -> month.isBefore(current)).findFirst()
+                .orElse(current.minusMonths(1));
     }
 
     private static YearMonth parseMonth(String month) {

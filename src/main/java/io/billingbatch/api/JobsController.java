@@ -15,6 +15,7 @@ import io.billingbatch.launch.BackgroundJobLauncher;
 import io.billingbatch.launch.BackgroundJobLauncher.Launched;
 import io.billingbatch.launch.JobCatalog;
 import io.billingbatch.launch.JobRequest;
+import io.billingbatch.launch.LaunchRefusedException;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.launch.UsageException;
@@ -214,6 +215,10 @@ class JobsController {
         catch (BackgroundJobLauncher.StartTimeoutException ex) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "busy", ex.getMessage());
         }
+        catch (LaunchRefusedException ex) {
+            // the period rule, checked by the launcher every launch goes through: a conflict with the calendar
+            throw new JobConflictException(ex.getMessage(), null);
+        }
         if (launched instanceof Launched.Started started) {
             return started.execution();
         }
@@ -286,6 +291,7 @@ class JobsController {
 
     private static String describe(String job, PeriodJobParameters parameters) {
         return job + " " + parameters.period().key() + " (" + parameters.period().zone().getId() + ")"
-                + (parameters.dryRun() ? " dry run" : "");
+                + (parameters.dryRun() ? " dry run" : "")
+                + (parameters.provisional() ? " provisional as of " + parameters.provisionalAsOf() : "");
     }
 }

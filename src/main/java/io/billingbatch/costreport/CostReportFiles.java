@@ -2,8 +2,11 @@ package io.billingbatch.costreport;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
+import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ColumnType;
@@ -43,6 +46,11 @@ public class CostReportFiles {
             new ReportColumn("billable_units", ColumnType.INTEGER, 18),
             new ReportColumn("cost_usd", ColumnType.USD, 20)));
 
+    /** A provisional run's tables: the as-of instant leads every row, and the sheet names say provisional. */
+    static final ReportTable PROVISIONAL_LINES = provisional(LINES);
+
+    static final ReportTable PROVISIONAL_SUMMARY = provisional(SUMMARY);
+
     private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(CostReportFiles.class);
 
     private final CostReportRepository costReports;
@@ -61,6 +69,73 @@ public class CostReportFiles {
     public static String baseName(ReportPeriod period) {
         String zone = period.zone().getId();
         return "cost-report-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
+    }
+
+    /**
+     * The base name of a provisional run's files, {@code cost-report-2026-11-provisional}: one pair
+     * per period, replaced by the next provisional run and removed by the final run.
+     */
+    public static String provisionalBaseName(ReportPeriod period) {
+        return baseName(period) + "-provisional";
+    }
+
+    private static ReportTable provisional(ReportTable table) {
+        List<ReportColumn> columns = new ArrayList<>();
+        columns.add(new ReportColumn("provisional_as_of", ColumnType.INSTANT, 24));
+        columns.addAll(table.columns());
+        return new ReportTable(table.name() + " (provisional)", columns);
+    }
+
+    /**
+     * Renders a provisional run's files from its own lines (never published), with
+     * {@code period_end} and the leading {@code provisional_as_of} column at its as-of instant,
+     * then removes those lines: the files are all that a provisional run leaves.
+     */
+    List<Path> writeProvisional(PeriodJobParameters parameters, long jobInstanceId) {
+        ReportPeriod covered = parameters.covered();
+        Instant asOf = parameters.provisionalAsOf();
+        List<Path> written = write(covered, provisionalBaseName(parameters.period()), out -> {
+            try (CsvReportWriter csv = new CsvReportWriter(out, PROVISIONAL_LINES)) {
+                forEachLineOfRun(jobInstanceId, line -> csv.row(provisionalRow(asOf, covered, line)));
+            }
+        }, out -> {
+            try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
+                var summary = xlsx.sheet(PROVISIONAL_SUMMARY);
+                long records = 0;
+                long units = 0;
+                long cost = 0;
+                for (TypeTotal total : costReports.totalsOfRun(jobInstanceId)) {
+                    summary.row(asOf, total.type(), total.records(), total.billableUnits(), total.cost());
+                    records = Math.addExact(records, total.records());
+                    units = Math.addExact(units, total.billableUnits());
+                    cost = Math.addExact(cost, total.cost());
+                }
+                summary.total(asOf, "total", records, units, cost);
+                var accounts = xlsx.sheet(PROVISIONAL_LINES);
+                forEachLineOfRun(jobInstanceId, line -> accounts.row(provisionalRow(asOf, covered, line)));
+            }
+        });
+        costReports.discardRun(jobInstanceId);
+        return written;
+    }
+
+    /** Removes the period's provisional files, if any: once the final report is there they are stale. */
+    void removeProvisional(ReportPeriod period) {
+        String base = provisionalBaseName(period);
+        store.delete(period.key(), base + ".csv");
+        store.delete(period.key(), base + ".xlsx");
+    }
+
+    private void forEachLineOfRun(long jobInstanceId, java.util.function.Consumer<CostLine> consumer) {
+        readOnly.executeWithoutResult(status -> costReports.forEachLineOfRun(jobInstanceId, consumer));
+    }
+
+    private static Object[] provisionalRow(Instant asOf, ReportPeriod covered, CostLine line) {
+        Object[] row = lineRow(covered, line);
+        Object[] withAsOf = new Object[row.length + 1];
+        withAsOf[0] = asOf;
+        System.arraycopy(row, 0, withAsOf, 1, row.length);
+        return withAsOf;
     }
 
     /** Renders both files from the period's published lines. */

@@ -1,5 +1,8 @@
 package io.billingbatch.costreport;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import io.billingbatch.batch.PeriodJobParameters;
 
 import org.springframework.batch.core.step.StepContribution;
@@ -9,7 +12,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Writes the period's CSV, XLSX and manifest: from what the aggregation step of this execution
- * streamed when that is whole, else from the published lines (a restart always writes them anew).
+ * streamed when that is whole, else from the published lines (a restart always writes them anew);
+ * then removes the period's provisional files, which the final report supersedes. A provisional
+ * run writes its own {@code -provisional} files from its own lines instead.
  */
 class CostReportFilesTasklet implements Tasklet {
 
@@ -25,8 +30,15 @@ class CostReportFilesTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         var jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
-        var written = files.write(PeriodJobParameters.from(jobExecution.getJobParameters()).period(),
-                streams.take(jobExecution.getId()));
+        PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
+        List<Path> written;
+        if (parameters.provisional()) {
+            written = files.writeProvisional(parameters, jobExecution.getJobInstanceId());
+        }
+        else {
+            written = files.write(parameters.period(), streams.take(jobExecution.getId()));
+            files.removeProvisional(parameters.period());
+        }
         jobExecution.getExecutionContext().putString("reportFiles", String.join(",", written.stream().map(Object::toString).toList()));
         return RepeatStatus.FINISHED;
     }

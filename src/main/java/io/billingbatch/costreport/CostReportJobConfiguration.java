@@ -16,6 +16,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -131,8 +132,9 @@ public class CostReportJobConfiguration {
     @Bean
     @StepScope
     JdbcCursorItemReader<CostLine> costLineReader(DataSource dataSource, LedgerAmountBound bound,
-            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
-        ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+            @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters jobParameters) {
+        // the whole period, or a provisional run's period up to its as-of instant
+        ReportPeriod reportPeriod = PeriodJobParameters.from(jobParameters).covered();
         return new JdbcCursorItemReaderBuilder<CostLine>()
                 .name("costLineReader")
                 .dataSource(dataSource)

@@ -7,7 +7,10 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-/** Publishes the run's lines as the period's result, replacing an earlier run's in the step's transaction. */
+/**
+ * Publishes the run's lines as the period's result, replacing an earlier run's in the step's
+ * transaction. A provisional run is never published.
+ */
 class CostReportPublishTasklet implements Tasklet {
 
     private final CostReportRepository costReports;
@@ -19,8 +22,11 @@ class CostReportPublishTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
         var jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
-        costReports.publish(PeriodJobParameters.from(jobExecution.getJobParameters()), jobExecution.getJobInstanceId(),
-                jobExecution.getId());
+        PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
+        if (parameters.provisional()) {
+            return RepeatStatus.FINISHED; // month to date: never the period's result
+        }
+        costReports.publish(parameters, jobExecution.getJobInstanceId(), jobExecution.getId());
         return RepeatStatus.FINISHED;
     }
 }

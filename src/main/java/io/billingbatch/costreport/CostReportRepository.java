@@ -26,6 +26,15 @@ public interface CostReportRepository {
     /** Streams the published lines ordered by account then type. Call inside a transaction to stream. */
     void forEachLine(ReportPeriod period, Consumer<CostLine> consumer);
 
+    /** Totals by type of one run's own lines (a provisional run's, which is never published). */
+    List<TypeTotal> totalsOfRun(long jobInstanceId);
+
+    /** Streams one run's own lines ordered by account then type. Call inside a transaction to stream. */
+    void forEachLineOfRun(long jobInstanceId, Consumer<CostLine> consumer);
+
+    /** Removes one run's lines (a provisional run's, once its files are written). */
+    void discardRun(long jobInstanceId);
+
     /** The cost of one charge type in one month, in micro-USD. */
     record MonthlyCost(YearMonth month, String type, long cost) {
     }

@@ -73,8 +73,10 @@ class CostReportStreams {
                 JobExecution job = stepExecution.getJobExecution();
                 discard(job.getId());
                 discardAbandoned();
-                if (isFirstExecution(stepExecution)) {
-                    streams.put(job.getId(), CostReportStream.start(PeriodJobParameters.from(job.getJobParameters()).period(), store));
+                PeriodJobParameters parameters = PeriodJobParameters.from(job.getJobParameters());
+                // a provisional run's files have their own layout and come from its lines
+                if (!parameters.provisional() && isFirstExecution(stepExecution)) {
+                    streams.put(job.getId(), CostReportStream.start(parameters.period(), store));
                 }
             }
 

@@ -38,6 +38,23 @@ public class JdbcCostReportRepository implements CostReportRepository {
             ORDER BY account_id, type
             """;
 
+    private static final String SELECT_RUN_TOTALS = """
+            SELECT type, sum(records) AS records, sum(billable_units) AS billable_units, sum(cost_credit) AS cost
+            FROM cost_report_lines WHERE job_instance_id = ?
+            GROUP BY type ORDER BY type
+            """;
+
+    private static final String SELECT_RUN_LINES = """
+            SELECT account_id, customer_id, account_name, type, records, billable_units, cost_credit
+            FROM cost_report_lines WHERE job_instance_id = ?
+            ORDER BY account_id, type
+            """;
+
+    private static final String DELETE_RUN_LINES = """
+            DELETE FROM cost_report_lines WHERE job_instance_id = ?
+              AND job_instance_id NOT IN (SELECT job_instance_id FROM published_runs)
+            """;
+
     private final JdbcTemplate jdbc;
 
     private final PublishedRuns publishedRuns;
@@ -80,6 +97,35 @@ public class JdbcCostReportRepository implements CostReportRepository {
         catch (ArithmeticException ex) {
             throw new ArithmeticException(what + " sums to " + sum.toPlainString() + ", beyond a 64-bit amount");
         }
+    }
+
+    @Override
+    public List<TypeTotal> totalsOfRun(long jobInstanceId) {
+        return jdbc.query(SELECT_RUN_TOTALS, (rs, rowNum) -> new TypeTotal(rs.getString("type"), rs.getLong("records"),
+                rs.getLong("billable_units"), rs.getLong("cost")), jobInstanceId);
+    }
+
+    @Override
+    public void forEachLineOfRun(long jobInstanceId, Consumer<CostLine> consumer) {
+        jdbc.query(con -> {
+            var statement = con.prepareStatement(SELECT_RUN_LINES);
+            statement.setFetchSize(2_000);
+            statement.setLong(1, jobInstanceId);
+            return statement;
+        }, rs -> {
+            consumer.accept(line(rs));
+        });
+    }
+
+    @Override
+    public void discardRun(long jobInstanceId) {
+        jdbc.update(DELETE_RUN_LINES, jobInstanceId);
+    }
+
+    private static CostLine line(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new CostLine(rs.getObject("account_id", UUID.class), rs.getObject("customer_id", UUID.class),
+                rs.getString("account_name"), "usage", "end", rs.getString("type"), rs.getLong("records"),
+                rs.getLong("billable_units"), rs.getLong("cost_credit"));
     }
 
     @Override

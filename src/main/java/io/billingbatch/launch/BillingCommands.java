@@ -42,8 +42,9 @@ public class BillingCommands {
             usage: billing-batch [command] [--name=value ...]
               (no command)   the main job: fill an empty ledger with demo data, then run cost-report for
                              the last complete month and print the totals and where the reports landed
-              cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
-              reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]
+              cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   (a period that has ended;
+                             --provisional for the running period so far, never its result)
+              reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun | --provisional]
               auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
               topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
@@ -129,6 +130,7 @@ public class BillingCommands {
                 case COST_REPORT, RECONCILIATION -> {
                     ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
                     invocation.flag("rerun");
+                    invocation.flag("provisional");
                 }
                 case RUN -> ReportPeriod.parseZone(invocation.option("zone", "UTC"));
                 case DEMO_DATA -> {
@@ -217,6 +219,10 @@ public class BillingCommands {
 
     private int costReport(Invocation invocation) throws Exception {
         JobRequest request = JobRequest.from(invocation, clock);
+        if (request.parameters().provisional()) {
+            ReportPeriod period = request.parameters().period();
+            return launchPeriodJob(costReportJob, request.parameters(), false, false, () -> printFiles(period));
+        }
         return launchCostReport(request.parameters().period(), request.rerun(), false);
     }
 
@@ -319,7 +325,7 @@ public class BillingCommands {
         JobRequest request = JobRequest.from(invocation, clock);
         ReportPeriod period = request.parameters().period();
         return launchPeriodJob(reconciliationJob, request.parameters(), request.rerun(), false,
-                () -> printReconciliation(period));
+                request.parameters().provisional() ? () -> printFiles(period) : () -> printReconciliation(period));
     }
 
     private void printReconciliation(ReportPeriod period) {
@@ -340,7 +346,8 @@ public class BillingCommands {
     private int report(Job job, PeriodJobParameters parameters, LaunchOutcome outcome, boolean completeIsFine,
             Runnable printResult) {
         ReportPeriod period = parameters.period();
-        String what = job.getName() + " " + period.key() + " (" + period.zone().getId() + ")" + (parameters.dryRun() ? " dry run" : "");
+        String what = job.getName() + " " + period.key() + " (" + period.zone().getId() + ")" + (parameters.dryRun() ? " dry run" : "")
+                + (parameters.provisional() ? " provisional as of " + parameters.provisionalAsOf() : "");
         if (outcome instanceof LaunchOutcome.AlreadyRunning running) {
             throw new UsageException(what + " is already running" + (running.execution() == null ? ""
                     : " (execution " + running.execution().getId() + ")") + " in another process");

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * Runs a launch definition's jobs in order for the periods its rules give at a fire time, through
  * {@link PeriodJobLauncher} (a complete period is skipped, a failed one restarted, a live one left
  * alone). The chain stops at the first job that fails or is running elsewhere, since later jobs
- * rely on the earlier ones. Both {@code run-definition} and the schedule of {@code serve} use it.
+ * rely on the earlier ones, and at a launch the period rule refuses (a literal period that has not
+ * ended), with the launcher's reason. Both {@code run-definition} and the schedule of {@code serve} use it.
  */
 @Component
 public class DefinitionRunner {
@@ -76,7 +77,14 @@ public class DefinitionRunner {
             Job job = jobs.find(planned.getKey()).orElseThrow();
             PeriodJobParameters parameters = new PeriodJobParameters(planned.getValue(), 1,
                     definition.dryRunJobs().contains(planned.getKey()));
-            Step step = new Step(job, parameters, launcher.launch(job, parameters, false));
+            LaunchOutcome outcome;
+            try {
+                outcome = launcher.launch(job, parameters, false);
+            }
+            catch (LaunchRefusedException ex) {
+                throw new LaunchRefusedException(definition.file() + ": " + ex.getMessage());
+            }
+            Step step = new Step(job, parameters, outcome);
             steps.add(step);
             each.accept(step);
             if (step.outcome() instanceof LaunchOutcome.AlreadyRunning) {

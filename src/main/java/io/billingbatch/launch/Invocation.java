@@ -18,8 +18,8 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
     /** The commands and the options each accepts. */
     public enum Command {
         RUN("run", Set.of("zone")),
-        COST_REPORT("cost-report", Set.of("period", "zone", "rerun")),
-        RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun")),
+        COST_REPORT("cost-report", Set.of("period", "zone", "rerun", "provisional")),
+        RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun", "provisional")),
         AUTO_TOPUP("auto-topup", Set.of("date", "dry-run", "rerun")),
         TOPUP_POLICY("topup-policy", Set.of("account", "threshold", "mode", "amount", "target", "max-per-day",
                 "monthly-cap", "disable", "funding", "max-failures")),

@@ -3,6 +3,7 @@ package io.billingbatch.launch;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
         options.forEach((name, value) -> args.add("--" + name + "=" + value));
         Optional<Invocation.Command> command = Invocation.Command.find(job);
         if (command.isEmpty()) {
-            return periodJob(job, options);
+            return periodJob(job, options, clock);
         }
         args.add(0, job);
         Invocation invocation = Invocation.parse(args.toArray(String[]::new));
@@ -58,21 +59,34 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
                         topUpDay(invocation, LocalDate.now(clock.withZone(ZoneOffset.UTC))), 1, invocation.flag("dry-run")),
                         invocation.flag("rerun"));
             }
-            return period(job, invocation);
+            return period(job, invocation, clock);
         }
         catch (IllegalArgumentException ex) {
             throw new UsageException(ex.getMessage());
         }
     }
 
-    /** A job run for {@code --period} in {@code --zone}, a month for the monthly jobs. */
-    private static JobRequest period(String job, Invocation invocation) {
+    /**
+     * A job run for {@code --period} in {@code --zone}, a month for the monthly jobs; with
+     * {@code --provisional}, the period so far as of now (whether the period allows it is the
+     * launcher's check, see {@link PeriodJobLauncher#check}).
+     */
+    private static JobRequest period(String job, Invocation invocation, Clock clock) {
         String key = invocation.options().get("period");
         ReportPeriod period = ReportPeriod.parse(key, invocation.option("zone", "UTC"));
         if (MONTHLY_JOBS.contains(job) && !period.isMonth()) {
             throw new UsageException(job + " runs for a month: --period must be a month like 2026-10, was '" + key + "'");
         }
-        return new JobRequest(job, new PeriodJobParameters(period, 1), invocation.flag("rerun"));
+        boolean rerun = invocation.flag("rerun");
+        if (invocation.flag("provisional")) {
+            if (rerun) {
+                throw new UsageException("--provisional makes a new month-to-date report on every run: it takes no --rerun");
+            }
+            // milliseconds: the as-of instant identifies the run and is printed in its files
+            return new JobRequest(job, PeriodJobParameters.provisional(period, clock.instant().truncatedTo(ChronoUnit.MILLIS)),
+                    false);
+        }
+        return new JobRequest(job, new PeriodJobParameters(period, 1), rerun);
     }
 
     static ReportPeriod topUpDay(Invocation invocation, LocalDate today) {
@@ -84,7 +98,7 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
     }
 
     /** A period job without a command of its own, checked with the same rules and wording. */
-    private static JobRequest periodJob(String job, Map<String, String> options) {
+    private static JobRequest periodJob(String job, Map<String, String> options, Clock clock) {
         for (String name : options.keySet()) {
             if (!PERIOD_OPTIONS.contains(name)) {
                 throw new UsageException("unknown option --" + name + " for " + job + " (it takes: --"
@@ -92,7 +106,7 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
             }
         }
         try {
-            return period(job, new Invocation(Invocation.Command.COST_REPORT, Map.copyOf(options), List.of()));
+            return period(job, new Invocation(Invocation.Command.COST_REPORT, Map.copyOf(options), List.of()), clock);
         }
         catch (IllegalArgumentException ex) {
             throw new UsageException(ex.getMessage());

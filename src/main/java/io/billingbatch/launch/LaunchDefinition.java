@@ -38,6 +38,9 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
 
     static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
 
+    /** The rules that name a period still running at the fire time: only for a job that acts on its day. */
+    static final Set<String> UNENDED_RULES = Set.of("today", "current-month");
+
     public static LaunchDefinition load(Path file) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -91,6 +94,10 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
                 }
                 if ("finance-pack".equals(trimmed) && !example.isMonth()) {
                     throw new IllegalArgumentException("finance-pack runs for a month, not a day");
+                }
+                if (UNENDED_RULES.contains(rule) && !PeriodJobLauncher.DAY_ACTION_JOBS.contains(trimmed)) {
+                    throw new IllegalArgumentException(trimmed + " reports a period once it has ended, and this one never"
+                            + " has when the definition fires (use previous-day or previous-month)");
                 }
             }
             catch (IllegalArgumentException ex) {

@@ -1,8 +1,12 @@
 package io.billingbatch.launch;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.Optional;
+import java.util.Set;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import org.slf4j.Logger;
@@ -14,6 +18,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,6 +26,12 @@ import org.springframework.stereotype.Component;
  * and a failed or killed one is restarted where it stopped. With {@code rerun}, a completed period
  * gets a new revision whose result replaces the old one. A run already live in another process
  * is never started twice.
+ * <p>
+ * Every launch (command line, HTTP, {@code run-definition}, the schedule) passes here, so this is
+ * where the period rule of launching lives: a report job runs for a period only once it has ended
+ * in its zone (a run before the end would complete the period with part of it), a period that has
+ * not begun is never run, and a provisional run (month to date, never the period's result) is a
+ * job instance and a run lock of its own, so it neither blocks nor is blocked by the final run.
  */
 @Component
 public class PeriodJobLauncher {
@@ -39,16 +50,58 @@ public class PeriodJobLauncher {
 
     private final JobRepository jobRepository;
 
+    /**
+     * Jobs whose period is a business day they act on while it runs rather than a period they report
+     * on: they may run for today, never for a day that has not begun.
+     */
+    static final Set<String> DAY_ACTION_JOBS = Set.of("auto-topup");
+
+    /** Jobs that offer a provisional (month-to-date) run. */
+    public static final Set<String> PROVISIONAL_JOBS = Set.of("cost-report", "reconciliation");
+
     private final JobRunGuard guard;
 
+    private final Clock clock;
+
     public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard) {
+        this(jobOperator, jobRepository, guard, Clock.systemUTC());
+    }
+
+    @Autowired
+    public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard, Clock clock) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.guard = guard;
+        this.clock = clock;
     }
 
+    /**
+     * Refuses a launch the period rule forbids at this moment.
+     *
+     * @throws LaunchRefusedException with the one-line reason
+     */
+    public void check(String jobName, PeriodJobParameters requested) {
+        if (requested.provisional() && !PROVISIONAL_JOBS.contains(jobName)) {
+            throw new LaunchRefusedException(jobName + " has no provisional run (only " + String.join(", ", PROVISIONAL_JOBS)
+                    + " has)");
+        }
+        boolean reportsPeriod = !DAY_ACTION_JOBS.contains(jobName);
+        Optional<String> refusal = requested.refusal(jobName, clock.instant(), reportsPeriod);
+        if (refusal.isPresent()) {
+            boolean offer = reportsPeriod && !requested.provisional() && PROVISIONAL_JOBS.contains(jobName)
+                    && !clock.instant().isBefore(requested.period().start());
+            throw new LaunchRefusedException(refusal.get() + (offer ? "; a provisional run reports it so far" : ""));
+        }
+    }
+
+    /**
+     * @throws LaunchRefusedException when the period rule forbids the launch now (see {@link #check})
+     */
     public LaunchOutcome launch(Job job, PeriodJobParameters requested, boolean rerun) throws Exception {
-        String key = job.getName() + "|" + requested.period().key() + "|" + requested.period().zone().getId();
+        check(job.getName(), requested);
+        // a provisional run has a lock of its own: it never waits for, nor holds up, the period's final run
+        String key = job.getName() + "|" + requested.period().key() + "|" + requested.period().zone().getId()
+                + (requested.provisional() ? "|provisional" : "");
         Optional<JobRunGuard.Lease> lease = guard.tryAcquire(key);
         long handoverEnds = System.nanoTime() + HANDOVER.toNanos();
         while (lease.isEmpty()) {
@@ -66,8 +119,14 @@ public class PeriodJobLauncher {
             if (latest.isPresent() && latest.get().execution() != null) {
                 JobExecution last = latest.get().execution();
                 if (last.getStatus() == BatchStatus.COMPLETED) {
-                    if (!rerun) {
+                    boolean premature = completedBeforeTheEnd(job.getName(), last, requested);
+                    if (!rerun && !premature) {
                         return new LaunchOutcome.AlreadyComplete(last);
+                    }
+                    if (premature && !rerun) {
+                        logger.warn("{} {} ({}) was completed by execution {} before the period ended: it is no result;"
+                                + " running a new revision", job.getName(), requested.period().key(),
+                                requested.period().zone().getId(), last.getId());
                     }
                     parameters = parameters.withRevision(latest.get().revision() + 1);
                 }
@@ -81,6 +140,21 @@ public class PeriodJobLauncher {
             JobExecution execution = jobOperator.start(job, parameters.toJobParameters());
             return new LaunchOutcome.Ran(execution);
         }
+    }
+
+    /**
+     * Whether a report job's final run completed while its period had not ended (allowed before
+     * launches were checked): it holds only part of the period, so it must not count as reported.
+     * Spring Batch records its times from the wall clock as LocalDateTime in the JVM's zone; they are
+     * read on this launcher's clock (the same clock in production, one pinned elsewhere in tests).
+     */
+    private boolean completedBeforeTheEnd(String jobName, JobExecution completed, PeriodJobParameters requested) {
+        if (DAY_ACTION_JOBS.contains(jobName) || requested.provisional() || completed.getStartTime() == null) {
+            return false;
+        }
+        Duration skew = Duration.between(Instant.now(), clock.instant());
+        Instant started = completed.getStartTime().atZone(ZoneId.systemDefault()).toInstant().plus(skew);
+        return started.isBefore(requested.period().end());
     }
 
     /**

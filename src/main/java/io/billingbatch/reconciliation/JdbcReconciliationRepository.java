@@ -41,21 +41,51 @@ public class JdbcReconciliationRepository {
     void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId) {
         publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId,
                 List.of("reconciliation_accounts", "reconciliation_findings"));
+        markFindingKinds(jobInstanceId);
+    }
+
+    /** Sets each account's finding kinds from the run's findings (publishing does it; a provisional run too). */
+    void markFindingKinds(long jobInstanceId) {
         jdbc.update(SET_FINDING_KINDS, jobInstanceId, jobInstanceId);
+    }
+
+    /** Removes a run's results unless it is published (a provisional run's, once its files are written). */
+    void discardRun(long jobInstanceId) {
+        for (String table : List.of("reconciliation_accounts", "reconciliation_findings")) {
+            jdbc.update("DELETE FROM " + table + " WHERE job_instance_id = ?"
+                    + " AND job_instance_id NOT IN (SELECT job_instance_id FROM published_runs)", jobInstanceId);
+        }
+    }
+
+    /** Whose results a read is about: the period's published run, or one run of its own (a provisional one). */
+    record Source(String instance, Object[] arguments) {
+
+        static Source published(ReportPeriod period) {
+            return new Source(PUBLISHED_INSTANCE, new Object[] { ReconciliationJobConfiguration.JOB_NAME, period.key(),
+                    period.zone().getId() });
+        }
+
+        static Source run(long jobInstanceId) {
+            return new Source("?", new Object[] { jobInstanceId });
+        }
     }
 
     /** Accounts checked, accounts clean, findings per kind with their total absolute difference. */
     public Summary summary(ReportPeriod period) {
-        Object[] key = { ReconciliationJobConfiguration.JOB_NAME, period.key(), period.zone().getId() };
+        return summary(Source.published(period));
+    }
+
+    Summary summary(Source source) {
+        Object[] key = source.arguments();
         long checked = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = "
-                + PUBLISHED_INSTANCE, Long.class, key);
+                + source.instance(), Long.class, key);
         long clean = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE finding_kinds = '' AND job_instance_id = "
-                + PUBLISHED_INSTANCE, Long.class, key);
+                + source.instance(), Long.class, key);
         Map<String, KindCount> found = new TreeMap<>();
         jdbc.query("""
                 SELECT kind, count(*) AS findings, coalesce(sum(abs(CAST(difference AS numeric))), 0) AS absolute_difference
                 FROM reconciliation_findings WHERE job_instance_id = %s GROUP BY kind
-                """.formatted(PUBLISHED_INSTANCE), (ResultSet rs) -> {
+                """.formatted(source.instance()), (ResultSet rs) -> {
             found.put(rs.getString(1), new KindCount(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3).toBigIntegerExact()));
         }, key);
         List<KindCount> kinds = new ArrayList<>();
@@ -66,25 +96,26 @@ public class JdbcReconciliationRepository {
         return new Summary(checked, clean, List.copyOf(kinds));
     }
 
-    /** Streams the published accounts by account id; call inside a transaction so the driver streams. */
-    void forEachAccount(ReportPeriod period, Consumer<Map<String, Object>> consumer) {
-        stream("SELECT * FROM reconciliation_accounts WHERE job_instance_id = " + PUBLISHED_INSTANCE
-                + " ORDER BY account_id", period, consumer);
+    /** Streams the source's accounts by account id; call inside a transaction so the driver streams. */
+    void forEachAccount(Source source, Consumer<Map<String, Object>> consumer) {
+        stream("SELECT * FROM reconciliation_accounts WHERE job_instance_id = " + source.instance()
+                + " ORDER BY account_id", source, consumer);
     }
 
-    /** Streams the published findings by account, kind and row; call inside a transaction so the driver streams. */
-    void forEachFinding(ReportPeriod period, Consumer<Map<String, Object>> consumer) {
-        stream("SELECT * FROM reconciliation_findings WHERE job_instance_id = " + PUBLISHED_INSTANCE
-                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", period, consumer);
+    /** Streams the source's findings by account, kind and row; call inside a transaction so the driver streams. */
+    void forEachFinding(Source source, Consumer<Map<String, Object>> consumer) {
+        stream("SELECT * FROM reconciliation_findings WHERE job_instance_id = " + source.instance()
+                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", source, consumer);
     }
 
-    private void stream(String sql, ReportPeriod period, Consumer<Map<String, Object>> consumer) {
+    private void stream(String sql, Source source, Consumer<Map<String, Object>> consumer) {
         jdbc.query(connection -> {
             var statement = connection.prepareStatement(sql);
             statement.setFetchSize(2_000);
-            statement.setString(1, ReconciliationJobConfiguration.JOB_NAME);
-            statement.setString(2, period.key());
-            statement.setString(3, period.zone().getId());
+            Object[] arguments = source.arguments();
+            for (int i = 0; i < arguments.length; i++) {
+                statement.setObject(i + 1, arguments[i]);
+            }
             return statement;
         }, (ResultSet rs) -> {
             consumer.accept(row(rs));

@@ -1,10 +1,14 @@
 package io.billingbatch.reconciliation;
 
 import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.reconciliation.JdbcReconciliationRepository.Source;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository.KindCount;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository.Summary;
 import io.billingbatch.report.CsvReportWriter;
@@ -16,7 +20,11 @@ import io.billingbatch.report.XlsxReportWriter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Writes {@code reconciliation-<period>.csv} (one row per finding) and the three-sheet workbook. */
+/**
+ * Writes {@code reconciliation-<period>.csv} (one row per finding) and the three-sheet workbook,
+ * from the period's published run; a provisional run writes {@code -provisional} files from its
+ * own results, and the final run removes them.
+ */
 @Component
 public class ReconciliationFiles {
 
@@ -54,40 +62,87 @@ public class ReconciliationFiles {
         return "reconciliation-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
     }
 
+    /** The base name of a provisional run's files, {@code reconciliation-2026-11-provisional}. */
+    public static String provisionalBaseName(ReportPeriod period) {
+        return baseName(period) + "-provisional";
+    }
+
+    /** Writes the period's files from its published run. */
     void write(ReportPeriod period) {
-        String base = baseName(period);
+        write(period, baseName(period), Source.published(period), null);
+    }
+
+    /**
+     * Writes a provisional run's files from its own results (never published), each row led by
+     * its as-of instant, then removes those results: the files are all a provisional run leaves.
+     */
+    void writeProvisional(PeriodJobParameters parameters, long jobInstanceId) {
+        reconciliations.markFindingKinds(jobInstanceId);
+        write(parameters.period(), provisionalBaseName(parameters.period()), Source.run(jobInstanceId),
+                parameters.provisionalAsOf());
+        reconciliations.discardRun(jobInstanceId);
+    }
+
+    /** Removes the period's provisional files, if any: once the final report is there they are stale. */
+    void removeProvisional(ReportPeriod period) {
+        store.delete(period.key(), provisionalBaseName(period) + ".csv");
+        store.delete(period.key(), provisionalBaseName(period) + ".xlsx");
+    }
+
+    private void write(ReportPeriod period, String base, Source source, Instant asOf) {
         // both files of the run are swapped in together, or neither: never a new CSV beside an old workbook
         store.writeAll(period.key(), List.of(new ReportStore.Content(base + ".csv", out -> {
-            try (CsvReportWriter csv = new CsvReportWriter(out, FINDINGS)) {
+            try (CsvReportWriter csv = new CsvReportWriter(out, table(FINDINGS, asOf))) {
                 transaction.executeWithoutResult(status ->
-                        reconciliations.forEachFinding(period, finding -> csv.row(findingRow(period, finding))));
+                        reconciliations.forEachFinding(source, finding -> csv.row(row(asOf, findingRow(period, finding)))));
             }
         }), new ReportStore.Content(base + ".xlsx", out -> {
             try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
-                var summarySheet = xlsx.sheet(SUMMARY);
-                Summary summary = reconciliations.summary(period);
-                summarySheet.row("accounts checked", summary.accountsChecked(), null);
-                summarySheet.row("accounts clean", summary.accountsClean(), null);
+                var summarySheet = xlsx.sheet(table(SUMMARY, asOf));
+                Summary summary = reconciliations.summary(source);
+                summarySheet.row(row(asOf, "accounts checked", summary.accountsChecked(), null));
+                summarySheet.row(row(asOf, "accounts clean", summary.accountsClean(), null));
                 BigInteger total = BigInteger.ZERO; // exact: differences can add up beyond a long
                 for (KindCount kind : summary.kinds()) {
-                    summarySheet.row("findings: " + kind.kind(), kind.findings(), kind.absoluteDifference());
+                    summarySheet.row(row(asOf, "findings: " + kind.kind(), kind.findings(), kind.absoluteDifference()));
                     total = total.add(kind.absoluteDifference());
                 }
-                summarySheet.total("total", summary.findings(), total);
-                var accounts = xlsx.sheet(ACCOUNTS);
-                transaction.executeWithoutResult(status -> reconciliations.forEachAccount(period, account -> {
+                summarySheet.total(row(asOf, "total", summary.findings(), total));
+                var accounts = xlsx.sheet(table(ACCOUNTS, asOf));
+                transaction.executeWithoutResult(status -> reconciliations.forEachAccount(source, account -> {
                     String kinds = (String) account.get("finding_kinds");
-                    accounts.row(account.get("account_id"), account.get("customer_id"), account.get("account_name"),
+                    accounts.row(row(asOf, account.get("account_id"), account.get("customer_id"), account.get("account_name"),
                             account.get("opening"), account.get("credits"), account.get("charges_call"),
                             account.get("charges_sms"), account.get("charges_number"), account.get("other_debits"),
                             account.get("closing"), account.get("stored_balance"), account.get("ledger_rows"),
-                            kinds.isEmpty() ? "OK" : kinds);
+                            kinds.isEmpty() ? "OK" : kinds));
                 }));
-                var findings = xlsx.sheet(FINDINGS);
-                transaction.executeWithoutResult(status ->
-                        reconciliations.forEachFinding(period, finding -> findings.row(findingRow(period, finding))));
+                var findings = xlsx.sheet(table(FINDINGS, asOf));
+                transaction.executeWithoutResult(status -> reconciliations.forEachFinding(source,
+                        finding -> findings.row(row(asOf, findingRow(period, finding)))));
             }
         })));
+    }
+
+    /** The table itself, or for a provisional run one led by {@code provisional_as_of} whose name says provisional. */
+    private static ReportTable table(ReportTable table, Instant asOf) {
+        if (asOf == null) {
+            return table;
+        }
+        List<ReportColumn> columns = new ArrayList<>();
+        columns.add(ReportColumn.instant("provisional_as_of"));
+        columns.addAll(table.columns());
+        return new ReportTable(table.name() + " (provisional)", columns);
+    }
+
+    private static Object[] row(Instant asOf, Object... values) {
+        if (asOf == null) {
+            return values;
+        }
+        Object[] row = new Object[values.length + 1];
+        row[0] = asOf;
+        System.arraycopy(values, 0, row, 1, values.length);
+        return row;
     }
 
     private static Object[] findingRow(ReportPeriod period, Map<String, Object> finding) {

@@ -140,9 +140,13 @@ public class ReconciliationJobConfiguration {
 
     /**
      * The instant the run judges "now" by: when its first execution was created, so a restart
-     * judges exactly as the run it continues.
+     * judges exactly as the run it continues; a provisional run's as-of instant.
      */
     static Instant asOf(JobExecution jobExecution, JobRepository jobRepository) {
+        Instant provisionalAsOf = PeriodJobParameters.from(jobExecution.getJobParameters()).provisionalAsOf();
+        if (provisionalAsOf != null) {
+            return provisionalAsOf; // a provisional run judges as of the instant it reports up to
+        }
         return jobRepository.getJobExecutions(jobExecution.getJobInstance()).stream()
                 .map(JobExecution::getCreateTime)
                 .min(java.util.Comparator.naturalOrder())
@@ -170,8 +174,10 @@ public class ReconciliationJobConfiguration {
         return new StepBuilder("reconciliationPublishStep", jobRepository)
                 .tasklet((contribution, chunkContext) -> {
                     JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
-                    reconciliations.publish(PeriodJobParameters.from(jobExecution.getJobParameters()),
-                            jobExecution.getJobInstanceId(), jobExecution.getId());
+                    PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
+                    if (!parameters.provisional()) { // the period so far is never the period's result
+                        reconciliations.publish(parameters, jobExecution.getJobInstanceId(), jobExecution.getId());
+                    }
                     return org.springframework.batch.infrastructure.repeat.RepeatStatus.FINISHED;
                 }, transactionManager)
                 .build();
@@ -183,7 +189,14 @@ public class ReconciliationJobConfiguration {
         return new StepBuilder("reconciliationFilesStep", jobRepository)
                 .tasklet((contribution, chunkContext) -> {
                     JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
-                    files.write(PeriodJobParameters.from(jobExecution.getJobParameters()).period());
+                    PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
+                    if (parameters.provisional()) {
+                        files.writeProvisional(parameters, jobExecution.getJobInstanceId());
+                    }
+                    else {
+                        files.write(parameters.period());
+                        files.removeProvisional(parameters.period());
+                    }
                     return org.springframework.batch.infrastructure.repeat.RepeatStatus.FINISHED;
                 }, transactionManager)
                 .build();

@@ -3,6 +3,8 @@
  * opening balance + credits − charges = closing balance (and, for a period that includes now, the
  * stored balance), and finds the ledger rows that break the chain, are rated wrongly, are stuck
  * in progress, belong to no live account or charged a failed call. Stores accounts and findings
- * under the run, publishes them as the period's result, and writes the CSV, XLSX and manifest.
+ * under the run, publishes them as the period's result, and writes the CSV, XLSX and manifest. A
+ * provisional run (the running period, judged as of its as-of instant) is never published: it
+ * writes {@code -provisional} files from its own results and then removes them.
  */
 package io.billingbatch.reconciliation;

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * folder with its {@value ReportStore#MANIFEST}. Entries come in a fixed order (month first,
  * then days; files by name, the manifest last) with a fixed time, so the same reports always
  * give the same bytes. A pack never contains an earlier pack: finance-pack files are left out,
- * and so are their lines in the packed manifests.
+ * and so are their lines in the packed manifests. Provisional (month-to-date) reports are left out
+ * the same way: a pack holds the period's results only.
  */
 @Component
 public class FinancePack {
@@ -32,6 +33,8 @@ public class FinancePack {
     private static final Pattern MONTH = Pattern.compile("\\d{4}-\\d{2}");
 
     private static final Pattern PACK_FILE = Pattern.compile("finance-pack-.*\\.zip");
+
+    private static final Pattern PROVISIONAL_FILE = Pattern.compile(".*-provisional\\.[a-z]+");
 
     private static final int BUFFER_SIZE = 64 * 1024;
 
@@ -54,6 +57,11 @@ public class FinancePack {
         return PACK_FILE.matcher(fileName).matches();
     }
 
+    /** A provisional (month-to-date) report, such as {@code cost-report-2026-11-provisional.csv}: never in a pack. */
+    public static boolean isProvisional(String fileName) {
+        return PROVISIONAL_FILE.matcher(fileName).matches();
+    }
+
     /**
      * What the month's pack holds, in pack order; empty when the month has no reports.
      * @throws IllegalArgumentException unless {@code month} is a month such as {@code 2026-10}
@@ -70,7 +78,7 @@ public class FinancePack {
             Manifest manifest = store.readManifest(period).orElseGet(() -> new Manifest(period, store.list(period)));
             List<ReportFile> packed = new ArrayList<>();
             for (ReportFile file : manifest.files()) {
-                if (isPack(file.name())) {
+                if (isPack(file.name()) || isProvisional(file.name())) {
                     continue;
                 }
                 Optional<Path> path = store.find(period, file.name());

@@ -354,6 +354,39 @@ public class ReportStore implements InitializingBean, DisposableBean {
     }
 
     /**
+     * Removes one report file, if it is there, and updates the folder's manifest.
+     * @return whether there was a file to remove
+     * @throws IllegalArgumentException for an invalid period or file name
+     * @throws ReportStoreException if it could not be removed
+     */
+    public boolean delete(String period, String fileName) {
+        Path folder = directory(period);
+        checkFileName(fileName);
+        if (fileName.equals(MANIFEST)) {
+            throw new IllegalArgumentException(MANIFEST + " is written by the report store itself");
+        }
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try {
+            synchronized (FOLDER_MONITORS.computeIfAbsent(folder.toAbsolutePath().normalize(), key -> new Object())) {
+                try (FileChannel lockChannel = FileChannel.open(folder.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); FileLock lock = lockChannel.lock()) {
+                    if (!Files.deleteIfExists(folder.resolve(fileName))) {
+                        return false;
+                    }
+                    writeManifest(period, folder);
+                }
+            }
+            log.info("Removed report {} of period {}", fileName, period);
+            return true;
+        }
+        catch (IOException | RuntimeException ex) {
+            throw new ReportStoreException("Could not remove report file", period, fileName, ex);
+        }
+    }
+
+    /**
      * The report files of a period as they are on disk now, sorted by name, hashing each file
      * (cost grows with their size); empty if the folder does not exist. Hidden files and the
      * manifest itself are not report files.

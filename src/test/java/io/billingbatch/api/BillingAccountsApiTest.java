@@ -41,6 +41,9 @@ class BillingAccountsApiTest extends ServerTestSupport {
     private PeriodJobLauncher launcher;
 
     @Autowired
+    private org.springframework.batch.core.launch.JobOperator jobOperator;
+
+    @Autowired
     @Qualifier("reconciliationJob")
     private Job reconciliationJob;
 
@@ -150,8 +153,7 @@ class BillingAccountsApiTest extends ServerTestSupport {
                     .isEqualTo(200);
         }
         ReportPeriod today = ReportPeriod.parse(LocalDate.now(ZoneOffset.UTC).toString(), "UTC");
-        var outcome = launcher.launch(reconciliationJob, new PeriodJobParameters(today, 1), true);
-        JobExecution execution = ((PeriodJobLauncher.LaunchOutcome.Ran) outcome).execution();
+        JobExecution execution = io.billingbatch.ledger.RunningPeriods.startDirectly(jobOperator, launcher, reconciliationJob, today);
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         Map<String, Object> checked = jdbc.queryForMap("""
                 SELECT opening, closing, stored_balance FROM reconciliation_accounts

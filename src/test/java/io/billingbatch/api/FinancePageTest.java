@@ -93,6 +93,20 @@ class FinancePageTest extends ServerTestSupport {
     }
 
     @Test
+    void withoutAMonthThePageShowsTheNewestMonthThatHasEndedNeverTheRunningOne() {
+        String cookie = sessionCookie(token(Role.FINANCE));
+        clock.pin(Instant.parse("2034-02-15T12:00:00Z")); // February has a report folder but has not ended
+        try {
+            String html = page("/finance", cookie).text();
+
+            assertThat(html).contains("<option value=\"2034-01\" selected>").doesNotContain("<option value=\"2034-02\" selected>");
+        }
+        finally {
+            clock.unpin();
+        }
+    }
+
+    @Test
     void theChartShowsTwelveMonthsWithTheCostOfEachPublishedMonth() {
         String html = page("/finance?month=" + FEBRUARY, sessionCookie(token(Role.FINANCE))).text();
 

@@ -73,6 +73,70 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
+    void aPeriodThatHasNotEndedOrHasNotBegunIsA409WithTheReasonAndNothingRuns() {
+        String finance = token(Role.FINANCE);
+        clock.pin(Instant.parse("2036-03-10T20:00:00Z"));
+        try {
+            Reply current = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2036-03"}""", finance);
+            Reply future = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2036-08"}""", finance);
+            Reply futureProvisional = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2036-08", "provisional": true}""", finance);
+            Reply reconciliation = post("/v1.0/jobs/reconciliation/executions", """
+                    {"period": "2036-03-10"}""", finance);
+            Reply pack = post("/v1.0/jobs/finance-pack/executions", """
+                    {"period": "2036-03"}""", finance);
+
+            assertThat(current.status()).as(current.toString()).isEqualTo(409);
+            assertThat(current.json().get("message").asString()).isEqualTo("cost-report 2036-03 (UTC) has not ended (it ends"
+                    + " 2036-04-01T00:00:00Z): a period is reported once it has ended; nothing was run; a provisional run"
+                    + " reports it so far");
+            assertThat(future.status()).as(future.toString()).isEqualTo(409);
+            assertThat(future.json().get("message").asString()).startsWith("cost-report 2036-08 (UTC) is in the future");
+            assertThat(futureProvisional.status()).as(futureProvisional.toString()).isEqualTo(409);
+            assertThat(futureProvisional.json().get("message").asString()).startsWith("cost-report 2036-08 (UTC) is in the future");
+            assertThat(reconciliation.status()).as(reconciliation.toString()).isEqualTo(409);
+            assertThat(reconciliation.json().get("message").asString()).contains("has not ended");
+            assertThat(pack.status()).as(pack.toString()).isEqualTo(409);
+            assertThat(pack.json().get("message").asString()).startsWith("finance-pack 2036-03 (UTC) has not ended");
+            assertThat(jdbc.queryForObject("""
+                    SELECT count(*) FROM batch_job_execution_params
+                    WHERE parameter_name = 'period' AND parameter_value IN ('2036-03', '2036-08', '2036-03-10')""",
+                    Long.class)).as("no job instance of a refused period").isZero();
+        }
+        finally {
+            clock.unpin();
+        }
+    }
+
+    @Test
+    void aProvisionalRunOfTheRunningMonthIsAcceptedRunsAgainAndIsNotThePeriodsResult() {
+        String finance = token(Role.FINANCE);
+        clock.pin(Instant.parse("2035-06-20T08:00:00Z"));
+        try {
+            Reply first = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2035-06", "provisional": true}""", finance);
+            assertThat(first.status()).as(first.toString()).isEqualTo(202);
+            assertThat(first.json().get("parameters").get("provisional-as-of").asString()).isEqualTo("2035-06-20T08:00:00Z");
+            awaitStatus(first.json().get("id").asLong(), "COMPLETED", finance);
+            clock.pin(Instant.parse("2035-06-20T09:00:00Z"));
+
+            Reply second = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2035-06", "provisional": true}""", finance);
+
+            assertThat(second.status()).as(second.toString()).isEqualTo(202);
+            awaitStatus(second.json().get("id").asLong(), "COMPLETED", finance);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE period = '2035-06'", Long.class)).isZero();
+            assertThat(post("/v1.0/jobs/finance-pack/executions", """
+                    {"period": "2035-06", "provisional": true}""", finance).status()).as("only report jobs").isEqualTo(400);
+        }
+        finally {
+            clock.unpin();
+        }
+    }
+
+    @Test
     void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() {
         givenACallOn("2025-01-08");
         String finance = token(Role.FINANCE);

@@ -11,11 +11,12 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
+import io.billingbatch.ledger.TestClock;
 import io.billingbatch.webhook.LoopbackOnlyResolver;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -27,8 +28,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=servlet", "billing.schedule.enabled=false",
                 "billing.webhooks.dispatch-interval=300ms" })
-@Import(LoopbackOnlyResolver.class)
+@Import({ TestClockConfiguration.class, LoopbackOnlyResolver.class })
 public abstract class ServerTestSupport {
+
+    @Autowired
+    protected TestClock clock;
 
     protected static final ObjectMapper JSON = new ObjectMapper();
 

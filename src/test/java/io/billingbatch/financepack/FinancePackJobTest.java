@@ -84,6 +84,20 @@ class FinancePackJobTest extends ServerTestSupport {
     }
 
     @Test
+    void aPackNeverHoldsAProvisionalReport() throws Exception {
+        givenReports("2032-09");
+        // a day's month-to-date report whose final run has not replaced it yet
+        store.write("2032-09-30", "cost-report-2032-09-30-provisional.csv", out -> out.write("so far".getBytes(StandardCharsets.UTF_8)));
+
+        JobExecution execution = jobOperator.start(financePackJob, parameters("2032-09", 1));
+
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        Map<String, byte[]> entries = unzip(Files.readAllBytes(store.directory("2032-09").resolve("finance-pack-2032-09.zip")));
+        assertThat(entries.keySet()).containsExactly("cost-report-2032-09.csv", "reconciliation-2032-09.csv",
+                "manifest.json", "2032-09-28/cost-report-2032-09-28.csv", "2032-09-28/manifest.json");
+    }
+
+    @Test
     void refusesADayAndFailsAMonthWithoutReports() throws Exception {
         assertThatThrownBy(() -> jobOperator.start(financePackJob, parameters("2032-07-01", 1)))
                 .isInstanceOf(InvalidJobParametersException.class).hasMessageContaining("month");

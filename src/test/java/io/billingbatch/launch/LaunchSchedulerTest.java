@@ -376,6 +376,27 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     @Test
+    void aScheduledPeriodThatHasNotEndedIsRefusedAndRecordedWithTheReason() throws Exception {
+        String name = "literal-" + UUID.randomUUID();
+        Path file = directory.resolve(name + ".properties");
+        Files.writeString(file, "name=" + name + "\ncron=0 0 2 * * *\njobs=cost-report\ncost-report.period=2037-01\n");
+        LaunchDefinition literal = LaunchDefinition.load(file);
+        Instant fireTime = Instant.parse("2036-12-15T02:00:00Z");
+        clock.pin(fireTime);
+        try {
+            assertThat(scheduler(literal, fireTime, "a").fire(literal, fireTime, false)).isTrue();
+        }
+        finally {
+            clock.unpin();
+        }
+
+        assertThat(jdbc.queryForObject("SELECT outcome || ': ' || detail FROM schedule_runs WHERE definition = ?", String.class,
+                name)).isEqualTo("error: " + file + ": cost-report 2037-01 (UTC) is in the future (it begins"
+                        + " 2037-01-01T00:00:00Z): nothing was run");
+        assertThat(executionsOf("cost-report", "2037-01")).isZero();
+    }
+
+    @Test
     void aDefinitionNamingAnUnknownJobOrAWrongPeriodIsRefused() throws IOException {
         Path pack = directory.resolve("pack.properties");
         Files.writeString(pack, "cron=0 0 3 1 * *\njobs=payroll\n");

@@ -1,6 +1,9 @@
 package io.billingbatch.launch;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +162,29 @@ class PeriodJobLauncherTest {
         JobExecution old = execution(parameters, BatchStatus.FAILED, LocalDateTime.now().minusHours(1));
 
         assertRefusedAtOnceWhileLocked(parameters, old);
+    }
+
+    @Test
+    void aPeriodCompletedBeforeItEndedDoesNotCountAsReportedAndTheNextLaunchRunsANewRevision() throws Exception {
+        ReportPeriod november = ReportPeriod.parse("2026-11", "UTC");
+        PeriodJobParameters parameters = new PeriodJobParameters(november, 1);
+        PeriodJobLauncher onDecember1st = new PeriodJobLauncher(jobOperator, jobRepository, guard,
+                Clock.fixed(Instant.parse("2026-12-01T03:00:00Z"), ZoneOffset.UTC));
+        // completed two days before that (the day before November ended), before launches were checked:
+        // it holds only part of the month. Spring Batch stamps executions with the wall clock.
+        JobExecution premature = execution(parameters, BatchStatus.COMPLETED, LocalDateTime.now().minusDays(2).plusMinutes(5));
+        premature.setStartTime(LocalDateTime.now().minusDays(2));
+        jobRepository.update(premature);
+
+        LaunchOutcome outcome = onDecember1st.launch(costReportJob, parameters, false);
+
+        JobExecution finalRun = ((LaunchOutcome.Ran) outcome).execution();
+        assertThat(finalRun.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(finalRun.getJobParameters().getLong(PeriodJobParameters.REVISION)).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT revision FROM published_runs WHERE job_name = 'cost-report' AND period = '2026-11'",
+                Long.class)).isEqualTo(2);
+        assertThat(onDecember1st.launch(costReportJob, parameters, false)).as("the final run counts")
+                .isInstanceOf(LaunchOutcome.AlreadyComplete.class);
     }
 
     private void assertRefusedAtOnceWhileLocked(PeriodJobParameters parameters, JobExecution latest) throws Exception {

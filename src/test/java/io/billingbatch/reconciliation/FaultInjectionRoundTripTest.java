@@ -53,6 +53,9 @@ class FaultInjectionRoundTripTest {
     PeriodJobLauncher launcher;
 
     @Autowired
+    org.springframework.batch.core.launch.JobOperator jobOperator;
+
+    @Autowired
     JdbcTemplate jdbc;
 
     @BeforeEach
@@ -121,8 +124,9 @@ class FaultInjectionRoundTripTest {
     }
 
     void reconcile(ReportPeriod period) throws Exception {
-        LaunchOutcome outcome = launcher.launch(reconciliationJob, new PeriodJobParameters(period, 1), true);
-        assertThat(((LaunchOutcome.Ran) outcome).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        // the demo ledger's last month is the running one: the job starts directly (see RunningPeriods)
+        assertThat(io.billingbatch.ledger.RunningPeriods.startDirectly(jobOperator, launcher, reconciliationJob, period)
+                .getStatus()).isEqualTo(BatchStatus.COMPLETED);
         lastPeriod = period;
     }
 

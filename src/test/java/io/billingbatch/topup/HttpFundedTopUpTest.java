@@ -118,7 +118,7 @@ class HttpFundedTopUpTest {
     void creditsOnlyAfterTheChargeSucceededAndSendsTheIdempotencyKey() throws Exception {
         DECLINES_TO_GO.set(0);
 
-        run("2026-12-01", false);
+        run("2025-12-01", false);
 
         assertThat(balance()).isEqualTo(130_000_000);
         String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups", String.class);
@@ -133,12 +133,12 @@ class HttpFundedTopUpTest {
     void aDeclinedChargeIsAFailedAttemptAndThePolicyDisablesItselfAtItsLimit() throws Exception {
         DECLINES_TO_GO.set(1_000);
 
-        run("2026-12-01", false);
+        run("2025-12-01", false);
         assertThat(balance()).isEqualTo(30_000_000);
         assertThat(jdbc.queryForObject("SELECT rule FROM auto_topup_results", String.class))
                 .startsWith("failed: payment declined: HTTP 402").contains("(1 consecutive)");
-        run("2026-12-01", true);
-        run("2026-12-02", false); // disabled: not even tried
+        run("2025-12-01", true);
+        run("2025-12-02", false); // disabled: not even tried
 
         assertThat(balance()).isEqualTo(30_000_000);
         assertThat(CHARGES).hasSize(2);
@@ -155,7 +155,7 @@ class HttpFundedTopUpTest {
         DECLINES_TO_GO.set(0);
         SLOW_TO_GO.set(1);
 
-        run("2026-12-01", false);
+        run("2025-12-01", false);
 
         assertThat(balance()).isEqualTo(30_000_000);
         assertThat(jdbc.queryForObject("SELECT rule FROM auto_topup_results", String.class))
