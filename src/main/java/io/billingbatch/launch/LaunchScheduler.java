@@ -358,6 +358,11 @@ public class LaunchScheduler implements SmartLifecycle {
             }
             finishForRetry(definition, fireTime, run.result().word(), detail);
         }
+        catch (UsageException ex) {
+            // a launch the period rule refuses (a literal period that has not ended) is refused again by a retry
+            logger.warn("Schedule {} at {} was refused: {}", definition.name(), fireTime, ex.getMessage());
+            runs.finish(definition.name(), fireTime, "error", ex.getMessage(), null);
+        }
         catch (Exception ex) {
             if (interrupted()) {
                 logger.warn("Schedule {} at {} was cut short by shutdown; left unfinished for resume", definition.name(), fireTime);
