@@ -60,6 +60,9 @@ class PeriodJobLauncherTest {
     @Autowired
     DataSource dataSource;
 
+    @Autowired
+    RunHeartbeats heartbeats;
+
     @BeforeEach
     void givenOneAccountWithACall() {
         LedgerFixture.reset(jdbc);
@@ -119,7 +122,7 @@ class PeriodJobLauncherTest {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
         JobExecution stopped = execution(parameters, BatchStatus.STOPPED, LocalDateTime.now());
         CountingGuard counting = new CountingGuard(dataSource);
-        PeriodJobLauncher waiting = new PeriodJobLauncher(jobOperator, jobRepository, counting);
+        PeriodJobLauncher waiting = new PeriodJobLauncher(jobOperator, jobRepository, counting, heartbeats);
         JobRunGuard.Lease stoppingProcess = guard.tryAcquire(KEY).orElseThrow();
         CompletableFuture<LaunchOutcome> restart;
         try {
@@ -163,7 +166,7 @@ class PeriodJobLauncherTest {
 
     private void assertRefusedAtOnceWhileLocked(PeriodJobParameters parameters, JobExecution latest) throws Exception {
         CountingGuard counting = new CountingGuard(dataSource);
-        PeriodJobLauncher launcher = new PeriodJobLauncher(jobOperator, jobRepository, counting);
+        PeriodJobLauncher launcher = new PeriodJobLauncher(jobOperator, jobRepository, counting, heartbeats);
         try (JobRunGuard.Lease otherProcess = guard.tryAcquire(KEY).orElseThrow()) {
             LaunchOutcome outcome = launcher.launch(costReportJob, parameters, false);
 
