@@ -84,6 +84,12 @@ public class RunHeartbeats implements DisposableBean {
                 stop_reason = coalesce(batch_run_heartbeats.stop_reason, EXCLUDED.stop_reason)
             """;
 
+    /** Says in the row why the run stopped beating (for whoever looks, and for a launch that finds it). */
+    private static final String RECORD_LOSS = """
+            UPDATE batch_run_heartbeats SET stop_requested = coalesce(stop_requested, now()), stop_reason = :reason
+            WHERE job_execution_id = :execution
+            """;
+
     private static final String STOP_REQUESTED = """
             SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = :execution AND stop_requested IS NOT NULL
             """;
@@ -343,9 +349,15 @@ public class RunHeartbeats implements DisposableBean {
                 return;
             }
             lockLost = true;
-            stop("lost its run lock (" + (cause == null ? "the lock session no longer holds it"
-                    : "its database session failed: " + firstLine(cause.getMessage())) + ")");
+            stopReason = "lost its run lock (" + (cause == null ? "the lock session no longer holds it"
+                    : "its database session failed: " + firstLine(cause.getMessage())) + ")";
             logger.warn("{} execution {} {}; stopping it before it writes more", jobName, executionId, stopReason);
+            try {
+                jdbc.sql(RECORD_LOSS).param("reason", stopReason).param("execution", executionId).update();
+            }
+            catch (DataAccessException ex) {
+                logger.debug("Could not record the lost lock of execution {}: {}", executionId, ex.getMessage());
+            }
         }
 
         /** Ends the heartbeat: the job has returned (or never started). */
@@ -380,9 +392,4 @@ public class RunHeartbeats implements DisposableBean {
         }
     }
 
-    /** Not for the job thread: whether the run of the execution has lost its lock (for tests and logs). */
-    boolean lockLost(long executionId) {
-        Run run = live.get(executionId);
-        return run != null && run.lockLost;
-    }
 }
