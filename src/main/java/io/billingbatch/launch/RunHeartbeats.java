@@ -196,7 +196,8 @@ public class RunHeartbeats implements DisposableBean {
         if (run != null) {
             run.stop(STOPPED_ON_REQUEST);
         }
-        logger.info("Stop requested for {} execution {}", execution.getJobInstance().getJobName(), execution.getId());
+        logger.info("Stop requested for {} execution {}: it stops at its next check", execution.getJobInstance().getJobName(),
+                execution.getId());
     }
 
     /** Whether a stop was asked of the execution (it is STOPPING until its process ends it). */
@@ -338,9 +339,6 @@ public class RunHeartbeats implements DisposableBean {
         private void stop(String reason) {
             if (stopReason == null) {
                 stopReason = reason;
-                if (STOPPED_ON_REQUEST.equals(reason)) {
-                    logger.info("{} execution {}: stop requested; stopping at its next check", jobName, executionId);
-                }
             }
         }
 
