@@ -99,7 +99,7 @@ class RunTakeoverTest {
             long lockSession = jdbc.queryForObject("""
                     SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
                       AND ((classid::bigint << 32) | objid::bigint) = ?""", Long.class, JobRunGuard.lockId(KEY));
-            jdbc.queryForObject("SELECT pg_terminate_backend(?)", Boolean.class, lockSession);
+            jdbc.queryForObject("SELECT pg_terminate_backend(CAST(? AS integer))", Boolean.class, lockSession);
             awaitLossRecorded(id);
 
             LaunchOutcome meanwhile = launcher.launch(reconciliationJob, parameters, false);
@@ -174,8 +174,8 @@ class RunTakeoverTest {
         assertThat(restarted.getJobInstanceId()).isEqualTo(left.getJobInstanceId());
         assertThat(jobRepository.getJobExecution(left.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
         SQLException ended = leftover.get(30, TimeUnit.SECONDS);
-        assertThat(ended).as("the leftover query was ended").isNotNull();
-        assertThat(ended.getSQLState()).isEqualTo("57P01"); // terminated by pg_terminate_backend
+        assertThat(ended == null ? "it ran to its end" : ended.getSQLState()).as("the leftover query was ended")
+                .isEqualTo("57P01"); // terminated by pg_terminate_backend
         assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats", Long.class)).isZero();
     }
 
