@@ -284,7 +284,7 @@ public class RunHeartbeats implements DisposableBean {
     }
 
     private void beat(Run run) {
-        if (run.lockLost) {
+        if (run.lockLost || run.closed) {
             return; // a lost lock is never beaten again: the beat goes stale and the period can be taken over
         }
         try {
@@ -331,6 +331,9 @@ public class RunHeartbeats implements DisposableBean {
 
         private volatile boolean lockLost;
 
+        /** Set as the job has returned, before the lease is let go: a beat still under way then proves nothing. */
+        private volatile boolean closed;
+
         private Run(JobRunGuard.Lease lease, String jobName) {
             this.lease = lease;
             this.jobName = jobName;
@@ -343,7 +346,7 @@ public class RunHeartbeats implements DisposableBean {
         }
 
         private void lost(Exception cause) {
-            if (lockLost) {
+            if (lockLost || closed) {
                 return;
             }
             lockLost = true;
@@ -361,6 +364,7 @@ public class RunHeartbeats implements DisposableBean {
         /** Ends the heartbeat: the job has returned (or never started). */
         @Override
         public void close() {
+            closed = true;
             STARTING.remove();
             if (executionId >= 0) {
                 live.remove(executionId);
