@@ -220,7 +220,6 @@ public class RunHeartbeats implements DisposableBean {
             return; // started without a run lock (a test's operator); nothing to beat
         }
         run.executionId = execution.getId();
-        live.put(execution.getId(), run);
         try {
             run.lease.onSession((connection, lockId) -> {
                 try (var insert = connection.prepareStatement(BIND)) {
@@ -237,8 +236,10 @@ public class RunHeartbeats implements DisposableBean {
         }
         catch (SQLException ex) {
             run.lost(ex);
-            return;
         }
+        // only now: a beat of the heartbeat thread before the row exists would find no row and take
+        // the run for one that lost its lock
+        live.put(execution.getId(), run);
         beat(run);
     }
 
