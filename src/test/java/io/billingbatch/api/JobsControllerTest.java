@@ -366,7 +366,7 @@ class JobsControllerTest extends ServerTestSupport {
         JsonNode execution;
         do {
             execution = get("/v1.0/jobs/executions/" + id, token).json();
-            if (execution.has("progress") && execution.get("progress").has("current_step")) {
+            if (execution.has("progress") && execution.get("progress").hasNonNull("current_step")) {
                 return execution;
             }
             sleep();
