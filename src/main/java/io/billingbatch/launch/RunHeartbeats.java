@@ -222,6 +222,9 @@ public class RunHeartbeats implements DisposableBean {
         run.executionId = execution.getId();
         try {
             run.lease.onSession((connection, lockId) -> {
+                // A beat that cannot reach the server (a cut network) fails within half the timeout, so
+                // the run knows it lost its lock before anyone may take its period over.
+                connection.setNetworkTimeout(Runnable::run, (int) timeout.dividedBy(2).toMillis());
                 try (var insert = connection.prepareStatement(BIND)) {
                     insert.setLong(1, execution.getId());
                     insert.setString(2, jobName);
