@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
  * still holds the lock. A run whose lock session is gone (its backend terminated, the network cut)
  * learns it at the next beat and stops itself at its next check: the start of a step and every
  * chunk boundary. Its beat then goes stale, and only then, with the lock free, may another launch
- * recover the execution; it first cancels whatever PostgreSQL still runs for that execution (the
+ * recover the execution; it first ends whatever PostgreSQL still runs for that execution (the
  * connections named by {@link JobConnectionTags}).
  * <p>
  * A stop is a request, never a write to the execution's rows from another thread: it is recorded
