@@ -137,6 +137,34 @@ class RunTakeoverTest {
     }
 
     @Test
+    void aStopAskedThroughTheDatabaseByAnotherProcessIsSeenAtTheNextBeat() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        long id;
+        try (InsertBarrier barrier = InsertBarrier.afterRows(jdbc, dataSource, "reconciliation_accounts", 2)) {
+            id = ((Launched.Started) background.launch(reconciliationJob, parameters, false)).execution().getId();
+            barrier.awaitArrival();
+            // what RunHeartbeats.requestStop writes in a process that does not run the execution itself
+            jdbc.update("UPDATE batch_run_heartbeats SET stop_requested = now(), stop_reason = 'stopped on request'"
+                    + " WHERE job_execution_id = ?", id);
+            Instant requested = jdbc.queryForObject("SELECT clock_timestamp()", Instant.class);
+            await("a beat after the request", () -> jdbc.queryForObject(
+                    "SELECT tm_beat FROM batch_run_heartbeats WHERE job_execution_id = ?", Instant.class, id).isAfter(requested));
+
+            barrier.release();
+            awaitEnd(id);
+        }
+        JobExecution stopped = jobRepository.getJobExecution(id);
+        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(stopped.getExitStatus().getExitDescription()).isEqualTo("stopped on request");
+        assertThat(stopped.getStepExecutions()).singleElement()
+                .satisfies(step -> assertThat(step.getWriteCount()).isEqualTo(3));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'", Long.class))
+                .isZero();
+        assertThat(((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution().getStatus())
+                .isEqualTo(BatchStatus.COMPLETED);
+    }
+
+    @Test
     void anExecutionIsTakenOverOnlyOnceItsBeatIsStaleAndWhatItStillRunsIsEnded() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
         JobExecution left = startedExecution(parameters);
