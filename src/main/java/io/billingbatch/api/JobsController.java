@@ -18,13 +18,13 @@ import io.billingbatch.launch.JobRequest;
 import io.billingbatch.launch.LaunchRefusedException;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.launch.RunHeartbeats;
 import io.billingbatch.launch.UsageException;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobExecutionNotRunningException;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.ListableStepLocator;
 import org.springframework.dao.EmptyResultDataAccessException;
@@ -72,7 +72,7 @@ class JobsController {
 
     private final PeriodJobLauncher periodLauncher;
 
-    private final JobOperator jobOperator;
+    private final RunHeartbeats runs;
 
     private final JobRepository jobRepository;
 
@@ -82,12 +82,12 @@ class JobsController {
 
     private final Clock clock;
 
-    JobsController(JobCatalog jobs, BackgroundJobLauncher launcher, PeriodJobLauncher periodLauncher, JobOperator jobOperator,
+    JobsController(JobCatalog jobs, BackgroundJobLauncher launcher, PeriodJobLauncher periodLauncher, RunHeartbeats runs,
             JobRepository jobRepository, JdbcTemplate jdbc, ApiAudit audit, Clock clock) {
         this.jobs = jobs;
         this.launcher = launcher;
         this.periodLauncher = periodLauncher;
-        this.jobOperator = jobOperator;
+        this.runs = runs;
         this.jobRepository = jobRepository;
         this.jdbc = jdbc;
         this.audit = audit;
@@ -173,7 +173,9 @@ class JobsController {
         JobExecution execution = actedOn(principal, "stopping", id);
         String job = execution.getJobInstance().getJobName();
         try {
-            jobOperator.stop(execution);
+            // a request the running thread acts on at its next check (JobOperator.stop would write the
+            // step's row from this thread and close the step's reader under it)
+            runs.requestStop(execution);
         }
         catch (JobExecutionNotRunningException ex) {
             throw new JobConflictException("execution " + id + " is not running (it is " + execution.getStatus() + ")", id);
@@ -268,6 +270,9 @@ class JobsController {
     }
 
     private JobExecutionJson json(JobExecution execution) {
+        if (execution.isRunning() && runs.stopRequested(execution.getId())) {
+            execution.setStatus(BatchStatus.STOPPING); // shown only: the running thread writes STOPPED when it stops
+        }
         Collection<String> stepNames = jobs.find(execution.getJobInstance().getJobName())
                 .filter(ListableStepLocator.class::isInstance).map(job -> ((ListableStepLocator) job).getStepNames())
                 .orElse(null);

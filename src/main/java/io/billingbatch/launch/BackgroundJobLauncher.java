@@ -139,7 +139,8 @@ public class BackgroundJobLauncher implements DisposableBean {
 
     @Override
     public void destroy() throws InterruptedException {
-        // A run cut short here is left STARTED without its lock; the next launch of its period recovers it.
+        // A run cut short here is left STARTED without its lock or heartbeat; the next launch of its period
+        // recovers it once the heartbeat is stale (billing.runs.heartbeat-timeout).
         executor.shutdown();
         executor.awaitTermination(10, TimeUnit.SECONDS);
     }

@@ -38,7 +38,7 @@ public class JobRunGuard {
                 try (var result = statement.executeQuery()) {
                     result.next();
                     if (result.getBoolean(1)) {
-                        return Optional.of(new Lease(connection, lockId));
+                        return Optional.of(new Lease(key, connection, lockId));
                     }
                 }
             }
@@ -72,20 +72,43 @@ public class JobRunGuard {
         }
     }
 
-    /** Held while a run works; closing releases the lock. */
+    /** Work done on the lease's own session, the one that holds the lock. */
+    @FunctionalInterface
+    interface SessionWork<T> {
+
+        T apply(Connection connection, long lockId) throws SQLException;
+    }
+
+    /**
+     * Held while a run works; closing releases the lock. The lock lives exactly as long as the
+     * lease's database session: when that session dies (its backend terminated, the network cut),
+     * the lock is gone although the lease object is still here, which {@link RunHeartbeats} notices.
+     */
     public static final class Lease implements AutoCloseable {
+
+        private final String key;
 
         private final Connection connection;
 
         private final long lockId;
 
-        private Lease(Connection connection, long lockId) {
+        private Lease(String key, Connection connection, long lockId) {
+            this.key = key;
             this.connection = connection;
             this.lockId = lockId;
         }
 
+        public String key() {
+            return key;
+        }
+
+        /** Runs {@code work} on the session that holds the lock; one caller at a time. */
+        synchronized <T> T onSession(SessionWork<T> work) throws SQLException {
+            return work.apply(connection, lockId);
+        }
+
         @Override
-        public void close() {
+        public synchronized void close() {
             try (var statement = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                 statement.setLong(1, lockId);
                 statement.execute();

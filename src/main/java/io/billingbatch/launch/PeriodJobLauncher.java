@@ -25,7 +25,10 @@ import org.springframework.stereotype.Component;
  * Launches a period job the safe way. Without {@code rerun}, a completed period is not run again
  * and a failed or killed one is restarted where it stopped. With {@code rerun}, a completed period
  * gets a new revision whose result replaces the old one. A run already live in another process
- * is never started twice.
+ * is never started twice: an execution left running is taken over (recovered, then restarted) only
+ * when its run lock is free AND its heartbeat is stale, i.e. its process is gone; a free lock alone
+ * may only mean that the lock's session died under a process that is still working (see
+ * {@link RunHeartbeats}).
  * <p>
  * Every launch (command line, HTTP, {@code run-definition}, the schedule) passes here, so this is
  * where the period rule of launching lives: a report job runs for a period only once it has ended
@@ -61,17 +64,22 @@ public class PeriodJobLauncher {
 
     private final JobRunGuard guard;
 
+    private final RunHeartbeats heartbeats;
+
     private final Clock clock;
 
-    public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard) {
-        this(jobOperator, jobRepository, guard, Clock.systemUTC());
+    public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard,
+            RunHeartbeats heartbeats) {
+        this(jobOperator, jobRepository, guard, heartbeats, Clock.systemUTC());
     }
 
     @Autowired
-    public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard, Clock clock) {
+    public PeriodJobLauncher(JobOperator jobOperator, JobRepository jobRepository, JobRunGuard guard,
+            RunHeartbeats heartbeats, Clock clock) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.guard = guard;
+        this.heartbeats = heartbeats;
         this.clock = clock;
     }
 
@@ -131,14 +139,23 @@ public class PeriodJobLauncher {
                     parameters = parameters.withRevision(latest.get().revision() + 1);
                 }
                 else if (last.isRunning()) {
-                    // We hold the run lock, so the process that ran it is gone: mark it failed and restart.
-                    logger.warn("Execution {} of {} was left {} by a process that stopped; recovering it for restart",
-                            last.getId(), job.getName(), last.getStatus());
+                    if (heartbeats.beating(last)) {
+                        // The lock is free but its process still beats: it lost only its lock session, and
+                        // it stops itself at its next check. Taking over now would run the period twice.
+                        return new LaunchOutcome.AlreadyRunning(last);
+                    }
+                    // Lock free and heartbeat stale: the process that ran it is gone. End what PostgreSQL
+                    // still runs for it, mark it failed and restart.
+                    long ended = heartbeats.clearLeftovers(last);
+                    logger.warn("Execution {} of {} was left {} by a process that stopped ({} of its database sessions"
+                            + " ended); recovering it for restart", last.getId(), job.getName(), last.getStatus(), ended);
                     jobOperator.recover(last);
                 }
             }
-            JobExecution execution = jobOperator.start(job, parameters.toJobParameters());
-            return new LaunchOutcome.Ran(execution);
+            try (RunHeartbeats.Run run = heartbeats.begin(held, job.getName())) {
+                JobExecution execution = jobOperator.start(job, parameters.toJobParameters());
+                return new LaunchOutcome.Ran(execution);
+            }
         }
     }
 

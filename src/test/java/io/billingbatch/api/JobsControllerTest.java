@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -15,9 +16,12 @@ import io.billingbatch.launch.CommandLine;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Jobs over HTTP against the running server: each test works on periods of its own, so the
  * shared job repository never makes one test depend on another.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class JobsControllerTest extends ServerTestSupport {
 
     @Autowired
@@ -208,6 +213,95 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
+    void aStopWhileTheFirstStepOpensItsReaderEndsStoppedEverywhereAndTheRestartCompletes(CapturedOutput output)
+            throws Exception {
+        givenACallOn("2025-01-10");
+        String admin = token(Role.ADMIN);
+        long stoppedBefore = jobCount("reconciliation", "STOPPED");
+        long completedBefore = jobCount("reconciliation", "COMPLETED");
+        long running;
+        try (Connection blocker = dataSource.getConnection()) {
+            // The account step's reader waits on this lock while it opens (its grouping query runs in open()).
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("LOCK TABLE billing_billings IN ACCESS EXCLUSIVE MODE");
+            Reply launched = post("/v1.0/jobs/reconciliation/executions", """
+                    {"period": "2025-01-10"}""", admin);
+            assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+            running = launched.json().get("id").asLong();
+            awaitWaitingFor("billing_billings");
+
+            Reply stop = post("/v1.0/jobs/executions/" + running + "/stop", "", admin);
+
+            assertThat(stop.status()).as(stop.toString()).isEqualTo(202);
+            assertThat(stop.json().get("status").asString()).isEqualTo("STOPPING");
+            blocker.rollback();
+        }
+        JsonNode stopped = awaitStatus(running, "STOPPED", admin);
+        assertThat(stopped.get("exit_code").asString()).isEqualTo("STOPPED");
+        assertThat(stopped.get("exit_message").asString()).isEqualTo("stopped on request");
+        assertThat(stopped.get("steps")).hasSize(1);
+        JsonNode accountStep = step(stopped, "reconciliationAccountStep");
+        assertThat(accountStep.get("status").asString()).isEqualTo("STOPPED");
+        assertThat(accountStep.get("write_count").asLong()).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'"
+                + " AND period = '2025-01-10'", Long.class)).isZero();
+        awaitLine(output, "reconciliation 2025-01-10 ended STOPPED (execution " + running + ")");
+        assertThat(jobCount("reconciliation", "STOPPED")).as("the job's observation").isEqualTo(stoppedBefore + 1);
+        assertThat(jobCount("reconciliation", "COMPLETED")).isEqualTo(completedBefore);
+        assertThat(output.getAll()).doesNotContain("Failed to initialize the reader");
+
+        Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
+
+        assertThat(restarted.status()).as(restarted.toString()).isEqualTo(202);
+        JsonNode done = awaitStatus(restarted.json().get("id").asLong(), "COMPLETED", admin);
+        assertThat(step(done, "reconciliationAccountStep").get("write_count").asLong()).isPositive();
+        List<String> afterRestart = reconciliationAccounts("2025-01-10");
+        Reply rerun = post("/v1.0/jobs/reconciliation/executions", """
+                {"period": "2025-01-10", "rerun": true}""", admin);
+        awaitStatus(rerun.json().get("id").asLong(), "COMPLETED", admin);
+        assertThat(reconciliationAccounts("2025-01-10")).as("as an uninterrupted run").isEqualTo(afterRestart).isNotEmpty();
+    }
+
+    @Test
+    void aStopBeforeTheFirstStepEndsStoppedEverywhereWithoutReadingAndTheRestartCompletes(CapturedOutput output)
+            throws Exception {
+        givenACallOn("2025-01-11");
+        String admin = token(Role.ADMIN);
+        long stoppedBefore = jobCount("cost-report", "STOPPED");
+        long running;
+        try (Connection blocker = dataSource.getConnection()) {
+            // The job waits on this lock to record its first step: it has started, no step has.
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("LOCK TABLE batch_step_execution IN EXCLUSIVE MODE");
+            Reply launched = post("/v1.0/jobs/cost-report/executions", """
+                    {"period": "2025-01-11"}""", admin);
+            assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+            running = launched.json().get("id").asLong();
+            awaitWaitingFor("batch_step_execution");
+
+            Reply stop = post("/v1.0/jobs/executions/" + running + "/stop", "", admin);
+
+            assertThat(stop.status()).as(stop.toString()).isEqualTo(202);
+            assertThat(get("/v1.0/jobs/executions/" + running, admin).json().get("status").asString()).isEqualTo("STOPPING");
+            blocker.rollback();
+        }
+        JsonNode stopped = awaitStatus(running, "STOPPED", admin);
+        assertThat(stopped.get("exit_code").asString()).isEqualTo("STOPPED");
+        JsonNode aggregation = step(stopped, "costAggregationStep");
+        assertThat(aggregation.get("status").asString()).isEqualTo("STOPPED");
+        assertThat(aggregation.get("read_count").asLong()).isZero();
+        awaitLine(output, "cost-report 2025-01-11 ended STOPPED (execution " + running + ")");
+        assertThat(jobCount("cost-report", "STOPPED")).isEqualTo(stoppedBefore + 1);
+
+        Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
+
+        assertThat(restarted.status()).as(restarted.toString()).isEqualTo(202);
+        awaitStatus(restarted.json().get("id").asLong(), "COMPLETED", admin);
+        assertThat(jdbc.queryForObject("SELECT sum(cost_credit) FROM cost_summary WHERE period = '2025-01-11'", Long.class))
+                .isEqualTo(42 * LedgerFixture.CALL_RATE);
+    }
+
+    @Test
     void badParametersAre400WithTheCommandLinesReason() {
         String admin = token(Role.ADMIN);
         long executionsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
@@ -336,13 +430,56 @@ class JobsControllerTest extends ServerTestSupport {
         JsonNode execution;
         do {
             execution = get("/v1.0/jobs/executions/" + id, token).json();
-            if (execution.has("progress") && execution.get("progress").has("current_step")) {
+            if (execution.has("progress") && execution.get("progress").hasNonNull("current_step")) {
                 return execution;
             }
             sleep();
         }
         while (Instant.now().isBefore(deadline));
         throw new AssertionError("execution " + id + " started no step: " + execution);
+    }
+
+    /** Waits until a session waits for a lock on {@code table}: the run is held right there. */
+    private void awaitWaitingFor(String table) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (jdbc.queryForObject("SELECT count(*) FROM pg_locks WHERE relation = CAST(? AS regclass) AND NOT granted",
+                Long.class, table) == 0) {
+            assertThat(Instant.now()).as("a session waits for " + table).isBefore(deadline);
+            sleep();
+        }
+    }
+
+    private static void awaitLine(CapturedOutput output, String line) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (!output.getAll().contains(line)) {
+            assertThat(Instant.now()).as("the log says " + line).isBefore(deadline);
+            sleep();
+        }
+    }
+
+    /** How many runs of {@code job} Prometheus counted with {@code status}. */
+    private long jobCount(String job, String status) {
+        return get("/actuator/prometheus").text().lines()
+                .filter(line -> line.startsWith("spring_batch_job_seconds_count{")
+                        && line.contains("spring_batch_job_name=\"" + job + "\"")
+                        && line.contains("spring_batch_job_status=\"" + status + "\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The published reconciliation of a day, account by account. */
+    private List<String> reconciliationAccounts(String day) {
+        return jdbc.query("""
+                SELECT a.* FROM reconciliation_accounts a
+                JOIN published_runs r ON r.job_instance_id = a.job_instance_id AND r.job_name = 'reconciliation'
+                WHERE r.period = ? ORDER BY a.account_id""", (rs, i) -> {
+                    StringBuilder row = new StringBuilder();
+                    for (int column = 1; column <= rs.getMetaData().getColumnCount(); column++) {
+                        if (!"job_instance_id".equals(rs.getMetaData().getColumnName(column))) {
+                            row.append(rs.getString(column)).append('|');
+                        }
+                    }
+                    return row.toString();
+                }, day);
     }
 
     private static JsonNode step(JsonNode execution, String name) {

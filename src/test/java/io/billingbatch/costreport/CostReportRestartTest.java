@@ -2,16 +2,23 @@ package io.billingbatch.costreport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.BackgroundJobLauncher;
+import io.billingbatch.launch.BackgroundJobLauncher.Launched;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertBarrier;
 import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.launch.RunHeartbeats;
 import io.billingbatch.report.ReportStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -43,6 +51,18 @@ class CostReportRestartTest {
 
     @Autowired
     ReportStore reportStore;
+
+    @Autowired
+    BackgroundJobLauncher background;
+
+    @Autowired
+    RunHeartbeats runs;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    DataSource dataSource;
 
     @BeforeEach
     void givenSixAccountsWithCallsAndSms() {
@@ -86,6 +106,55 @@ class CostReportRestartTest {
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
         assertThat(Files.readAllBytes(workbook())).isEqualTo(restartedWorkbook);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(12);
+    }
+
+    @Test
+    void aStopMidStepEndsStoppedAfterTheChunkInFlightAndTheRestartGivesTheSameSummaryAndFiles() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        long id;
+        try (InsertBarrier barrier = InsertBarrier.afterRows(jdbc, dataSource, "cost_report_lines", 2)) {
+            id = ((Launched.Started) background.launch(costReportJob, parameters, false)).execution().getId();
+            barrier.awaitArrival(); // the run is storing its third line
+
+            runs.requestStop(jobRepository.getJobExecution(id));
+
+            barrier.release();
+            awaitEnd(id);
+        }
+        JobExecution stopped = jobRepository.getJobExecution(id);
+        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(stopped.getExitStatus().getExitCode()).isEqualTo("STOPPED");
+        assertThat(stopped.getExitStatus().getExitDescription()).isEqualTo("stopped on request");
+        assertThat(stopped.getStepExecutions()).singleElement().satisfies(step -> {
+            assertThat(step.getStatus()).isEqualTo(BatchStatus.STOPPED);
+            assertThat(step.getWriteCount()).as("the chunk in flight, nothing after it").isEqualTo(3);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(3);
+        assertThat(summary()).as("nothing published").isEmpty();
+        assertThat(Files.exists(csv())).isFalse();
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(stopped.getJobInstanceId());
+        assertThat(restarted.getStepExecutions()).filteredOn(step -> step.getStepName().equals("costAggregationStep"))
+                .singleElement().satisfies(step -> assertThat(step.getReadCount()).isEqualTo(9));
+        List<String> restartedSummary = summary();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+        byte[] restartedWorkbook = Files.readAllBytes(workbook());
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, true)).execution();
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(summary()).hasSize(12).containsExactlyElementsOf(restartedSummary);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(Files.readAllBytes(workbook())).isEqualTo(restartedWorkbook);
+    }
+
+    private void awaitEnd(long id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (jobRepository.getJobExecution(id).isRunning()) {
+            assertThat(Instant.now()).as("execution " + id + " ends").isBefore(deadline);
+            Thread.sleep(20);
+        }
     }
 
     Path csv() {

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.billingbatch.BillingBatchApplication;
@@ -50,7 +53,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
     JobRunGuard guard;
 
     @Autowired
-    HikariDataSource dataSource;
+    DataSource dataSource; // the pool, behind the wrapper that names connections after job runs
 
     @TempDir
     Path directory;
@@ -342,7 +345,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     @Test
-    void aBadDefinitionStopsServeStartUpNamingFileAndField() throws IOException {
+    void aBadDefinitionStopsServeStartUpNamingFileAndField() throws IOException, SQLException {
         Files.writeString(directory.resolve("nightly.properties"), "cron=0 0 2 * * *\njobs=cost-report\n");
         Path broken = directory.resolve("broken.properties");
         Files.writeString(broken, "cron=0 0 25 * * *\njobs=cost-report\n");
@@ -350,11 +353,12 @@ class LaunchSchedulerTest extends ServerTestSupport {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         int exit;
+        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
         try {
             // On the shared server's database (migrated already), so the failed start-up costs no second PostgreSQL.
             exit = CommandLine.run(BillingBatchApplication.class, new String[] { "serve", "--server.port=0",
-                    "--billing.schedule.dir=" + directory, "--spring.datasource.url=" + dataSource.getJdbcUrl(),
-                    "--spring.datasource.username=" + dataSource.getUsername() });
+                    "--billing.schedule.dir=" + directory, "--spring.datasource.url=" + pool.getJdbcUrl(),
+                    "--spring.datasource.username=" + pool.getUsername() });
         }
         finally {
             System.setErr(original);

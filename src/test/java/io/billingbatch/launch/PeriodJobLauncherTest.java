@@ -63,6 +63,9 @@ class PeriodJobLauncherTest {
     @Autowired
     DataSource dataSource;
 
+    @Autowired
+    RunHeartbeats heartbeats;
+
     @BeforeEach
     void givenOneAccountWithACall() {
         LedgerFixture.reset(jdbc);
@@ -122,7 +125,7 @@ class PeriodJobLauncherTest {
         PeriodJobParameters parameters = new PeriodJobParameters(DAY, 1);
         JobExecution stopped = execution(parameters, BatchStatus.STOPPED, LocalDateTime.now());
         CountingGuard counting = new CountingGuard(dataSource);
-        PeriodJobLauncher waiting = new PeriodJobLauncher(jobOperator, jobRepository, counting);
+        PeriodJobLauncher waiting = new PeriodJobLauncher(jobOperator, jobRepository, counting, heartbeats);
         JobRunGuard.Lease stoppingProcess = guard.tryAcquire(KEY).orElseThrow();
         CompletableFuture<LaunchOutcome> restart;
         try {
@@ -168,7 +171,7 @@ class PeriodJobLauncherTest {
     void aPeriodCompletedBeforeItEndedDoesNotCountAsReportedAndTheNextLaunchRunsANewRevision() throws Exception {
         ReportPeriod november = ReportPeriod.parse("2026-11", "UTC");
         PeriodJobParameters parameters = new PeriodJobParameters(november, 1);
-        PeriodJobLauncher onDecember1st = new PeriodJobLauncher(jobOperator, jobRepository, guard,
+        PeriodJobLauncher onDecember1st = new PeriodJobLauncher(jobOperator, jobRepository, guard, heartbeats,
                 Clock.fixed(Instant.parse("2026-12-01T03:00:00Z"), ZoneOffset.UTC));
         // completed two days before that (the day before November ended), before launches were checked:
         // it holds only part of the month. Spring Batch stamps executions with the wall clock.
@@ -189,7 +192,7 @@ class PeriodJobLauncherTest {
 
     private void assertRefusedAtOnceWhileLocked(PeriodJobParameters parameters, JobExecution latest) throws Exception {
         CountingGuard counting = new CountingGuard(dataSource);
-        PeriodJobLauncher launcher = new PeriodJobLauncher(jobOperator, jobRepository, counting);
+        PeriodJobLauncher launcher = new PeriodJobLauncher(jobOperator, jobRepository, counting, heartbeats);
         try (JobRunGuard.Lease otherProcess = guard.tryAcquire(KEY).orElseThrow()) {
             LaunchOutcome outcome = launcher.launch(costReportJob, parameters, false);
 

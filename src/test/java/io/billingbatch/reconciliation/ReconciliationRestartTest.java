@@ -3,13 +3,20 @@ package io.billingbatch.reconciliation;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.BackgroundJobLauncher;
+import io.billingbatch.launch.BackgroundJobLauncher.Launched;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.launch.RunHeartbeats;
+import io.billingbatch.ledger.InsertBarrier;
 import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
@@ -22,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -46,6 +54,18 @@ class ReconciliationRestartTest {
 
     @Autowired
     ReportStore reportStore;
+
+    @Autowired
+    BackgroundJobLauncher background;
+
+    @Autowired
+    RunHeartbeats runs;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    DataSource dataSource;
 
     @BeforeEach
     void givenSixAccountsTwoOfThemFaulty() {
@@ -140,6 +160,54 @@ class ReconciliationRestartTest {
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(findings()).hasSize(3 + 6).containsExactlyElementsOf(restartedFindings);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+    }
+
+    @Test
+    void aStopMidStepEndsStoppedAfterTheChunkInFlightAndTheRestartGivesTheSameFindingsAndFiles() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        long id;
+        try (InsertBarrier barrier = InsertBarrier.afterRows(jdbc, dataSource, "reconciliation_accounts", 2)) {
+            id = ((Launched.Started) background.launch(reconciliationJob, parameters, false)).execution().getId();
+            barrier.awaitArrival(); // the run is writing its third account
+
+            runs.requestStop(jobRepository.getJobExecution(id));
+
+            barrier.release();
+            awaitEnd(id);
+        }
+        JobExecution stopped = jobRepository.getJobExecution(id);
+        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(stopped.getExitStatus().getExitDescription()).isEqualTo("stopped on request");
+        assertThat(stopped.getStepExecutions()).singleElement().satisfies(step -> {
+            assertThat(step.getStepName()).isEqualTo("reconciliationAccountStep");
+            assertThat(step.getStatus()).isEqualTo(BatchStatus.STOPPED);
+            assertThat(step.getWriteCount()).as("the chunk in flight, nothing after it").isEqualTo(3);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(3);
+        assertThat(findings()).as("nothing published").isEmpty();
+        assertThat(Files.exists(csv())).isFalse();
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(stopped.getJobInstanceId());
+        List<String> restartedFindings = findings();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+        byte[] restartedWorkbook = Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"));
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(findings()).hasSize(3).containsExactlyElementsOf(restartedFindings);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(6);
+    }
+
+    private void awaitEnd(long id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (jobRepository.getJobExecution(id).isRunning()) {
+            assertThat(Instant.now()).as("execution " + id + " ends").isBefore(deadline);
+            Thread.sleep(20);
+        }
     }
 
     Path csv() {

@@ -1,0 +1,259 @@
+package io.billingbatch.launch;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.launch.BackgroundJobLauncher.Launched;
+import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertBarrier;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.reconciliation.ReconciliationFiles;
+import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A period is taken over only when the process running it is gone: a run whose lock session dies
+ * stops itself before it writes more while nobody takes it over, and a launch recovers an execution
+ * only once its heartbeat is stale, ending what PostgreSQL still runs for it. Same context as
+ * ReconciliationRestartTest (chunks of one account, so a run can be held between two of them).
+ */
+@SpringBootTest(properties = "billing.reconciliation.chunk-size=1")
+class RunTakeoverTest {
+
+    static final ReportPeriod PERIOD = ReportPeriod.parse("2026-08", "UTC");
+
+    static final String KEY = "reconciliation|2026-08|UTC";
+
+    @Autowired
+    Job reconciliationJob;
+
+    @Autowired
+    PeriodJobLauncher launcher;
+
+    @Autowired
+    BackgroundJobLauncher background;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    ReportStore reportStore;
+
+    @BeforeEach
+    void givenSixAccountsThreeOfThemNegative() {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, batch_run_heartbeats");
+        FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        Instant day = Instant.parse("2026-08-05T00:00:00Z");
+        for (int i = 0; i < 6; i++) {
+            UUID account = ledger.account("Account " + i);
+            ledger.topUp(account, 1_000_000, day.minusSeconds(86_400 * 10));
+            ledger.call(account, 10 + 20 * i, day.plusSeconds(60L * i));
+        }
+    }
+
+    @Test
+    void aRunThatLosesItsLockStopsBeforeWritingMoreAndIsNotTakenOverWhileItBeats() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        long id;
+        try (InsertBarrier barrier = InsertBarrier.afterRows(jdbc, dataSource, "reconciliation_accounts", 2)) {
+            id = ((Launched.Started) background.launch(reconciliationJob, parameters, false)).execution().getId();
+            barrier.awaitArrival(); // the run is writing its third account
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", Long.class,
+                    "billing-batch/reconciliation/" + id)).as("the run's connections carry its name").isPositive();
+
+            long lockSession = jdbc.queryForObject("""
+                    SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                      AND ((classid::bigint << 32) | objid::bigint) = ?""", Long.class, JobRunGuard.lockId(KEY));
+            jdbc.queryForObject("SELECT pg_terminate_backend(CAST(? AS integer))", Boolean.class, lockSession);
+            awaitLossRecorded(id);
+
+            LaunchOutcome meanwhile = launcher.launch(reconciliationJob, parameters, false);
+
+            assertThat(meanwhile).as("the lock is free, but the run still beats").isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+            assertThat(((LaunchOutcome.AlreadyRunning) meanwhile).execution().getId()).isEqualTo(id);
+            barrier.release();
+            awaitEnd(id);
+        }
+        JobExecution stopped = jobRepository.getJobExecution(id);
+        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(stopped.getExitStatus().getExitDescription()).startsWith("lost its run lock");
+        assertThat(stopped.getStepExecutions()).singleElement().satisfies(step -> {
+            assertThat(step.getStepName()).isEqualTo("reconciliationAccountStep");
+            assertThat(step.getStatus()).isEqualTo(BatchStatus.STOPPED);
+            assertThat(step.getWriteCount()).as("the chunk in flight, nothing after it").isEqualTo(3);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'", Long.class))
+                .as("a run that lost its lock never publishes").isZero();
+        assertThat(Files.exists(csv())).isFalse();
+
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(stopped.getJobInstanceId());
+        List<String> restartedFindings = findings();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(findings()).hasSize(3).containsExactlyElementsOf(restartedFindings);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats", Long.class)).as("ended runs beat no more")
+                .isZero();
+    }
+
+    @Test
+    void aStopAskedThroughTheDatabaseByAnotherProcessIsSeenAtTheNextBeat() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        long id;
+        try (InsertBarrier barrier = InsertBarrier.afterRows(jdbc, dataSource, "reconciliation_accounts", 2)) {
+            id = ((Launched.Started) background.launch(reconciliationJob, parameters, false)).execution().getId();
+            barrier.awaitArrival();
+            // what RunHeartbeats.requestStop writes in a process that does not run the execution itself
+            jdbc.update("UPDATE batch_run_heartbeats SET stop_requested = now(), stop_reason = 'stopped on request'"
+                    + " WHERE job_execution_id = ?", id);
+            Instant requested = jdbc.queryForObject("SELECT clock_timestamp()", Instant.class);
+            await("a beat after the request", () -> jdbc.queryForObject(
+                    "SELECT tm_beat FROM batch_run_heartbeats WHERE job_execution_id = ?", Instant.class, id).isAfter(requested));
+
+            barrier.release();
+            awaitEnd(id);
+        }
+        JobExecution stopped = jobRepository.getJobExecution(id);
+        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(stopped.getExitStatus().getExitDescription()).isEqualTo("stopped on request");
+        assertThat(stopped.getStepExecutions()).singleElement()
+                .satisfies(step -> assertThat(step.getWriteCount()).isEqualTo(3));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'", Long.class))
+                .isZero();
+        assertThat(((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution().getStatus())
+                .isEqualTo(BatchStatus.COMPLETED);
+    }
+
+    @Test
+    void anExecutionIsTakenOverOnlyOnceItsBeatIsStaleAndWhatItStillRunsIsEnded() throws Exception {
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        JobExecution left = startedExecution(parameters);
+        jdbc.update("""
+                INSERT INTO batch_run_heartbeats (job_execution_id, job_name, lock_key, host, pid, instance_id, tm_started, tm_beat)
+                VALUES (?, 'reconciliation', ?, 'another-host', 4242, 'another process', now(), now())""", left.getId(), KEY);
+        String tag = "billing-batch/reconciliation/" + left.getId();
+        // What PostgreSQL still runs for that execution, as after a kill -9 of its process
+        CompletableFuture<SQLException> leftover = CompletableFuture.supplyAsync(() -> {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.createStatement().execute("SET application_name = '" + tag + "'");
+                connection.createStatement().execute("SELECT pg_sleep(120)");
+                return null;
+            }
+            catch (SQLException ex) {
+                return ex;
+            }
+        });
+        awaitActive(tag);
+
+        LaunchOutcome whileItBeats = launcher.launch(reconciliationJob, parameters, false);
+
+        assertThat(whileItBeats).as("lock free, beat fresh").isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(jobRepository.getJobExecution(left.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(leftover).isNotDone();
+
+        jdbc.update("UPDATE batch_run_heartbeats SET tm_beat = now() - interval '1 hour' WHERE job_execution_id = ?",
+                left.getId()); // its process stopped beating: it is gone
+
+        LaunchOutcome takenOver = launcher.launch(reconciliationJob, parameters, false);
+
+        assertThat(takenOver).isInstanceOf(LaunchOutcome.Ran.class);
+        JobExecution restarted = ((LaunchOutcome.Ran) takenOver).execution();
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(left.getJobInstanceId());
+        assertThat(jobRepository.getJobExecution(left.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
+        SQLException ended = leftover.get(30, TimeUnit.SECONDS);
+        assertThat(ended == null ? "it ran to its end" : ended.getSQLState()).as("the leftover query was ended")
+                .isEqualTo("57P01"); // terminated by pg_terminate_backend
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats", Long.class)).isZero();
+    }
+
+    private JobExecution startedExecution(PeriodJobParameters parameters) throws Exception {
+        JobInstance instance = jobRepository.createJobInstance(reconciliationJob.getName(), parameters.toJobParameters());
+        JobExecution execution = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
+        execution.setStartTime(LocalDateTime.now().minusHours(2));
+        execution.setStatus(BatchStatus.STARTED);
+        jobRepository.update(execution);
+        return execution;
+    }
+
+    private void awaitLossRecorded(long id) {
+        await("execution " + id + " notices it lost its lock", () -> jdbc.queryForObject(
+                "SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = ? AND stop_reason LIKE 'lost its run lock%'",
+                Long.class, id) > 0);
+    }
+
+    private void awaitActive(String applicationName) {
+        await("a query of " + applicationName + " runs", () -> jdbc.queryForObject(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active'", Long.class,
+                applicationName) > 0);
+    }
+
+    private void awaitEnd(long id) {
+        await("execution " + id + " ends", () -> !jobRepository.getJobExecution(id).isRunning());
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (!condition.getAsBoolean()) {
+            assertThat(Instant.now()).as(what).isBefore(deadline);
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    private Path csv() {
+        return reportStore.directory(PERIOD.key()).resolve(ReconciliationFiles.baseName(PERIOD) + ".csv");
+    }
+
+    private List<String> findings() {
+        return jdbc.query("""
+                SELECT f.kind, f.account_id, f.expected, f.actual FROM reconciliation_findings f
+                JOIN published_runs r ON r.job_instance_id = f.job_instance_id AND r.job_name = 'reconciliation' ORDER BY 2, 1""",
+                (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4));
+    }
+}
