@@ -293,6 +293,53 @@ class ReconciliationSealTest {
         assertThat(seals.startOf(today).period()).isEqualTo("2026-09");
     }
 
+    @Test
+    void theRowDigestChangesWithEachContractColumnAndNotWithTheSessionZone() {
+        UUID account = ledger.account("Account");
+        UUID row = ledger.call(account, 10, at("2026-10-10T10:00:00.123456Z"));
+        long digest = digest(row, "{}");
+        Map<String, String> changes = new java.util.LinkedHashMap<>();
+        for (String uuid : List.of("id", "account_id", "customer_id", "reference_id")) {
+            changes.put(uuid, "\"" + UUID.randomUUID() + "\"");
+        }
+        for (String text : List.of("transaction_type", "status", "reference_type")) {
+            changes.put(text, "\"x\"");
+        }
+        for (String number : List.of("usage_duration", "billable_units", "rate_credit_per_unit", "amount_credit",
+                "balance_credit_snapshot", "posting_seq")) {
+            changes.put(number, "987654");
+        }
+        for (String instant : List.of("tm_posted", "tm_billing_start", "tm_billing_end", "tm_delete")) {
+            changes.put(instant, "\"2026-10-10T10:00:00.123457Z\"");
+        }
+        for (var change : changes.entrySet()) {
+            assertThat(digest(row, "{\"" + change.getKey() + "\": " + change.getValue() + "}")).as(change.getKey())
+                    .isNotEqualTo(digest);
+            if (!change.getKey().equals("tm_delete")) {
+                assertThat(digest(row, "{\"" + change.getKey() + "\": null}")).as(change.getKey() + " null").isNotEqualTo(digest);
+            }
+        }
+        assertThat(digest(row, "{\"reference_type\": \"\"}")).isNotEqualTo(digest(row, "{\"reference_type\": null}"));
+        assertThat(digest(row, "{\"tm_update\": \"2026-11-01T00:00:00Z\", \"tm_create\": null}")).isEqualTo(digest);
+        Long inTokyo = jdbc.execute((java.sql.Connection connection) -> {
+            try (var statement = connection.createStatement()) {
+                statement.execute("SET TimeZone = 'Asia/Tokyo'");
+                try (var rs = statement.executeQuery("SELECT ledger_row_digest(b) FROM billing_billings b WHERE id = '" + row + "'")) {
+                    rs.next();
+                    long value = rs.getLong(1);
+                    statement.execute("RESET TimeZone");
+                    return value;
+                }
+            }
+        });
+        assertThat(inTokyo).isEqualTo(digest);
+    }
+
+    long digest(UUID row, String changes) {
+        return jdbc.queryForObject("SELECT ledger_row_digest(jsonb_populate_record(b, CAST(? AS jsonb))) FROM billing_billings b"
+                + " WHERE id = ?", Long.class, changes, row);
+    }
+
     /** What a run from the beginning would seal for the account: computed here straight from the ledger. */
     String expectedSeal(ReportPeriod period, UUID account) {
         return jdbc.queryForObject("""
