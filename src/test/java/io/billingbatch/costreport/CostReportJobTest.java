@@ -15,6 +15,7 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
@@ -33,6 +34,7 @@ import org.springframework.batch.test.context.SpringBatchTest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +65,9 @@ class CostReportJobTest {
 
     @Autowired
     CostReportRepository costReports;
+
+    @Autowired
+    LedgerAmountBound amountBound;
 
     LedgerFixture ledger;
 
@@ -316,6 +321,46 @@ class CostReportJobTest {
         assertThat(summary()).contains(acme + " sms 2 2 16000").hasSize(4);
         assertThat(jdbc.queryForList("SELECT reason FROM batch_item_rejects", String.class)).singleElement()
                 .satisfies(reason -> assertThat(reason).contains(noAmount.toString()).contains("amount_credit is NULL"));
+    }
+
+    @Test
+    void aRunWhoseTotalsDoNotFitALongIsNeverPublishedAndThePeriodKeepsItsResultAndFiles() throws Exception {
+        // given: October reported, then two rows of -5e18 micro-USD on two accounts under a bound raised to take them
+        assertThat(jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters()).getStatus())
+                .isEqualTo(BatchStatus.COMPLETED);
+        Path folder = reportStore.directory(OCTOBER.key());
+        byte[] manifest = Files.readAllBytes(folder.resolve("manifest.json"));
+        byte[] xlsx = Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"));
+        ledger.post(acme, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L, Instant.parse("2026-10-09T00:00:00Z"));
+        ledger.post(equalPartners, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L,
+                Instant.parse("2026-10-09T00:00:01Z"));
+        long bound = amountBound.maxMicros();
+        JobExecution rerun;
+        // the expected failure's stack trace stays out of the log
+        ch.qos.logback.classic.Logger steps = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.springframework.batch.core.step");
+        ch.qos.logback.classic.Level level = steps.getLevel();
+        try {
+            steps.setLevel(ch.qos.logback.classic.Level.OFF);
+            ReflectionTestUtils.setField(amountBound, "maxMicros", Long.MAX_VALUE);
+
+            // when: a new revision whose call total (-1e19 micro-USD) is beyond a long
+            rerun = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 2).toJobParameters());
+        }
+        finally {
+            ReflectionTestUtils.setField(amountBound, "maxMicros", bound);
+            steps.setLevel(level);
+        }
+
+        // then: it fails with the reason before it is published; the period's result, totals and files are revision 1's
+        assertThat(rerun.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(rerun.getExitStatus().getExitDescription()).contains("call cost in micro-USD sums to 10000000000006000000")
+                .contains("beyond a 64-bit amount");
+        assertThat(jdbc.queryForObject("SELECT revision FROM published_runs WHERE job_name = 'cost-report' AND period = '2026-10'",
+                Long.class)).isEqualTo(1L);
+        assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
+        assertThat(Files.readAllBytes(folder.resolve("manifest.json"))).isEqualTo(manifest);
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"))).isEqualTo(xlsx);
     }
 
     @Test
