@@ -153,6 +153,12 @@ public class PeriodJobLauncher {
                             + " ended); recovering it for restart", last.getId(), job.getName(), last.getStatus(), ended);
                     jobOperator.recover(last);
                 }
+                else if (rerun && !DAY_ACTION_JOBS.contains(job.getName())) {
+                    // --rerun of a report whose latest revision failed or stopped: a new revision from the ledger as
+                    // it is now. A restart would go on from that revision's stored results (totals that can never be
+                    // published, say, after the rows behind them were corrected) and could fail the same way for ever.
+                    parameters = parameters.withRevision(latest.get().revision() + 1);
+                }
             }
             try (RunHeartbeats.Run run = heartbeats.begin(held, job.getName())) {
                 JobExecution execution = jobOperator.start(job, parameters.toJobParameters());

@@ -361,6 +361,16 @@ class CostReportJobTest {
         assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
         assertThat(Files.readAllBytes(folder.resolve("manifest.json"))).isEqualTo(manifest);
         assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"))).isEqualTo(xlsx);
+
+        // and once the rows are corrected, --rerun makes a new revision from the ledger as it is now (a restart of the
+        // failed revision would publish its stored lines, whose totals never fit, and fail again for ever)
+        jdbc.update("UPDATE billing_billings SET amount_credit = -20000 WHERE amount_credit = -5000000000000000000");
+        LaunchOutcome corrected = launcher.launch(costReportJob, new PeriodJobParameters(OCTOBER, 1), true);
+        assertThat(corrected).isInstanceOf(LaunchOutcome.Ran.class);
+        assertThat(((LaunchOutcome.Ran) corrected).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(jdbc.queryForObject("SELECT revision FROM published_runs WHERE job_name = 'cost-report' AND period = '2026-10'",
+                Long.class)).isEqualTo(3L);
+        assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_040_000L, 10_000_000L, 96_000L);
     }
 
     @Test
