@@ -270,8 +270,14 @@ class RunTakeoverTest {
                 applicationName) > 0);
     }
 
+    /**
+     * Until the run has returned: Spring Batch stores the execution's end once before its listeners
+     * run and again after them (where the stop reason becomes the exit message), and the run's
+     * heartbeat row goes only once the job has returned, after both.
+     */
     private void awaitEnd(long id) {
-        await("execution " + id + " ends", () -> !jobRepository.getJobExecution(id).isRunning());
+        await("execution " + id + " ends", () -> !jobRepository.getJobExecution(id).isRunning()
+                && jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = ?", Long.class, id) == 0);
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) {
