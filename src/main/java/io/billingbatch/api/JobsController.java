@@ -279,15 +279,28 @@ class JobsController {
         return JobExecutionJson.of(execution, stepNames);
     }
 
-    /** The body's parameters as the command line's options; values are strings, numbers or booleans. */
+    /**
+     * The body's parameters as the command line's options. The JSON types are strict, as for every
+     * body of the API: a flag ({@link JobRequest#FLAGS}) is a JSON boolean, every other option a
+     * JSON string ({@code "provisional": "true"} or {@code "period": 202610} is refused, not read as
+     * its text), and a name is an option's name ({@code "period=2026-10"} is no way around the checks).
+     */
     private static Map<String, String> options(Map<String, Object> body) {
         Map<String, String> options = new LinkedHashMap<>();
         if (body == null) {
             return options;
         }
         body.forEach((name, value) -> {
-            if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-                throw ApiException.badRequest("parameter " + name + " must be a string, number or boolean");
+            if (!name.matches("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)*")) {
+                throw ApiException.badRequest("unknown field '" + name + "': a job parameter is named like period, zone, rerun");
+            }
+            if (JobRequest.FLAGS.contains(name)) {
+                if (!(value instanceof Boolean)) {
+                    throw ApiException.badRequest(name + " must be true or false (a JSON boolean)");
+                }
+            }
+            else if (!(value instanceof String)) {
+                throw ApiException.badRequest(name + " must be a JSON string");
             }
             options.put(name, value.toString());
         });

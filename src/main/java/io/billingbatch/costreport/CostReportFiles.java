@@ -102,15 +102,13 @@ public class CostReportFiles {
             try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
                 var summary = xlsx.sheet(PROVISIONAL_SUMMARY);
                 long records = 0;
-                long units = 0;
                 long cost = 0;
                 for (TypeTotal total : costReports.totalsOfRun(jobInstanceId)) {
                     summary.row(asOf, total.type(), total.records(), total.billableUnits(), total.cost());
                     records = Math.addExact(records, total.records());
-                    units = Math.addExact(units, total.billableUnits());
                     cost = Math.addExact(cost, total.cost());
                 }
-                summary.total(asOf, "total", records, units, cost);
+                summary.total(asOf, "total", records, null, cost); // units of different types do not add up
                 var accounts = xlsx.sheet(PROVISIONAL_LINES);
                 forEachLineOfRun(jobInstanceId, line -> accounts.row(provisionalRow(asOf, covered, line)));
             }
@@ -179,15 +177,13 @@ public class CostReportFiles {
         try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
             var summary = xlsx.sheet(SUMMARY);
             long records = 0;
-            long units = 0;
             long cost = 0;
             for (TypeTotal total : costReports.totalsByType(period)) {
                 summary.row(total.type(), total.records(), total.billableUnits(), total.cost());
                 records = Math.addExact(records, total.records());
-                units = Math.addExact(units, total.billableUnits());
                 cost = Math.addExact(cost, total.cost());
             }
-            summary.total("total", records, units, cost);
+            summary.total("total", records, null, cost); // units of different types do not add up
             var accounts = xlsx.sheet(LINES);
             forEachLine(period, line -> accounts.row(lineRow(period, line)));
         }

@@ -317,16 +317,14 @@ final class CostReportStream {
         @Override
         void finish() {
             long records = 0;
-            long units = 0;
             long cost = 0;
             for (Map.Entry<String, long[]> total : totals.entrySet()) {
                 long[] sums = total.getValue();
                 summary.row(total.getKey(), sums[0], sums[1], sums[2]);
                 records = Math.addExact(records, sums[0]);
-                units = Math.addExact(units, sums[1]);
                 cost = Math.addExact(cost, sums[2]);
             }
-            summary.total("total", records, units, cost);
+            summary.total("total", records, null, cost); // units of different types do not add up
         }
 
         @Override

@@ -15,6 +15,7 @@ import org.springframework.batch.core.scope.context.StepContext;
 import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -101,7 +102,13 @@ class CostReportStreams {
      */
     private void discardAbandoned() {
         for (Long id : List.copyOf(streams.keySet())) {
-            JobExecution execution = jobRepository.getJobExecution(id);
+            JobExecution execution;
+            try {
+                execution = jobRepository.getJobExecution(id);
+            }
+            catch (EmptyResultDataAccessException ex) {
+                execution = null; // the JDBC repository of Batch 6 throws where the interface promises null
+            }
             if (execution == null || !execution.isRunning()) {
                 discard(id);
             }

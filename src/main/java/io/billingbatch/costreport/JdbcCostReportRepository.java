@@ -101,8 +101,13 @@ public class JdbcCostReportRepository implements CostReportRepository {
 
     @Override
     public List<TypeTotal> totalsOfRun(long jobInstanceId) {
-        return jdbc.query(SELECT_RUN_TOTALS, (rs, rowNum) -> new TypeTotal(rs.getString("type"), rs.getLong("records"),
-                rs.getLong("billable_units"), rs.getLong("cost")), jobInstanceId);
+        String what = "cost report run " + jobInstanceId;
+        return jdbc.query(SELECT_RUN_TOTALS, (rs, rowNum) -> {
+            String type = rs.getString("type");
+            return new TypeTotal(type, exactLong(rs.getBigDecimal("records"), what + ", " + type + " records"),
+                    exactLong(rs.getBigDecimal("billable_units"), what + ", " + type + " billable units"),
+                    exactLong(rs.getBigDecimal("cost"), what + ", " + type + " cost in micro-USD"));
+        }, jobInstanceId);
     }
 
     @Override

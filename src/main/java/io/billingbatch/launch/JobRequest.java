@@ -24,6 +24,9 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
     /** Options of a period job that has no command of its own (a month or a day, its zone, rerun). */
     private static final Set<String> PERIOD_OPTIONS = Set.of("period", "zone", "rerun");
 
+    /** The options that are flags ({@code --rerun}, {@code true}/{@code false} in a JSON body); the others take a value. */
+    public static final Set<String> FLAGS = Set.of("rerun", "provisional", "dry-run");
+
     /** Jobs whose period is a whole month. */
     private static final Set<String> MONTHLY_JOBS = Set.of("finance-pack");
 

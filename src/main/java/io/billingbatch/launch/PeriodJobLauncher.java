@@ -19,6 +19,7 @@ import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -122,6 +123,7 @@ public class PeriodJobLauncher {
             lease = guard.tryAcquire(key);
         }
         try (JobRunGuard.Lease held = lease.get()) {
+            recoverDeadRuns(held.key(), job.getName());
             Optional<Latest> latest = latest(job.getName(), requested);
             PeriodJobParameters parameters = requested.withRevision(latest.map(Latest::revision).orElse(1L));
             if (latest.isPresent() && latest.get().execution() != null) {
@@ -151,10 +153,47 @@ public class PeriodJobLauncher {
                             + " ended); recovering it for restart", last.getId(), job.getName(), last.getStatus(), ended);
                     jobOperator.recover(last);
                 }
+                else if (rerun && !DAY_ACTION_JOBS.contains(job.getName())) {
+                    // --rerun of a report whose latest revision failed or stopped: a new revision from the ledger as
+                    // it is now. A restart would go on from that revision's stored results (totals that can never be
+                    // published, say, after the rows behind them were corrected) and could fail the same way for ever.
+                    parameters = parameters.withRevision(latest.get().revision() + 1);
+                }
             }
             try (RunHeartbeats.Run run = heartbeats.begin(held, job.getName())) {
                 JobExecution execution = jobOperator.start(job, parameters.toJobParameters());
                 return new LaunchOutcome.Ran(execution);
+            }
+        }
+    }
+
+    /**
+     * Recovers every execution that ran under the lock just taken and whose process is gone (its
+     * beat stale): ends what PostgreSQL still runs for it and marks it FAILED, so no dead run stays
+     * STARTED. The period's latest execution is recovered here too when it has a heartbeat row, and
+     * then restarts below like any failed one.
+     */
+    private void recoverDeadRuns(String key, String jobName) {
+        for (long id : heartbeats.staleUnder(key)) {
+            JobExecution dead;
+            try {
+                dead = jobRepository.getJobExecution(id);
+            }
+            catch (EmptyResultDataAccessException ex) {
+                dead = null; // the JDBC repository of Batch 6 throws where the interface promises null
+            }
+            if (dead == null || !dead.isRunning()) {
+                continue;
+            }
+            long ended = heartbeats.clearLeftovers(dead);
+            logger.warn("Execution {} of {} was left {} by a process that stopped ({} of its database sessions ended);"
+                    + " recovering it", dead.getId(), jobName, dead.getStatus(), ended);
+            try {
+                jobOperator.recover(dead);
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException("Could not recover execution " + id + " of " + jobName + ", left "
+                        + dead.getStatus() + " by a process that stopped: " + ex.getMessage(), ex);
             }
         }
     }

@@ -99,6 +99,13 @@ public class RunHeartbeats implements DisposableBean {
             WHERE job_execution_id = :execution AND tm_beat > now() - :timeoutMillis * interval '1 millisecond'
             """;
 
+    /** Executions that ran under a lock key and stopped beating (read by the holder of that lock). */
+    private static final String STALE_UNDER = """
+            SELECT job_execution_id FROM batch_run_heartbeats
+            WHERE lock_key = :key AND (tm_beat IS NULL OR tm_beat <= now() - :timeoutMillis * interval '1 millisecond')
+            ORDER BY job_execution_id
+            """;
+
     /** Ends the sessions still working for an execution whose process is gone, except this one. */
     private static final String END_SESSIONS = """
             SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -161,6 +168,16 @@ public class RunHeartbeats implements DisposableBean {
     boolean beating(JobExecution execution) {
         return jdbc.sql(FRESH_BEAT).param("execution", execution.getId()).param("timeoutMillis", timeout.toMillis())
                 .query(Long.class).single() > 0;
+    }
+
+    /**
+     * The executions that ran under the lock {@code key} and whose beat is stale. Asked by the
+     * holder of that lock, this is proof their processes are gone: they no longer hold the lock and
+     * no longer beat. It finds runs that are no launch's latest execution, such as a dead
+     * provisional run (each provisional run is a job instance of its own under one lock).
+     */
+    java.util.List<Long> staleUnder(String key) {
+        return jdbc.sql(STALE_UNDER).param("key", key).param("timeoutMillis", timeout.toMillis()).query(Long.class).list();
     }
 
     /**

@@ -99,7 +99,8 @@ public final class ReceiverAddresses {
     /**
      * Whether {@code address} is on the public internet: not loopback, unspecified, private,
      * shared (carrier-grade NAT), link-local (cloud metadata), multicast, reserved or unique-local,
-     * also when an IPv6 address embeds such an IPv4 one.
+     * also when an IPv6 address embeds such an IPv4 one (IPv4-compatible, -mapped and -translated,
+     * NAT64, 6to4, Teredo); IPv6's documentation, discard and local-use NAT64 prefixes are not public.
      */
     public static boolean isPublic(InetAddress address) {
         if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
@@ -120,11 +121,39 @@ public final class ReceiverAddresses {
             if ((bytes[0] & 0xfe) == 0xfc) {
                 return false; // fc00::/7 unique local
             }
-            if (v6.isIPv4CompatibleAddress() || isNat64(bytes)) {
-                return isPublic(embeddedIpv4(bytes));
+            if (v6.isIPv4CompatibleAddress() || isNat64(bytes) || isIpv4Translated(bytes)) {
+                return isPublic(ipv4(bytes, 12, false));
+            }
+            int first16 = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
+            int second16 = ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+            if (first16 == 0x2002) {
+                return isPublic(ipv4(bytes, 2, false)); // 2002::/16 6to4: the IPv4 address follows the prefix
+            }
+            if (first16 == 0x2001 && second16 == 0) {
+                // 2001::/32 Teredo: the server's IPv4 address, then the client's with every bit flipped
+                return isPublic(ipv4(bytes, 4, false)) && isPublic(ipv4(bytes, 12, true));
+            }
+            if (first16 == 0x0064 && second16 == 0xff9b && bytes[4] == 0 && bytes[5] == 1) {
+                return false; // 64:ff9b:1::/48 local-use NAT64
+            }
+            if (first16 == 0x2001 && second16 == 0x0db8) {
+                return false; // 2001:db8::/32 documentation
+            }
+            if (first16 == 0x0100 && second16 == 0 && bytes[4] == 0 && bytes[5] == 0 && bytes[6] == 0 && bytes[7] == 0) {
+                return false; // 100::/64 discard
             }
         }
         return true;
+    }
+
+    private static boolean isIpv4Translated(byte[] bytes) {
+        // ::ffff:0:0/96 (an IPv4-translated address) carries an IPv4 address in its last four bytes
+        for (int i = 0; i < 8; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return (bytes[8] & 0xff) == 0xff && (bytes[9] & 0xff) == 0xff && bytes[10] == 0 && bytes[11] == 0;
     }
 
     private static boolean isNat64(byte[] bytes) {
@@ -140,9 +169,11 @@ public final class ReceiverAddresses {
         return true;
     }
 
-    private static InetAddress embeddedIpv4(byte[] bytes) {
+    private static InetAddress ipv4(byte[] bytes, int from, boolean inverted) {
+        int mask = inverted ? 0xff : 0;
         try {
-            return InetAddress.getByAddress(new byte[] { bytes[12], bytes[13], bytes[14], bytes[15] });
+            return InetAddress.getByAddress(new byte[] { (byte) (bytes[from] ^ mask), (byte) (bytes[from + 1] ^ mask),
+                    (byte) (bytes[from + 2] ^ mask), (byte) (bytes[from + 3] ^ mask) });
         }
         catch (UnknownHostException ex) {
             throw new IllegalStateException("four bytes are always an IPv4 address", ex);

@@ -104,6 +104,25 @@ class ApiRequestRulesTest extends ServerTestSupport {
         assertRefused(post(launch, "{\"period\": \"2034-01\", \"colour\": \"red\"}", admin), 400, "colour");
     }
 
+    @Test
+    void aJobLaunchTakesItsFlagsAsJsonBooleansAndItsValuesAsJsonStrings() {
+        long executionsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
+        String launch = "/v1.0/jobs/cost-report/executions";
+        // a flag given as text was read as the command line's --provisional=true and started a run
+        assertRefused(post(launch, "{\"period\": \"2034-01\", \"provisional\": \"true\"}", admin), 400,
+                "provisional must be true or false (a JSON boolean)");
+        assertRefused(post(launch, "{\"period\": \"2034-01\", \"rerun\": \"TRUE\"}", admin), 400,
+                "rerun must be true or false");
+        assertRefused(post(launch, "{\"period\": \"2034-01\", \"rerun\": 1}", admin), 400, "rerun must be true or false");
+        assertRefused(post("/v1.0/jobs/auto-topup/executions", "{\"date\": \"2034-01-02\", \"dry-run\": \"true\"}", admin),
+                400, "dry-run must be true or false");
+        assertRefused(post(launch, "{\"period\": 203401}", admin), 400, "period must be a JSON string");
+        assertRefused(post(launch, "{\"period\": \"2034-01\", \"zone\": true}", admin), 400, "zone must be a JSON string");
+        assertRefused(post(launch, "{\"period=2034-01\": \"x\"}", admin), 400, "unknown field 'period=2034-01'");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class))
+                .as("no refused launch started anything").isEqualTo(executionsBefore);
+    }
+
     // item 10: errors without internals, in the documented shape
 
     @Test

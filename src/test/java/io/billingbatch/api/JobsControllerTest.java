@@ -313,8 +313,10 @@ class JobsControllerTest extends ServerTestSupport {
                 {"period": "2026-10", "colour": "blue"}""", "--period=2026-10", "--colour=blue");
         assertBadRequestAsCommandLine(admin, "auto-topup", """
                 {"date": "2026-11", "dry-run": true}""", "--date=2026-11", "--dry-run=true");
-        assertBadRequestAsCommandLine(admin, "auto-topup", """
-                {"date": "2026-11-25", "dry-run": "maybe"}""", "--date=2026-11-25", "--dry-run=maybe");
+        Reply maybe = post("/v1.0/jobs/auto-topup/executions", """
+                {"date": "2026-11-25", "dry-run": "maybe"}""", admin);
+        assertThat(maybe.status()).isEqualTo(400);
+        assertThat(maybe.json().get("message").asString()).isEqualTo("dry-run must be true or false (a JSON boolean)");
         assertBadRequestAsCommandLine(admin, "cost-report", "{}");
 
         Reply configuration = post("/v1.0/jobs/cost-report/executions", """

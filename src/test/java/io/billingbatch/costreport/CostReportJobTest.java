@@ -15,6 +15,7 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
@@ -33,6 +34,7 @@ import org.springframework.batch.test.context.SpringBatchTest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +65,9 @@ class CostReportJobTest {
 
     @Autowired
     CostReportRepository costReports;
+
+    @Autowired
+    LedgerAmountBound amountBound;
 
     LedgerFixture ledger;
 
@@ -179,7 +184,9 @@ class CostReportJobTest {
             assertThat(rowText(summary, 1)).containsExactly("call", "2.0", "300.0", "6.0");
             assertThat(rowText(summary, 2)).containsExactly("number", "2.0", "2.0", "10.0");
             assertThat(rowText(summary, 3)).containsExactly("sms", "12.0", "12.0", "0.096");
-            assertThat(rowText(summary, 4)).containsExactly("total", "16.0", "314.0", "16.096");
+            // call seconds, messages and numbers do not add up: the total row leaves billable units empty, as the CLI does
+            assertThat(rowText(summary, 4)).containsExactly("total", "16.0", "16.096");
+            assertThat(summary.getRow(4).getCell(2)).isNull();
             var grandTotal = summary.getRow(4).getCell(3);
             assertThat(grandTotal.getCellType()).isEqualTo(CellType.NUMERIC);
             assertThat(grandTotal.getCellStyle().getDataFormatString()).contains("$");
@@ -274,7 +281,7 @@ class CostReportJobTest {
                 .anySatisfy(reason -> assertThat(reason).contains(equalPartners.toString()).contains(hugeEqual.toString()));
         try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
                 XSSFWorkbook workbook = new XSSFWorkbook(in)) {
-            assertThat(rowText(workbook.getSheet("Summary"), 4)).containsExactly("total", "16.0", "314.0", "16.096");
+            assertThat(rowText(workbook.getSheet("Summary"), 4)).containsExactly("total", "16.0", "16.096");
         }
         assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
 
@@ -316,6 +323,56 @@ class CostReportJobTest {
         assertThat(summary()).contains(acme + " sms 2 2 16000").hasSize(4);
         assertThat(jdbc.queryForList("SELECT reason FROM batch_item_rejects", String.class)).singleElement()
                 .satisfies(reason -> assertThat(reason).contains(noAmount.toString()).contains("amount_credit is NULL"));
+    }
+
+    @Test
+    void aRunWhoseTotalsDoNotFitALongIsNeverPublishedAndThePeriodKeepsItsResultAndFiles() throws Exception {
+        // given: October reported, then two rows of -5e18 micro-USD on two accounts under a bound raised to take them
+        assertThat(jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters()).getStatus())
+                .isEqualTo(BatchStatus.COMPLETED);
+        Path folder = reportStore.directory(OCTOBER.key());
+        byte[] manifest = Files.readAllBytes(folder.resolve("manifest.json"));
+        byte[] xlsx = Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"));
+        ledger.post(acme, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L, Instant.parse("2026-10-09T00:00:00Z"));
+        ledger.post(equalPartners, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L,
+                Instant.parse("2026-10-09T00:00:01Z"));
+        long bound = amountBound.maxMicros();
+        JobExecution rerun;
+        // the expected failure's stack trace stays out of the log
+        ch.qos.logback.classic.Logger steps = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.springframework.batch.core.step");
+        ch.qos.logback.classic.Level level = steps.getLevel();
+        try {
+            steps.setLevel(ch.qos.logback.classic.Level.OFF);
+            ReflectionTestUtils.setField(amountBound, "maxMicros", Long.MAX_VALUE);
+
+            // when: a new revision whose call total (-1e19 micro-USD) is beyond a long
+            rerun = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 2).toJobParameters());
+        }
+        finally {
+            ReflectionTestUtils.setField(amountBound, "maxMicros", bound);
+            steps.setLevel(level);
+        }
+
+        // then: it fails with the reason before it is published; the period's result, totals and files are revision 1's
+        assertThat(rerun.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(rerun.getExitStatus().getExitDescription()).contains("call cost in micro-USD sums to 10000000000006000000")
+                .contains("beyond a 64-bit amount");
+        assertThat(jdbc.queryForObject("SELECT revision FROM published_runs WHERE job_name = 'cost-report' AND period = '2026-10'",
+                Long.class)).isEqualTo(1L);
+        assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
+        assertThat(Files.readAllBytes(folder.resolve("manifest.json"))).isEqualTo(manifest);
+        assertThat(Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"))).isEqualTo(xlsx);
+
+        // and once the rows are corrected, --rerun makes a new revision from the ledger as it is now (a restart of the
+        // failed revision would publish its stored lines, whose totals never fit, and fail again for ever)
+        jdbc.update("UPDATE billing_billings SET amount_credit = -20000 WHERE amount_credit = -5000000000000000000");
+        LaunchOutcome corrected = launcher.launch(costReportJob, new PeriodJobParameters(OCTOBER, 1), true);
+        assertThat(corrected).isInstanceOf(LaunchOutcome.Ran.class);
+        assertThat(((LaunchOutcome.Ran) corrected).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(jdbc.queryForObject("SELECT revision FROM published_runs WHERE job_name = 'cost-report' AND period = '2026-10'",
+                Long.class)).isEqualTo(3L);
+        assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_040_000L, 10_000_000L, 96_000L);
     }
 
     @Test

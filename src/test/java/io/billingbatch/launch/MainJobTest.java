@@ -248,6 +248,9 @@ class MainJobTest {
             assertThat(workbook.getSheetName(1)).isEqualTo("Accounts (provisional)");
             assertThat(workbook.getSheetAt(0).getRow(0).getCell(0).getStringCellValue()).isEqualTo("provisional_as_of");
             assertThat(workbook.getSheetAt(0).getRow(1).getCell(0).getStringCellValue()).isEqualTo("2026-11-29T20:00:00Z");
+            // its total row (after the call row) leaves billable units empty: they do not add up across types
+            assertThat(workbook.getSheetAt(0).getRow(2).getCell(1).getStringCellValue()).isEqualTo("total");
+            assertThat(workbook.getSheetAt(0).getRow(2).getCell(3)).isNull();
         }
         assertThat(Files.exists(folder.resolve("cost-report-2026-11.csv"))).isFalse();
         assertThat(reportStore.readManifest("2026-11").orElseThrow().files()).extracting(file -> file.name())

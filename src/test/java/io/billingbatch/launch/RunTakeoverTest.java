@@ -207,6 +207,48 @@ class RunTakeoverTest {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats", Long.class)).isZero();
     }
 
+    @Test
+    void aProvisionalRunLeftByADeadProcessIsRecoveredByTheNextProvisionalRunOfItsPeriod() throws Exception {
+        // every provisional run is a job instance of its own, so the next one never finds a dead one as "its" last
+        // execution: the dead one stayed STARTED for ever, its beat stale and its queries running
+        ReportPeriod running = ReportPeriod.parse(java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString(), "UTC");
+        PeriodJobParameters dead = PeriodJobParameters.provisional(running,
+                Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        JobExecution left = startedExecution(dead);
+        jdbc.update("""
+                INSERT INTO batch_run_heartbeats (job_execution_id, job_name, lock_key, host, pid, instance_id, tm_started, tm_beat)
+                VALUES (?, 'reconciliation', ?, 'another-host', 4242, 'another process', now(), now() - interval '1 hour')""",
+                left.getId(), "reconciliation|" + running.key() + "|UTC|provisional");
+        String tag = "billing-batch/reconciliation/" + left.getId();
+        CompletableFuture<SQLException> leftover = CompletableFuture.supplyAsync(() -> {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.createStatement().execute("SET application_name = '" + tag + "'");
+                connection.createStatement().execute("SELECT pg_sleep(120)");
+                return null;
+            }
+            catch (SQLException ex) {
+                return ex;
+            }
+        });
+        awaitActive(tag);
+        try {
+            LaunchOutcome next = launcher.launch(reconciliationJob, PeriodJobParameters.provisional(running,
+                    Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)), false);
+
+            assertThat(next).isInstanceOf(LaunchOutcome.Ran.class);
+            assertThat(((LaunchOutcome.Ran) next).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+            assertThat(jobRepository.getJobExecution(left.getId()).getStatus()).as("the dead provisional run")
+                    .isEqualTo(BatchStatus.FAILED);
+            SQLException ended = leftover.get(30, TimeUnit.SECONDS);
+            assertThat(ended == null ? "it ran to its end" : ended.getSQLState()).as("the leftover query was ended")
+                    .isEqualTo("57P01");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats", Long.class)).isZero();
+        }
+        finally {
+            FileSystemUtils.deleteRecursively(reportStore.directory(running.key()).toFile());
+        }
+    }
+
     private JobExecution startedExecution(PeriodJobParameters parameters) throws Exception {
         JobInstance instance = jobRepository.createJobInstance(reconciliationJob.getName(), parameters.toJobParameters());
         JobExecution execution = jobRepository.createJobExecution(instance, parameters.toJobParameters(), new ExecutionContext());
@@ -228,8 +270,14 @@ class RunTakeoverTest {
                 applicationName) > 0);
     }
 
+    /**
+     * Until the run has returned: Spring Batch stores the execution's end once before its listeners
+     * run and again after them (where the stop reason becomes the exit message), and the run's
+     * heartbeat row goes only once the job has returned, after both.
+     */
     private void awaitEnd(long id) {
-        await("execution " + id + " ends", () -> !jobRepository.getJobExecution(id).isRunning());
+        await("execution " + id + " ends", () -> !jobRepository.getJobExecution(id).isRunning()
+                && jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = ?", Long.class, id) == 0);
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) {

@@ -173,6 +173,15 @@ class WebhookDeliveryTest {
         }
         assertThat(ReceiverAddresses.literal("receiver.example.com")).isEmpty();
         assertThat(ReceiverAddresses.literal("8.8.8.8").map(ReceiverAddresses::isPublic)).hasValue(true);
+        // IPv6 transition forms that carry an IPv4 address: 6to4, IPv4-translated, local-use NAT64, Teredo
+        // (its server, and its client XOR-ed), and the documentation and discard prefixes
+        for (String host : List.of("[2002:7f00:1::]", "[2002:a9fe:a9fe::1]", "[::ffff:0:7f00:1]", "[64:ff9b:1::a00:1]",
+                "[2001:0:a9fe:a9fe::1]", "[2001:0:808:808:0:0:80ff:fffe]", "[2001:db8::1]", "[100::1]")) {
+            assertThat(ReceiverAddresses.literal(host).map(ReceiverAddresses::isPublic)).as(host).hasValue(false);
+        }
+        for (String host : List.of("[2002:808:808::1]", "[2606:4700::1111]", "[2001:0:808:808:0:0:f7f7:f7f7]")) {
+            assertThat(ReceiverAddresses.literal(host).map(ReceiverAddresses::isPublic)).as(host).hasValue(true);
+        }
         assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_subscriptions", Integer.class)).isZero();
     }
 
