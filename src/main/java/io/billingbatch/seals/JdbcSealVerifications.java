@@ -52,7 +52,7 @@ public class JdbcSealVerifications {
         Timestamp through = Timestamp.from(sealedThrough);
         jdbc.sql(VerifySealsSql.FORGET_RUN_FINDINGS).param("run", run).update();
         jdbc.sql(VerifySealsSql.FORGET_RUN_SUMMARY).param("run", run).update();
-        jdbc.sql(VerifySealsSql.WORK_MEM).param("workMem", workMem).query(String.class).single();
+        settings();
         TreeSet<Instant> edges = ranges(sealedThrough);
         if (edges.isEmpty()) {
             jdbc.sql(VerifySealsSql.EMPTY_SUMMARY).param("run", run).param("sealedThrough", through).update();
@@ -76,11 +76,16 @@ public class JdbcSealVerifications {
      * nothing; call inside a transaction, which should be rolled back.
      */
     String explainLedgerPass(Instant sealedThrough) {
+        settings();
         TreeSet<Instant> edges = ranges(sealedThrough);
         String edgeArray = edgeArray(edges);
         return String.join("\n", jdbc.sql("EXPLAIN " + VerifySealsSql.CELLS.substring(VerifySealsSql.CELLS.indexOf("SELECT")))
                 .param("edges", edgeArray).param("spanStart", Timestamp.from(edges.first()))
                 .param("spanEnd", Timestamp.from(edges.last())).query(String.class).list());
+    }
+
+    private void settings() {
+        jdbc.sql(VerifySealsSql.SETTINGS).param("workMem", workMem).query((rs, i) -> rs.getString(1)).single();
     }
 
     /** Makes the temporary table of the sealed ranges and returns their boundaries, sorted. */

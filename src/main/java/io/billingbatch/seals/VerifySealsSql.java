@@ -13,8 +13,12 @@ final class VerifySealsSql {
     private VerifySealsSql() {
     }
 
-    /** Memory for the hash aggregates, for this transaction only (an aggregate that does not fit spills to disk). */
-    static final String WORK_MEM = "SELECT set_config('work_mem', :workMem, true)";
+    /**
+     * For this transaction only: memory for the hash aggregates (one that does not fit spills to
+     * disk), and no sort at all, so that the planner never sorts ledger rows for a group aggregate
+     * or a merge join, whatever it estimates (it prefers a sort for a small or freshly loaded table).
+     */
+    static final String SETTINGS = "SELECT set_config('work_mem', :workMem, true), set_config('enable_sort', 'off', true)";
 
     /**
      * The sealed ranges: every published reconciliation run that ended by {@code :sealedThrough} and
@@ -43,7 +47,7 @@ final class VerifySealsSql {
                    max(ARRAY[b.posting_seq, b.balance_credit_snapshot]) FILTER (WHERE b.posting_seq IS NOT NULL) AS last_posting
             FROM billing_billings b
             WHERE b.tm_posted >= :spanStart AND b.tm_posted < :spanEnd
-            GROUP BY b.account_id, width_bucket(b.tm_posted, CAST(:edges AS timestamptz[]))
+            GROUP BY 1, 2
             """;
 
     /** Each range's elementary intervals: a range [edges[a], edges[b]) covers a .. b-1. */
