@@ -15,10 +15,15 @@ final class VerifySealsSql {
 
     /**
      * For this transaction only: memory for the hash aggregates (one that does not fit spills to
-     * disk), and no sort at all, so that the planner never sorts ledger rows for a group aggregate
-     * or a merge join, whatever it estimates (it prefers a sort for a small or freshly loaded table).
+     * disk), and no sort at all, full or incremental, so that the planner never sorts ledger rows for
+     * a group aggregate or a merge join, whatever it estimates. It overestimates the groups of
+     * (account, interval) as one per row, so a hash aggregate looks as if it spilled and it would
+     * rather read the account index in order and sort each account's rows (measured on 3M rows:
+     * 43 s with that incremental sort and 2.4M random page reads, 27 s hashed over a sequential scan).
      */
-    static final String SETTINGS = "SELECT set_config('work_mem', :workMem, true), set_config('enable_sort', 'off', true)";
+    static final String SETTINGS = """
+            SELECT set_config('work_mem', :workMem, true), set_config('enable_sort', 'off', true),
+                   set_config('enable_incremental_sort', 'off', true)""";
 
     /**
      * The sealed ranges: every published reconciliation run that ended by {@code :sealedThrough} and

@@ -4,10 +4,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.UUID;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.PublishedRuns;
+import io.billingbatch.demo.DemoLedgerGenerator;
+import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.InsertFailure;
@@ -26,6 +30,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.FileSystemUtils;
 
@@ -74,6 +79,15 @@ class VerifySealsJobTest {
     @Autowired
     TransactionTemplate transaction;
 
+    @Autowired
+    DemoLedgerGenerator demoLedger;
+
+    @Autowired
+    JdbcClient jdbcClient;
+
+    @Autowired
+    PublishedRuns publishedRuns;
+
     LedgerFixture ledger;
 
     UUID busy;
@@ -90,12 +104,7 @@ class VerifySealsJobTest {
 
     @BeforeEach
     void givenThreeAccountsReconciledBySealedDaysAndMonths() throws Exception {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, seal_verifications,"
-                + " seal_findings");
-        for (String period : List.of("2026-09", "2026-10", "2026-10-05")) {
-            FileSystemUtils.deleteRecursively(reportStore.directory(period).toFile());
-        }
+        emptyLedger();
         ledger = new LedgerFixture(jdbc);
         busy = ledger.account("Busy");
         ledger.topUp(busy, 100_000_000, SEPT);
@@ -243,8 +252,15 @@ class VerifySealsJobTest {
         jdbc.update("DELETE FROM billing_billings WHERE id = ?", busyOct5Call);
         PeriodJobParameters parameters = new PeriodJobParameters(OCTOBER, 1);
         JobExecution failed;
+        ch.qos.logback.classic.Logger stepLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.springframework.batch.core.step");
+        ch.qos.logback.classic.Level level = stepLog.getLevel();
+        stepLog.setLevel(ch.qos.logback.classic.Level.OFF); // the expected failure's stack trace
         try (InsertFailure crash = InsertFailure.afterRows(jdbc, "seal_findings", 1)) {
             failed = ((LaunchOutcome.Ran) launcher.launch(verifySealsJob, parameters, false)).execution();
+        }
+        finally {
+            stepLog.setLevel(level);
         }
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM seal_findings", Long.class)).as("nothing half-written").isZero();
@@ -266,13 +282,37 @@ class VerifySealsJobTest {
     }
 
     @Test
-    void theLedgerIsReadOnceWithoutSorting() {
-        String plan = transaction.execute(status -> {
-            status.setRollbackOnly();
-            return verifications.explainLedgerPass(OCTOBER.end());
-        });
+    void theLedgerIsReadOnceWithoutSorting() throws Exception {
+        // a ledger whose statistics make a sort look cheap: many rows per account, the account index in order
+        emptyLedger();
+        demoLedger.generate(new DemoLedgerSpec(5, 40, YearMonth.of(2026, 7), 4, 60_000));
+        for (String month : List.of("2026-07", "2026-08", "2026-09", "2026-10")) {
+            reconcile(ReportPeriod.parse(month, "UTC"), false);
+        }
+        jdbc.execute("ANALYZE billing_billings");
 
-        assertThat(plan).contains("HashAggregate").contains("billing_billings").doesNotContain("Sort");
+        // with little memory a hash aggregate looks like it spills, so the planner would rather sort
+        JdbcSealVerifications frugal = new JdbcSealVerifications(jdbcClient, publishedRuns, "64kB");
+        for (JdbcSealVerifications check : List.of(verifications, frugal)) {
+            String plan = transaction.execute(status -> {
+                status.setRollbackOnly();
+                return check.explainLedgerPass(OCTOBER.end());
+            });
+            assertThat(plan).contains("HashAggregate").contains("billing_billings").doesNotContain("Sort");
+        }
+        verify(OCTOBER, false);
+        assertThat(findings()).isEmpty();
+        assertThat(verifications.summary(OCTOBER).orElseThrow().rowsRead())
+                .isEqualTo(jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE tm_posted IS NOT NULL", Long.class));
+    }
+
+    void emptyLedger() {
+        LedgerFixture.reset(jdbc);
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, seal_verifications,"
+                + " seal_findings");
+        for (String period : List.of("2026-07", "2026-08", "2026-09", "2026-10", "2026-10-05")) {
+            FileSystemUtils.deleteRecursively(reportStore.directory(period).toFile());
+        }
     }
 
     JobExecution reconcile(ReportPeriod period, boolean rerun) throws Exception {
@@ -280,7 +320,9 @@ class VerifySealsJobTest {
                 rerun)).execution();
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_seals WHERE job_instance_id = ?", Long.class,
-                execution.getJobInstanceId())).as("the published run sealed its accounts").isEqualTo(3);
+                execution.getJobInstanceId())).as("the published run sealed its accounts").isEqualTo(
+                jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = ?", Long.class,
+                        execution.getJobInstanceId())).isPositive();
         return execution;
     }
 
