@@ -24,7 +24,7 @@ public class VerifySealsFiles {
             ReportColumn.text("kind", 22), ReportColumn.text("sealed_period", 14), ReportColumn.text("zone", 16),
             ReportColumn.instant("period_start"), ReportColumn.instant("period_end"), ReportColumn.id("account_id"),
             ReportColumn.integer("expected_rows", 14), ReportColumn.integer("actual_rows", 14),
-            ReportColumn.text("expected_digest", 24), ReportColumn.text("actual_digest", 24),
+            ReportColumn.text("expected_digest_hex", 18), ReportColumn.text("actual_digest_hex", 18),
             ReportColumn.integer("expected_last_seq", 18), ReportColumn.integer("actual_last_seq", 18),
             ReportColumn.usd("expected_snapshot_usd"), ReportColumn.usd("actual_snapshot_usd"),
             ReportColumn.text("detail", 60)));
@@ -79,8 +79,12 @@ public class VerifySealsFiles {
                 f.actualLastSeq(), f.expectedSnapshot(), f.actualSnapshot(), f.detail() };
     }
 
-    /** A digest is a sum of 64-bit hashes: exact decimal text, never a floating-point cell. */
-    private static String text(BigDecimal digest) {
-        return digest == null ? null : digest.toPlainString();
+    /**
+     * A digest is a sum of 64-bit hashes, beyond a long and often negative: the files show it as 16
+     * hex digits, the sum modulo 2^64 (a negative decimal would be neutralised as a formula, a
+     * number cell would round it); {@code seal_findings} keeps the exact sums.
+     */
+    static String text(BigDecimal digest) {
+        return digest == null ? null : String.format("%016x", digest.toBigIntegerExact().longValue());
     }
 }

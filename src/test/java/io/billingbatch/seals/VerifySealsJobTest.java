@@ -136,7 +136,7 @@ class VerifySealsJobTest {
                 .containsExactly("sealCheckStep", "sealPublishStep", "sealFilesStep");
         Path csv = reportStore.directory("2026-10").resolve("verify-seals-2026-10.csv");
         assertThat(Files.readString(csv)).isEqualTo("kind,sealed_period,zone,period_start,period_end,account_id,"
-                + "expected_rows,actual_rows,expected_digest,actual_digest,expected_last_seq,actual_last_seq,"
+                + "expected_rows,actual_rows,expected_digest_hex,actual_digest_hex,expected_last_seq,actual_last_seq,"
                 + "expected_snapshot_usd,actual_snapshot_usd,detail\n");
         assertThat(reportStore.readManifest("2026-10").orElseThrow().files()).extracting(ReportFile::name)
                 .contains("verify-seals-2026-10.csv", "verify-seals-2026-10.xlsx");
@@ -170,9 +170,14 @@ class VerifySealsJobTest {
                 "2026-10 UTC " + busy + " rows 3/3 row(s) altered (same count, different digest)",
                 "2026-10-05 UTC " + busy + " rows 2/2 row(s) altered (same count, different digest)",
                 "2026-10-05 Europe/Berlin " + busy + " rows 2/2 row(s) altered (same count, different digest)");
+        String digests = jdbc.queryForObject("""
+                SELECT expected_digest || ' ' || actual_digest FROM seal_findings WHERE zone = 'Europe/Berlin'""", String.class);
+        String[] sums = digests.split(" ");
         assertThat(Files.readString(reportStore.directory("2026-10").resolve("verify-seals-2026-10.csv")).lines())
-                .hasSize(4).anyMatch(line -> line.startsWith("sealed_period_changed,2026-10-05,Europe/Berlin,"
-                        + "2026-10-04T22:00:00Z,2026-10-05T22:00:00Z," + busy + ",2,2,"));
+                .hasSize(4).contains("sealed_period_changed,2026-10-05,Europe/Berlin,2026-10-04T22:00:00Z,"
+                        + "2026-10-05T22:00:00Z," + busy + ",2,2," + VerifySealsFiles.text(new java.math.BigDecimal(sums[0]))
+                        + "," + VerifySealsFiles.text(new java.math.BigDecimal(sums[1])) + "," + (seq(busyOct5Call) + 1) + ","
+                        + (seq(busyOct5Call) + 1) + ",98.192000,98.192000,\"row(s) altered (same count, different digest)\"");
     }
 
     @Test
