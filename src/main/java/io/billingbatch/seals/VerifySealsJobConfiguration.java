@@ -15,6 +15,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.interceptor.DefaultTransactionAttribute;
+import org.springframework.transaction.interceptor.TransactionAttribute;
 
 @Configuration(proxyBeanMethods = false)
 public class VerifySealsJobConfiguration {
@@ -35,7 +38,9 @@ public class VerifySealsJobConfiguration {
 
     /**
      * One transaction: the ledger pass, the comparison and the run's results, so a failure leaves
-     * nothing behind and a restart checks again from the start.
+     * nothing behind and a restart checks again from the start. Repeatable read gives its statements
+     * one snapshot: a reconciliation re-run that publishes meanwhile (and replaces its seals) is wholly
+     * in the check or not at all, never its range without its seals.
      */
     @Bean
     Step sealCheckStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
@@ -53,7 +58,14 @@ public class VerifySealsJobConfiguration {
                     contribution.incrementWriteCount(summary.findings());
                     return RepeatStatus.FINISHED;
                 }, transactionManager)
+                .transactionAttribute(oneSnapshot())
                 .build();
+    }
+
+    private static TransactionAttribute oneSnapshot() {
+        DefaultTransactionAttribute attribute = new DefaultTransactionAttribute();
+        attribute.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        return attribute;
     }
 
     @Bean

@@ -287,6 +287,27 @@ class VerifySealsJobTest {
     }
 
     @Test
+    void theCheckReadsTheSealsAndTheLedgerInOneSnapshot() throws Exception {
+        // a re-run publishing between two of the check's statements would otherwise leave a range without its seals
+        jdbc.execute("CREATE TABLE check_isolation (level text)");
+        jdbc.execute("""
+                CREATE FUNCTION record_check_isolation() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO check_isolation VALUES (current_setting('transaction_isolation')); RETURN NEW; END $$""");
+        jdbc.execute("CREATE TRIGGER record_check_isolation BEFORE INSERT ON seal_verifications FOR EACH ROW"
+                + " EXECUTE FUNCTION record_check_isolation()");
+        try {
+            verify(OCTOBER, false);
+
+            assertThat(jdbc.queryForList("SELECT level FROM check_isolation", String.class)).containsExactly("repeatable read");
+        }
+        finally {
+            jdbc.execute("DROP TRIGGER record_check_isolation ON seal_verifications");
+            jdbc.execute("DROP FUNCTION record_check_isolation()");
+            jdbc.execute("DROP TABLE check_isolation");
+        }
+    }
+
+    @Test
     void theLedgerIsReadOnceWithoutSorting() throws Exception {
         // a ledger whose statistics make a sort look cheap: many rows per account, the account index in order
         emptyLedger();
