@@ -15,7 +15,7 @@ public final class ReconciliationSql {
      * reports tie out. A row whose amount is NULL or beyond the sanity bound is in no sum (the
      * ledger step reports it as {@code invalid_amount}), exactly as the cost report leaves it out;
      * the sums are numeric and checked against a long when read. An account of the seal is in
-     * scope while it has postings or a live account row, as it would be read from the beginning.
+     * scope while it has postings or a billing_accounts row, as it would be read from the beginning.
      * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
      * period end, bound (micro-USD).
      */
