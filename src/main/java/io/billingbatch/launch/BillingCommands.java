@@ -27,6 +27,8 @@ import io.billingbatch.topup.TopUpPolicy;
 import io.billingbatch.webhook.WebhookDispatcher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.report.ReportStore;
+import io.billingbatch.seals.JdbcSealVerifications;
+import io.billingbatch.seals.SealFinding;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -45,6 +47,8 @@ public class BillingCommands {
               cost-report    --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   (a period that has ended;
                              --provisional for the running period so far, never its result)
               reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun | --provisional]
+              verify-seals   --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   recompute every range the
+                             reconciliation sealed by the period's end; a change is sealed_period_changed
               auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
               topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
@@ -68,6 +72,10 @@ public class BillingCommands {
     private final Job reconciliationJob;
 
     private final Job autoTopUpJob;
+
+    private final Job verifySealsJob;
+
+    private final JdbcSealVerifications sealVerifications;
 
     private final JdbcTopUpPolicies topUpPolicies;
 
@@ -104,7 +112,10 @@ public class BillingCommands {
             WebhookDispatcher webhookDispatcher,
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, DefinitionRunner definitions,
-            Clock clock, JdbcBillingAccounts accounts) {
+            Clock clock, JdbcBillingAccounts accounts, @Qualifier("verifySealsJob") Job verifySealsJob,
+            JdbcSealVerifications sealVerifications) {
+        this.verifySealsJob = verifySealsJob;
+        this.sealVerifications = sealVerifications;
         this.tokens = tokens;
         this.accounts = accounts;
         this.definitions = definitions;
@@ -127,6 +138,10 @@ public class BillingCommands {
     static void checkOptions(Invocation invocation) {
         try {
             switch (invocation.command()) {
+                case VERIFY_SEALS -> {
+                    ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
+                    invocation.flag("rerun");
+                }
                 case COST_REPORT, RECONCILIATION -> {
                     ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
                     invocation.flag("rerun");
@@ -166,6 +181,7 @@ public class BillingCommands {
                 case RUN -> runMainJob(invocation);
                 case COST_REPORT -> costReport(invocation);
                 case RECONCILIATION -> reconciliation(invocation);
+                case VERIFY_SEALS -> verifySeals(invocation);
                 case AUTO_TOPUP -> autoTopUp(invocation);
                 case TOPUP_POLICY -> {
                     TopUpPolicy policy = policy(invocation);
@@ -326,6 +342,22 @@ public class BillingCommands {
         ReportPeriod period = request.parameters().period();
         return launchPeriodJob(reconciliationJob, request.parameters(), request.rerun(), false,
                 request.parameters().provisional() ? () -> printFiles(period) : () -> printReconciliation(period));
+    }
+
+    private int verifySeals(Invocation invocation) throws Exception {
+        JobRequest request = JobRequest.from(invocation, clock);
+        ReportPeriod period = request.parameters().period();
+        return launchPeriodJob(verifySealsJob, request.parameters(), request.rerun(), false, () -> printSealCheck(period));
+    }
+
+    private void printSealCheck(ReportPeriod period) {
+        sealVerifications.summary(period).ifPresent(summary -> {
+            out().printf("  sealed ranges checked %,d (seals %,d), ledger rows read %,d, rows checked %,d%n",
+                    summary.rangesChecked(), summary.sealsChecked(), summary.rowsRead(), summary.rowsChecked());
+            out().printf("  %s %,d%s%n", SealFinding.SEALED_PERIOD_CHANGED, summary.findings(),
+                    summary.findings() == 0 ? ": every seal holds" : ": a sealed range changed after it was sealed, see the files");
+        });
+        printFiles(period);
     }
 
     private void printReconciliation(ReportPeriod period) {

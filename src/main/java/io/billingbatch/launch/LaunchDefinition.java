@@ -34,7 +34,8 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
     static final Set<String> DRY_RUN_JOBS = Set.of("auto-topup");
 
     /** The jobs a definition may name; {@code finance-pack} runs only where its job exists (checked when it runs). */
-    static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack");
+    static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack",
+            "verify-seals");
 
     static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
 

@@ -142,6 +142,22 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
+    void financeLaunchesVerifySealsForAPeriodThatHasEndedAndItHasNoProvisionalRun() {
+        String finance = token(Role.FINANCE);
+
+        Reply launched = post("/v1.0/jobs/verify-seals/executions", """
+                {"period": "2025-01-10"}""", finance);
+
+        assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
+        assertThat(launched.json().get("job").asString()).isEqualTo("verify-seals");
+        awaitStatus(launched.json().get("id").asLong(), "COMPLETED", finance);
+        Reply provisional = post("/v1.0/jobs/verify-seals/executions", """
+                {"period": "2025-01-10", "provisional": true}""", finance);
+        assertThat(provisional.status()).as(provisional.toString()).isEqualTo(400);
+        assertThat(provisional.json().get("message").asString()).contains("unknown option --provisional for verify-seals");
+    }
+
+    @Test
     void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() {
         givenACallOn("2025-01-08");
         String finance = token(Role.FINANCE);

@@ -23,6 +23,8 @@ class CommandLineUsageTest {
             "cost-report --period=2026-10 --rerun=maybe    | --rerun is a flag",
             "frobnicate                                   | unknown command 'frobnicate'",
             "reconciliation --period=2026-00              | period '2026-00' is not a valid month",
+            "verify-seals --period=2026-13                | period '2026-13' is not a valid month",
+            "verify-seals --period=2026-10 --provisional  | unknown option --provisional for verify-seals",
             "demo-data --faults=-1                        | --faults must be between 0 and 1000",
             "benchmark --jobs=everything                  | --jobs takes cost-report and/or reconciliation",
             "auto-topup --date=2026-11                    | --date must be a day like 2026-11-25",

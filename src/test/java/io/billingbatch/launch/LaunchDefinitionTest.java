@@ -30,9 +30,22 @@ class LaunchDefinitionTest {
         assertThat(nightly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
                 .containsExactly("cost-report 2026-11-30", "reconciliation 2026-11-30", "auto-topup 2026-12-01");
         assertThat(monthly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
-                .containsExactly("cost-report 2026-11", "reconciliation 2026-11", "finance-pack 2026-11");
+                .containsExactly("cost-report 2026-11", "reconciliation 2026-11", "finance-pack 2026-11",
+                        "verify-seals 2026-11");
         assertThat(nightly.cron().next(java.time.LocalDateTime.parse("2026-12-01T02:00:01")))
                 .isEqualTo(java.time.LocalDateTime.parse("2026-12-02T02:00:00"));
+    }
+
+    @Test
+    void verifySealsRunsForAPeriodThatHasEndedLikeTheReportJobs() throws IOException {
+        LaunchDefinition monthly = LaunchDefinition.load(write("cron=0 0 3 1 * *\njobs=reconciliation,verify-seals\n"
+                + "reconciliation.period=previous-month\nverify-seals.period=previous-month\n"));
+
+        assertThat(monthly.plan(Instant.parse("2026-12-01T03:00:00Z"))).extracting(step -> step.getKey() + " " + step.getValue().key())
+                .containsExactly("reconciliation 2026-11", "verify-seals 2026-11");
+        assertThatIllegalArgumentException().isThrownBy(() -> LaunchDefinition.load(write("cron=0 0 3 1 * *\n"
+                + "jobs=verify-seals\nverify-seals.period=current-month\n")))
+                .withMessageContaining("field verify-seals.period 'current-month': verify-seals reports a period once it has ended");
     }
 
     @Test
