@@ -33,15 +33,25 @@ public class JdbcReconciliationRepository {
 
     private final PublishedRuns publishedRuns;
 
-    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns) {
+    private final ReconciliationSeals seals;
+
+    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns, ReconciliationSeals seals) {
         this.jdbc = jdbc;
         this.publishedRuns = publishedRuns;
+        this.seals = seals;
     }
 
-    void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId) {
+    /**
+     * Makes the run the period's result, removing the results and seals of the run it replaces,
+     * and seals it when {@code seal} (its period has ended); in the caller's transaction.
+     */
+    void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId, boolean seal) {
         publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId,
-                List.of("reconciliation_accounts", "reconciliation_findings"));
+                List.of("reconciliation_accounts", "reconciliation_findings", "reconciliation_seals"));
         markFindingKinds(jobInstanceId);
+        if (seal) {
+            seals.seal(jobInstanceId);
+        }
     }
 
     /** Sets each account's finding kinds from the run's findings (publishing does it; a provisional run too). */

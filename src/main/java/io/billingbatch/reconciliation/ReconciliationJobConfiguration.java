@@ -78,13 +78,16 @@ public class ReconciliationJobConfiguration {
     @Bean
     @StepScope
     JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
-            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
+            ReconciliationSeals seals, @Value("#{jobParameters['period']}") String period,
+            @Value("#{jobParameters['zone']}") String zone) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        ReconciliationSeals.Start start = seals.startOfLogged(reportPeriod);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
                 .sql(ReconciliationSql.ACCOUNT_BALANCES)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros())
+                .queryArguments(start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
+                        Timestamp.from(reportPeriod.end()), bound.maxMicros())
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
@@ -93,8 +96,9 @@ public class ReconciliationJobConfiguration {
                             rs.getBoolean("account_exists"), rs.getLong("opening"), sum(rs, "net", what),
                             sum(rs, "credits", what), sum(rs, "charges_call", what), sum(rs, "charges_sms", what),
                             sum(rs, "charges_number", what), rs.getObject("closing_snapshot", Long.class),
-                            rs.getObject("latest_snapshot", Long.class), rs.getObject("stored_balance", Long.class),
-                            rs.getLong("ledger_rows"));
+                            rs.getObject("stored_balance", Long.class), rs.getLong("ledger_rows"),
+                            rs.getObject("last_posting_seq", Long.class), rs.getLong("last_snapshot"),
+                            rs.getObject("last_expected", Long.class), rs.getBigDecimal("row_digest"));
                 })
                 .build();
     }
@@ -123,15 +127,17 @@ public class ReconciliationJobConfiguration {
     JdbcCursorItemReader<Finding> ledgerFindingReader(DataSource dataSource,
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
-            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound) {
+            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound,
+            ReconciliationSeals seals) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
+        ReconciliationSeals.Start start = seals.startOf(reportPeriod); // the account step logged it
         return new JdbcCursorItemReaderBuilder<Finding>()
                 .name("ledgerFindingReader")
                 .dataSource(dataSource)
                 .sql(ReconciliationSql.LEDGER_FINDINGS)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()),
-                        Timestamp.from(stuckBefore), bound.maxMicros())
+                .queryArguments(start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
+                        Timestamp.from(reportPeriod.end()), Timestamp.from(stuckBefore), bound.maxMicros())
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))
@@ -176,7 +182,9 @@ public class ReconciliationJobConfiguration {
                     JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
                     PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
                     if (!parameters.provisional()) { // the period so far is never the period's result
-                        reconciliations.publish(parameters, jobExecution.getJobInstanceId(), jobExecution.getId());
+                        // sealed only once the period has ended as of the run: rows may still be posted in a running one
+                        boolean ended = !parameters.period().end().isAfter(asOf(jobExecution, jobRepository));
+                        reconciliations.publish(parameters, jobExecution.getJobInstanceId(), jobExecution.getId(), ended);
                     }
                     return org.springframework.batch.infrastructure.repeat.RepeatStatus.FINISHED;
                 }, transactionManager)
