@@ -179,15 +179,20 @@ class Benchmark {
     }
 
     /**
-     * Reconciles the period before the measured one once, unless it is published already: as the
-     * nightly and monthly runs leave a ledger, so the measured period can start from its close.
+     * Reconciles the period before the measured one once, unless it is published with seals
+     * already: as the nightly and monthly runs leave a ledger, so the measured period can start
+     * from its close (before seals existed, this only costs the run).
      */
     private boolean closeOnce(ReportPeriod before, PrintStream out) throws Exception {
         Boolean published = jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM published_runs WHERE job_name = ? AND period = ? AND zone = ?)", Boolean.class,
+                """
+                SELECT EXISTS (SELECT 1 FROM published_runs r WHERE r.job_name = ? AND r.period = ? AND r.zone = ?
+                                 AND EXISTS (SELECT 1 FROM reconciliation_seals s WHERE s.job_instance_id = r.job_instance_id))
+                """, Boolean.class,
                 reconciliationJob.getName(), before.key(), before.zone().getId());
         if (Boolean.TRUE.equals(published)) {
-            out.printf("reconciliation %s: published already (the measured period starts from its close)%n", before.key());
+            out.printf("reconciliation %s: published and sealed already (the measured period starts from its close)%n",
+                    before.key());
             return true;
         }
         JobRun run = runJob(reconciliationJob, before);
