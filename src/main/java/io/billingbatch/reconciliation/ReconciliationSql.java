@@ -24,7 +24,7 @@ public final class ReconciliationSql {
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount),
             marks AS (
-                SELECT b.account_id,
+                SELECT b.account_id, min(b.posting_seq) AS first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS closing_seq,
                        count(*) FILTER (WHERE b.tm_posted >= bounds.ps) AS ledger_rows,
@@ -78,8 +78,10 @@ public final class ReconciliationSql {
             LEFT JOIN seal sl ON sl.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id
             LEFT JOIN LATERAL (
-                -- the account's last posting before the period's end, when it is not the seal's: its snapshot,
-                -- and what the chain expected of it (the posting before it + its amount)
+                -- the account's last posting before the period's end, unless it is the seal's and the chain
+                -- before it is the sealed one: its snapshot, and what the chain expected of it (the posting
+                -- before it + its amount); a row read that was posted before the seal's last posting puts a
+                -- new posting before that one
                 SELECT true AS found, r.balance_credit_snapshot AS snapshot,
                        CASE WHEN r.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
                             THEN coalesce((SELECT p.balance_credit_snapshot FROM billing_billings p
@@ -87,8 +89,9 @@ public final class ReconciliationSql {
                                              AND p.tm_posted < bounds.pe
                                            ORDER BY p.posting_seq DESC LIMIT 1), 0) + r.amount_credit END AS expected
                 FROM billing_billings r
-                WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq)
-                  AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq)
+                WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq,
+                                               CASE WHEN m.first_seq < sl.last_posting_seq THEN sl.last_posting_seq END)
+                  AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq OR m.first_seq < sl.last_posting_seq)
             ) l ON true
             ORDER BY s.account_id
             """;
