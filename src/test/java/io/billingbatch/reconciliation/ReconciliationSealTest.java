@@ -23,6 +23,7 @@ import io.billingbatch.ledger.RunningPeriods;
 import io.billingbatch.report.ReportStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -30,6 +31,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 
@@ -42,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Same context as {@link ReconciliationJobTest}.
  */
 @SpringBootTest
+@ExtendWith(OutputCaptureExtension.class)
 class ReconciliationSealTest {
 
     static final ReportPeriod JULY = ReportPeriod.parse("2026-07", "UTC");
@@ -216,7 +220,7 @@ class ReconciliationSealTest {
     }
 
     @Test
-    void aBerlinMonthStartsFromTheSealOfAUtcDayAndReadsTheRowsBetween() throws Exception {
+    void aBerlinMonthStartsFromTheSealOfAUtcDayAndReadsTheRowsBetween(CapturedOutput output) throws Exception {
         ReportPeriod utcDay = ReportPeriod.parse("2026-09-29", "UTC");
         ReportPeriod berlinOctober = ReportPeriod.parse("2026-10", "Europe/Berlin"); // starts 2026-09-30T22:00Z
         UUID busy = ledger.account("Busy");
@@ -236,10 +240,14 @@ class ReconciliationSealTest {
         ledger.sms(busy, at("2026-10-31T23:30:00Z")); // November in Berlin
 
         run(utcDay);
+        assertThat(output.getOut()).containsOnlyOnce(
+                "reconciliation 2026-09-29 (UTC): no seal at or before 2026-09-29T00:00:00Z; reading the ledger from the beginning");
         ReconciliationSeals.Start start = seals.startOf(berlinOctober);
         assertThat(start.period()).isEqualTo("2026-09-29");
         assertThat(start.zone()).isEqualTo("UTC");
         run(berlinOctober);
+        assertThat(output.getOut()).containsOnlyOnce("reconciliation 2026-10 (Europe/Berlin): starting from the seal of"
+                + " 2026-09-29 (UTC) at 2026-09-30T00:00:00Z");
         Result fromSeal = result(berlinOctober);
         assertThat(jdbc.queryForObject("""
                 SELECT opening || ' ' || closing || ' ' || ledger_rows FROM reconciliation_accounts a
@@ -255,6 +263,8 @@ class ReconciliationSealTest {
         jdbc.update("DELETE FROM reconciliation_seals WHERE job_instance_id = (SELECT job_instance_id FROM published_runs"
                 + " WHERE job_name = 'reconciliation' AND period = '2026-09-29')");
         rerun(berlinOctober);
+        assertThat(output.getOut()).containsOnlyOnce("reconciliation 2026-10 (Europe/Berlin): no seal at or before"
+                + " 2026-09-30T22:00:00Z; reading the ledger from the beginning");
         Result fromBeginning = result(berlinOctober);
         assertThat(fromSeal.accounts()).hasSize(3).isEqualTo(fromBeginning.accounts());
         assertThat(fromSeal.findings()).isEqualTo(fromBeginning.findings());
