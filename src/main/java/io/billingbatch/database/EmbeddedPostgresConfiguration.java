@@ -96,7 +96,8 @@ public class EmbeddedPostgresConfiguration {
     @Bean
     DataSource dataSource(EmbeddedPostgresServer server, @Value("${billing.embedded.database}") String database,
             @Value("${spring.datasource.hikari.maximum-pool-size:24}") int poolSize,
-            @Value("${spring.datasource.hikari.minimum-idle:2}") int minimumIdle) throws SQLException {
+            @Value("${spring.datasource.hikari.minimum-idle:2}") int minimumIdle,
+            @Value("${spring.datasource.hikari.connection-init-sql:#{null}}") String connectionInitSql) throws SQLException {
         if (!"postgres".equals(database)) {
             createDatabaseIfAbsent(server, database);
         }
@@ -106,6 +107,7 @@ public class EmbeddedPostgresConfiguration {
         dataSource.setUsername("postgres");
         dataSource.setMaximumPoolSize(poolSize);
         dataSource.setMinimumIdle(minimumIdle);
+        dataSource.setConnectionInitSql(connectionInitSql);
         return dataSource;
     }
 

@@ -69,7 +69,14 @@ class Benchmark {
         this.amountBound = amountBound;
     }
 
-    record Settings(long rows, int accounts, YearMonth month, long seed, boolean skipGenerate, java.util.Set<String> jobs) {
+    /**
+     * @param historyMonths earlier months of the same size generated before the measured month
+     * @param day a day of the month whose reconciliation is measured too (after the day before it is
+     *        reconciled once, as the nightly runs leave it), or null
+     * @param floorWorkMem the {@code work_mem} the reconciliation's floor sets for its own statement
+     */
+    record Settings(long rows, int accounts, YearMonth month, long seed, boolean skipGenerate, java.util.Set<String> jobs,
+            int historyMonths, java.time.LocalDate day, String floorWorkMem) {
 
         static Settings from(Invocation invocation) {
             YearMonth month;
@@ -79,10 +86,28 @@ class Benchmark {
             catch (java.time.format.DateTimeParseException ex) {
                 throw new UsageException("--month must be a month like 2020-01");
             }
+            java.time.LocalDate day = null;
+            String dayOption = invocation.option("day", null);
+            if (dayOption != null) {
+                try {
+                    day = java.time.LocalDate.parse(dayOption);
+                }
+                catch (java.time.format.DateTimeParseException ex) {
+                    throw new UsageException("--day must be a day like 2020-01-15");
+                }
+                if (!YearMonth.from(day).equals(month)) {
+                    throw new UsageException("--day must be a day of the measured month " + month + ", was " + day);
+                }
+            }
+            String workMem = invocation.option("floor-work-mem", "1GB");
+            if (!workMem.matches("[0-9]{1,7}(kB|MB|GB)")) {
+                throw new UsageException("--floor-work-mem must be a size like 256MB, was '" + workMem + "'");
+            }
             return new Settings(invocation.longOption("rows", 10_000_000, 1_000, 2_000_000_000L),
                     (int) invocation.longOption("accounts", 20_000, 1, 10_000_000), month,
                     invocation.longOption("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE), invocation.flag("skip-generate"),
-                    jobs(invocation.option("jobs", "cost-report,reconciliation")));
+                    jobs(invocation.option("jobs", "cost-report,reconciliation")),
+                    (int) invocation.longOption("history-months", 0, 0, DemoLedgerSpec.MAX_MONTHS - 1), day, workMem);
         }
 
         private static java.util.Set<String> jobs(String list) {
@@ -97,8 +122,9 @@ class Benchmark {
     int run(Settings settings, PrintStream out) throws Exception {
         String database = jdbc.queryForObject("SELECT current_database()", String.class);
         ReportPeriod period = ReportPeriod.parse(settings.month().toString(), "UTC");
-        out.printf("benchmark: database %s, PostgreSQL %s, max heap %d MiB%n", database,
-                jdbc.queryForObject("SHOW server_version", String.class), Runtime.getRuntime().maxMemory() >> 20);
+        out.printf("benchmark: database %s, PostgreSQL %s, max heap %d MiB, %d earlier month(s) of history%n", database,
+                jdbc.queryForObject("SHOW server_version", String.class), Runtime.getRuntime().maxMemory() >> 20,
+                settings.historyMonths());
         if (!settings.skipGenerate()) {
             if (!generator.isLedgerEmpty()) {
                 if (!BENCHMARK_DATABASE.equals(database)) {
@@ -107,58 +133,113 @@ class Benchmark {
                 }
                 jdbc.execute("TRUNCATE billing_billings, billing_accounts");
             }
-            DemoLedgerResult generated = generator.generate(
-                    new DemoLedgerSpec(settings.seed(), settings.accounts(), settings.month(), 1, settings.rows()));
-            out.printf("generate: %,d rows, %,d accounts in %.1f s (%,.0f rows/s)%n", generated.rows(), generated.accounts(),
-                    generated.elapsed().toMillis() / 1000.0, generated.rows() / Math.max(generated.elapsed().toMillis() / 1000.0, 1e-3));
+            int months = settings.historyMonths() + 1;
+            DemoLedgerResult generated = generator.generate(new DemoLedgerSpec(settings.seed(), settings.accounts(),
+                    settings.month().minusMonths(settings.historyMonths()), months, settings.rows() * months));
+            out.printf("generate: %,d rows, %,d accounts, %d month(s) in %.1f s (%,.0f rows/s)%n", generated.rows(),
+                    generated.accounts(), months, generated.elapsed().toMillis() / 1000.0,
+                    generated.rows() / Math.max(generated.elapsed().toMillis() / 1000.0, 1e-3));
             jdbc.execute("VACUUM ANALYZE billing_billings");
         }
-        long ledgerRows = jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE tm_posted >= ? AND tm_posted < ?",
-                Long.class, java.sql.Timestamp.from(period.start()), java.sql.Timestamp.from(period.end()));
-
-        out.printf("ledger rows in %s: %,d%n", period.key(), ledgerRows);
-        String start = "'" + period.start() + "'::timestamptz";
-        String end = "'" + period.end() + "'::timestamptz";
-        String stuckBefore = "'" + java.time.Instant.now().minus(Duration.ofHours(24)) + "'::timestamptz";
-        String maxAmount = Long.toString(amountBound.maxMicros());
+        long ledgerRows = rowsIn(period);
+        out.printf("ledger rows in %s: %,d (of %,d in the ledger)%n", period.key(), ledgerRows,
+                jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class));
         boolean completed = true;
         if (settings.jobs().contains("cost-report")) {
-            completed &= compare(costReportJob, 1.5, period, ledgerRows, out,
-                    bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end, maxAmount));
+            completed &= compare(costReportJob, 1.5, period, ledgerRows, out, this::costReportFloor) != null;
         }
         if (settings.jobs().contains("reconciliation")) {
-            completed &= compare(reconciliationJob, 2.0, period, ledgerRows, out,
-                    bind(ReconciliationSql.ACCOUNT_BALANCES, start, end, maxAmount),
-                    bind(ReconciliationSql.LEDGER_FINDINGS, start, end, stuckBefore, maxAmount));
+            ReconciliationFloor floor = new ReconciliationFloor(settings.floorWorkMem());
+            if (settings.historyMonths() > 0) {
+                completed &= closeOnce(ReportPeriod.parse(settings.month().minusMonths(1).toString(), "UTC"), out);
+            }
+            Result month = compare(reconciliationJob, 1.5, period, ledgerRows, out, floor);
+            completed &= month != null;
+            if (month != null && settings.day() != null) {
+                ReportPeriod day = ReportPeriod.parse(settings.day().toString(), "UTC");
+                completed &= closeOnce(ReportPeriod.parse(settings.day().minusDays(1).toString(), "UTC"), out);
+                long dayRows = rowsIn(day);
+                out.printf("ledger rows in %s: %,d%n", day.key(), dayRows);
+                Result daily = compare(reconciliationJob, 1.5, day, dayRows, out, floor);
+                completed &= daily != null;
+                if (daily != null) {
+                    out.printf("reconciliation day %s / month %s: rows %.1f %%, job %.1f %% (%.2f s / %.2f s),"
+                            + " floor %.1f %% (%.2f s / %.2f s)%n", day.key(), period.key(), 100.0 * dayRows / ledgerRows,
+                            100.0 * daily.jobSeconds() / month.jobSeconds(), daily.jobSeconds(), month.jobSeconds(),
+                            100.0 * daily.floorSeconds() / month.floorSeconds(), daily.floorSeconds(), month.floorSeconds());
+                }
+            }
         }
         return completed ? CommandLine.OK : CommandLine.FAILED;
     }
 
+    private long rowsIn(ReportPeriod period) {
+        return jdbc.queryForObject("SELECT count(*) FROM billing_billings WHERE tm_posted >= ? AND tm_posted < ?",
+                Long.class, java.sql.Timestamp.from(period.start()), java.sql.Timestamp.from(period.end()));
+    }
+
+    /**
+     * Reconciles the period before the measured one once, unless it is published with seals
+     * already: as the nightly and monthly runs leave a ledger, so the measured period can start
+     * from its close (before seals existed, this only costs the run).
+     */
+    private boolean closeOnce(ReportPeriod before, PrintStream out) throws Exception {
+        Boolean published = jdbc.queryForObject(
+                """
+                SELECT EXISTS (SELECT 1 FROM published_runs r WHERE r.job_name = ? AND r.period = ? AND r.zone = ?
+                                 AND EXISTS (SELECT 1 FROM reconciliation_seals s WHERE s.job_instance_id = r.job_instance_id))
+                """, Boolean.class,
+                reconciliationJob.getName(), before.key(), before.zone().getId());
+        if (Boolean.TRUE.equals(published)) {
+            out.printf("reconciliation %s: published and sealed already (the measured period starts from its close)%n",
+                    before.key());
+            return true;
+        }
+        JobRun run = runJob(reconciliationJob, before);
+        if (run.execution().getStatus() != BatchStatus.COMPLETED) {
+            out.println("reconciliation " + before.key() + " did not complete: "
+                    + run.execution().getExitStatus().getExitDescription());
+            return false;
+        }
+        out.printf("reconciliation %s (the period before, reconciled once, cold): %.2f s; steps: %s%n", before.key(),
+                run.seconds(), steps(run.execution()));
+        return true;
+    }
+
+    private Timing costReportFloor(ReportPeriod period) throws Exception {
+        String start = "'" + period.start() + "'::timestamptz";
+        String end = "'" + period.end() + "'::timestamptz";
+        String maxAmount = Long.toString(amountBound.maxMicros());
+        return copyOut(null, null, bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end, maxAmount));
+    }
+
     /**
      * Times both contenders the same way: a warm-up run, then the best of two timed runs (the
-     * floor is each SQL statement alone, streamed out with COPY). The job's warm-up run is the
-     * first in this JVM: it is printed too, as what a freshly started process pays once for
-     * loading and compiling the job's code.
+     * floor is SQL done by PostgreSQL alone, streamed out with COPY). The job's warm-up run is the
+     * first in this JVM for the period: it is printed too, as what a freshly started process pays
+     * once for loading and compiling the job's code. Returns the best times, or null if the job
+     * failed.
      */
-    private boolean compare(Job job, double target, ReportPeriod period, long ledgerRows, PrintStream out,
-            String... floorSql) throws Exception {
-        floor(floorSql); // warm-up: both contenders then find the ledger in the same caches
-        Timing floorFirst = floor(floorSql);
+    private Result compare(Job job, double target, ReportPeriod period, long ledgerRows, PrintStream out, Floor floorOf)
+            throws Exception {
+        floorOf.time(period); // warm-up: both contenders then find the ledger in the same caches
+        Timing floorFirst = floorOf.time(period);
         JobRun first = runJob(job, period);
         if (first.execution().getStatus() != BatchStatus.COMPLETED) {
             out.println(job.getName() + " did not complete: " + first.execution().getExitStatus().getExitDescription());
-            return false;
+            return null;
         }
         JobRun second = runJob(job, period);
-        Timing floorSecond = floor(floorSql);
+        Timing floorSecond = floorOf.time(period);
         JobRun third = runJob(job, period);
         double floorSeconds = Math.min(floorFirst.seconds(), floorSecond.seconds());
         JobRun best = second.seconds() <= third.seconds() ? second : third;
-        String name = job.getName();
-        out.printf("%s floor (COPY of its SQL, %,d rows out): %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n",
-                name, floorFirst.rows(), floorSeconds, ledgerRows / floorSeconds, floorFirst.seconds(), floorSecond.seconds());
-        out.printf("%s job:                                 %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n", name,
-                best.seconds(), ledgerRows / best.seconds(), second.seconds(), third.seconds());
+        String name = job.getName() + " " + period.key();
+        out.printf("%s floor (%s, %,d rows out): %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n", name,
+                floorFirst.what(), floorFirst.rows(), floorSeconds, ledgerRows / floorSeconds, floorFirst.seconds(),
+                floorSecond.seconds());
+        out.printf("%s job:   %7.2f s  %,12.0f ledger rows/s  (runs: %.2f s, %.2f s)%n", name, best.seconds(),
+                ledgerRows / best.seconds(), second.seconds(), third.seconds());
         out.printf("%s job, its first run in this JVM: %7.2f s  (warm-up; loads and compiles what earlier runs did not)%n",
                 name, first.seconds());
         out.printf("%s steps, first run: %s%n", name, steps(first.execution()));
@@ -166,8 +247,102 @@ class Benchmark {
         out.printf("%s ratio job / floor: %.2f (target <= %.1f); its first run in this JVM %.2f; peak heap %d MiB (first run %d MiB, max %d MiB)%n",
                 name, best.seconds() / floorSeconds, target, first.seconds() / floorSeconds, best.peakHeap() >> 20,
                 first.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
-        return true;
+        return new Result(floorSeconds, best.seconds());
     }
+
+    private record Result(double floorSeconds, double jobSeconds) {
+    }
+
+    @FunctionalInterface
+    private interface Floor {
+        Timing time(ReportPeriod period) throws Exception;
+    }
+
+    /**
+     * The reconciliation's floor, written independently of the job: one statement that reads the
+     * period's rows once, checks the chain (each row's snapshot = the previous snapshot of its
+     * account + its amount, in posting_seq order) and streams the breaks out with COPY. The first
+     * row of an account in the period chains from the balance at the period's start: from the
+     * latest seal at or before the start when there is one (the rows between the seal's end and the
+     * start are read too, to carry the chain forward, as the job must), otherwise from the account's
+     * last row before it (one index probe per account on (account_id, posting_seq)).
+     */
+    private final class ReconciliationFloor implements Floor {
+
+        private final String workMem;
+
+        ReconciliationFloor(String workMem) {
+            this.workMem = workMem;
+        }
+
+        @Override
+        public Timing time(ReportPeriod period) throws Exception {
+            String start = "'" + period.start() + "'::timestamptz";
+            String end = "'" + period.end() + "'::timestamptz";
+            java.util.List<java.util.Map<String, Object>> seal = jdbc.queryForList(LATEST_SEAL,
+                    reconciliationJob.getName(), java.sql.Timestamp.from(period.start()));
+            if (seal.isEmpty()) {
+                return copyOut("chain check from the last row before the period, work_mem " + workMem + ", no index-ordered scan, no JIT", workMem,
+                        bind(FLOOR_CHAIN_FROM_LEDGER, start, start, end));
+            }
+            String sealEnd = "'" + ((java.sql.Timestamp) seal.get(0).get("period_end")).toInstant() + "'::timestamptz";
+            String sealRun = Long.toString(((Number) seal.get(0).get("job_instance_id")).longValue());
+            return copyOut("chain check from the seal ending " + seal.get(0).get("period_end") + ", work_mem " + workMem
+                    + ", no index-ordered scan, no JIT",
+                    workMem, bind(FLOOR_CHAIN_FROM_SEAL, sealRun, start, sealEnd, end));
+        }
+    }
+
+    /** The latest published reconciliation at or before an instant that left seals. */
+    private static final String LATEST_SEAL = """
+            SELECT p.job_instance_id, p.period_end
+            FROM published_runs p
+            WHERE p.job_name = ? AND p.period_end <= ?
+              AND EXISTS (SELECT 1 FROM reconciliation_seals s WHERE s.job_instance_id = p.job_instance_id)
+            ORDER BY p.period_end DESC
+            LIMIT 1
+            """;
+
+    /**
+     * Parameters: period start (the rows reported), the first instant read (the period's start
+     * here), period end. The opening of an account's first row in the period is its last row
+     * before it, found through the (account_id, posting_seq) index only for that row.
+     */
+    private static final String FLOOR_CHAIN_FROM_LEDGER = """
+            SELECT c.account_id, c.id, c.posting_seq, c.expected, c.balance_credit_snapshot
+            FROM (
+                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.balance_credit_snapshot,
+                       b.amount_credit + CASE WHEN lag(b.posting_seq) OVER w IS NOT NULL THEN lag(b.balance_credit_snapshot) OVER w
+                           ELSE coalesce((SELECT o.balance_credit_snapshot FROM billing_billings o
+                                          WHERE o.account_id = b.account_id AND o.posting_seq < b.posting_seq
+                                          ORDER BY o.posting_seq DESC LIMIT 1), 0) END AS expected,
+                       ? AS ps
+                FROM billing_billings b
+                WHERE b.tm_posted >= ? AND b.tm_posted < ? AND b.posting_seq IS NOT NULL
+                WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
+            ) c
+            WHERE c.tm_posted >= c.ps AND c.balance_credit_snapshot IS DISTINCT FROM c.expected
+            """;
+
+    /**
+     * Parameters: the seal's run, period start (the rows reported), the seal's end (the first
+     * instant read), period end. The opening of an account's first row read is the seal's
+     * closing snapshot (a primary key probe).
+     */
+    private static final String FLOOR_CHAIN_FROM_SEAL = """
+            SELECT c.account_id, c.id, c.posting_seq, c.expected, c.balance_credit_snapshot
+            FROM (
+                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.balance_credit_snapshot,
+                       b.amount_credit + CASE WHEN lag(b.posting_seq) OVER w IS NOT NULL THEN lag(b.balance_credit_snapshot) OVER w
+                           ELSE coalesce((SELECT s.closing_snapshot FROM reconciliation_seals s
+                                          WHERE s.job_instance_id = ? AND s.account_id = b.account_id), 0) END AS expected,
+                       ? AS ps
+                FROM billing_billings b
+                WHERE b.tm_posted >= ? AND b.tm_posted < ? AND b.posting_seq IS NOT NULL
+                WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
+            ) c
+            WHERE c.tm_posted >= c.ps AND c.balance_credit_snapshot IS DISTINCT FROM c.expected
+            """;
 
     /** COPY takes no bind parameters: the values are instants this class formatted itself. */
     private static String bind(String sql, String... values) {
@@ -202,24 +377,42 @@ class Benchmark {
     private record JobRun(JobExecution execution, double seconds, long peakHeap) {
     }
 
-    private Timing floor(String... statements) throws Exception {
+    /** Streams each statement out with COPY in one transaction (with work_mem set locally when given). */
+    private Timing copyOut(String what, String workMem, String... statements) throws Exception {
         CountingOutputStream sink = new CountingOutputStream();
         long started = System.nanoTime();
         long rows = 0;
         try (Connection connection = dataSource.getConnection()) {
-            for (String sql : statements) {
-                rows += connection.unwrap(PGConnection.class).getCopyAPI()
-                        .copyOut("COPY (" + sql + ") TO STDOUT WITH (FORMAT csv)", sink);
+            connection.setAutoCommit(false);
+            try {
+                if (workMem != null) {
+                    try (java.sql.Statement statement = connection.createStatement()) {
+                        // Its sort in memory; the seq (or, with history, bitmap range) scan and sort rather than the
+                        // index-ordered scan on (account_id, posting_seq) the planner prefers at 10M rows, which reads
+                        // the heap in account order (measured: more than 48 s against 33 s); no JIT compilation.
+                        statement.execute("SET LOCAL work_mem = '" + workMem + "'");
+                        statement.execute("SET LOCAL enable_indexscan = off");
+                        statement.execute("SET LOCAL jit = off");
+                    }
+                }
+                for (String sql : statements) {
+                    rows += connection.unwrap(PGConnection.class).getCopyAPI()
+                            .copyOut("COPY (" + sql + ") TO STDOUT WITH (FORMAT csv)", sink);
+                }
+            }
+            finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
             }
         }
-        return new Timing(rows, (System.nanoTime() - started) / 1e9);
+        return new Timing(what == null ? "COPY of its SQL" : what, rows, (System.nanoTime() - started) / 1e9);
     }
 
     private static java.util.List<MemoryPoolMXBean> heapPools() {
         return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP).toList();
     }
 
-    private record Timing(long rows, double seconds) {
+    private record Timing(String what, long rows, double seconds) {
     }
 
     private static final class CountingOutputStream extends OutputStream {

@@ -29,7 +29,8 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         SERVE("serve", Set.of()),
         CREATE_TOKEN("create-token", Set.of("name", "role", "customer")),
         DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
-        BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs")),
+        BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs", "history-months", "day",
+                "floor-work-mem")),
         HELP("help", Set.of());
 
         private final String word;

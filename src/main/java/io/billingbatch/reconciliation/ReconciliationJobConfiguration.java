@@ -79,15 +79,17 @@ public class ReconciliationJobConfiguration {
     @StepScope
     JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
             ReconciliationSeals seals, @Value("#{jobParameters['period']}") String period,
-            @Value("#{jobParameters['zone']}") String zone) {
+            @Value("#{jobParameters['zone']}") String zone,
+            @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         ReconciliationSeals.Start start = seals.startOfLogged(reportPeriod);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
                 .sql(ReconciliationSql.ACCOUNT_BALANCES)
-                .queryArguments(start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
-                        Timestamp.from(reportPeriod.end()), bound.maxMicros())
+                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem
+                .preparedStatementSetter(new LocalWorkMem(workMem, start.jobInstanceId(), start.sealedToArgument(),
+                        Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros()))
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
@@ -128,7 +130,7 @@ public class ReconciliationJobConfiguration {
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
             @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound,
-            ReconciliationSeals seals) {
+            ReconciliationSeals seals, @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
         ReconciliationSeals.Start start = seals.startOf(reportPeriod); // the account step logged it
@@ -136,8 +138,10 @@ public class ReconciliationJobConfiguration {
                 .name("ledgerFindingReader")
                 .dataSource(dataSource)
                 .sql(ReconciliationSql.LEDGER_FINDINGS)
-                .queryArguments(start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
-                        Timestamp.from(reportPeriod.end()), Timestamp.from(stuckBefore), bound.maxMicros())
+                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
+                .preparedStatementSetter(new LocalWorkMem(workMem, start.jobInstanceId(), start.sealedToArgument(),
+                        Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), Timestamp.from(stuckBefore),
+                        bound.maxMicros()))
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))

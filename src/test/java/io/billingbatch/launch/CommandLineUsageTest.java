@@ -43,6 +43,9 @@ class CommandLineUsageTest {
             "create-token --name=ops --role=customer --customer=x | --customer must be a customer id",
             "serve --port=9000                            | unknown option --port for serve",
             "benchmark --month=2020-1x                    | --month must be a month",
+            "benchmark --month=2026-10 --day=2026-11-01   | --day must be a day of the measured month 2026-10",
+            "benchmark --history-months=-1                | --history-months must be between 0 and 119",
+            "benchmark --floor-work-mem=lots              | --floor-work-mem must be a size like 256MB",
             "--zone=Nowhere/Land                          | zone 'Nowhere/Land' is not a known IANA time zone" })
     void badCommandLinesExitWith2AndAOneLineReason(String commandLine, String reason) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
