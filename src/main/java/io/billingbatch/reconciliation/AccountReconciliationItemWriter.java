@@ -13,15 +13,17 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
     private static final String UPSERT_ACCOUNT = """
             INSERT INTO reconciliation_accounts (job_instance_id, account_id, customer_id, account_name, account_exists,
                 opening, credits, charges_call, charges_sms, charges_number, other_debits, closing, stored_balance,
-                ledger_rows, finding_kinds)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ledger_rows, finding_kinds, first_seq, closing_seq, closing_snapshot)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (job_instance_id, account_id) DO UPDATE SET
                 customer_id = EXCLUDED.customer_id, account_name = EXCLUDED.account_name,
                 account_exists = EXCLUDED.account_exists, opening = EXCLUDED.opening, credits = EXCLUDED.credits,
                 charges_call = EXCLUDED.charges_call, charges_sms = EXCLUDED.charges_sms,
                 charges_number = EXCLUDED.charges_number, other_debits = EXCLUDED.other_debits,
                 closing = EXCLUDED.closing, stored_balance = EXCLUDED.stored_balance,
-                ledger_rows = EXCLUDED.ledger_rows, finding_kinds = EXCLUDED.finding_kinds
+                ledger_rows = EXCLUDED.ledger_rows, finding_kinds = EXCLUDED.finding_kinds,
+                first_seq = EXCLUDED.first_seq, closing_seq = EXCLUDED.closing_seq,
+                closing_snapshot = EXCLUDED.closing_snapshot
             """;
 
     private final JdbcTemplate jdbc;
@@ -41,7 +43,8 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
             AccountBalance b = item.balance();
             accounts.add(new Object[] { jobInstanceId, b.accountId(), b.customerId(), b.accountName(), b.accountExists(),
                     b.opening(), b.credits(), b.chargesCall(), b.chargesSms(), b.chargesNumber(), b.otherDebits(),
-                    b.closing(), b.storedBalance(), b.ledgerRows(), item.findingKinds() });
+                    b.closing(), b.storedBalance(), b.ledgerRows(), item.findingKinds(), b.firstSeq(), b.closingSeq(),
+                    b.closingSnapshot() });
             findings.addAll(item.findings());
         }
         jdbc.batchUpdate(UPSERT_ACCOUNT, accounts);

@@ -39,9 +39,13 @@ public class JdbcReconciliationRepository {
     }
 
     void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId) {
-        publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId,
-                List.of("reconciliation_accounts", "reconciliation_findings"));
+        List<String> results = new ArrayList<>(List.of("reconciliation_accounts", "reconciliation_findings"));
+        results.addAll(MonthSegments.RUN_TABLES);
+        publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId, results);
         markFindingKinds(jobInstanceId);
+        for (String work : MonthSegments.WORK_TABLES) { // a month's gaps: read, assembled, no longer needed
+            jdbc.update("DELETE FROM " + work + " WHERE job_instance_id = ?", jobInstanceId);
+        }
     }
 
     /** Sets each account's finding kinds from the run's findings (publishing does it; a provisional run too). */
@@ -51,7 +55,10 @@ public class JdbcReconciliationRepository {
 
     /** Removes a run's results unless it is published (a provisional run's, once its files are written). */
     void discardRun(long jobInstanceId) {
-        for (String table : List.of("reconciliation_accounts", "reconciliation_findings")) {
+        List<String> tables = new ArrayList<>(List.of("reconciliation_accounts", "reconciliation_findings"));
+        tables.addAll(MonthSegments.RUN_TABLES);
+        tables.addAll(MonthSegments.WORK_TABLES);
+        for (String table : tables) {
             jdbc.update("DELETE FROM " + table + " WHERE job_instance_id = ?"
                     + " AND job_instance_id NOT IN (SELECT job_instance_id FROM published_runs)", jobInstanceId);
         }

@@ -19,8 +19,10 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
@@ -50,7 +52,8 @@ public class ReconciliationJobConfiguration {
     @Bean
     Step reconciliationAccountStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<AccountBalance> accountBalanceReader, AccountBalanceProcessor accountBalanceProcessor,
-            AccountReconciliationItemWriter accountReconciliationWriter,
+            AccountReconciliationItemWriter accountReconciliationWriter, MonthSegments monthSegments,
+            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter,
             @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize) {
         return new StepBuilder("reconciliationAccountStep", jobRepository)
                 .<AccountBalance, AccountReconciliation>chunk(chunkSize)
@@ -59,7 +62,31 @@ public class ReconciliationJobConfiguration {
                 .processor(accountBalanceProcessor)
                 .writer(accountReconciliationWriter)
                 .listener(new ProgressListener())
+                .listener(new MonthPlanListener(monthSegments, jobRepository, stuckAfter))
                 .build();
+    }
+
+    /**
+     * Before the account step's first execution (not its restarts, which read what it planned):
+     * records the run's inputs and, for a month, plans its segments and reads its gaps
+     * ({@link MonthSegments}). Runs before the step's readers are built, so they read the plan.
+     */
+    record MonthPlanListener(MonthSegments monthSegments, JobRepository jobRepository, Duration stuckAfter)
+            implements StepExecutionListener {
+
+        static final String PLANNED = "reconciliation.month-planned";
+
+        @Override
+        public void beforeStep(StepExecution stepExecution) {
+            if (stepExecution.getExecutionContext().containsKey(PLANNED)) {
+                return;
+            }
+            JobExecution jobExecution = stepExecution.getJobExecution();
+            Instant asOf = asOf(jobExecution, jobRepository);
+            monthSegments.prepare(PeriodJobParameters.from(jobExecution.getJobParameters()), jobExecution.getJobInstanceId(),
+                    asOf, asOf.minus(stuckAfter));
+            stepExecution.getExecutionContext().putString(PLANNED, "true");
+        }
     }
 
     @Bean
@@ -78,13 +105,17 @@ public class ReconciliationJobConfiguration {
     @Bean
     @StepScope
     JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
-            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
+            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId, MonthSegments monthSegments) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        boolean fromDays = monthSegments.reusesDays(jobInstanceId);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
-                .sql(ReconciliationSql.ACCOUNT_BALANCES)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros())
+                .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
+                .queryArguments(fromDays
+                        ? new Object[] { jobInstanceId, jobInstanceId, Timestamp.from(reportPeriod.start()) }
+                        : new Object[] { Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros() })
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
@@ -94,7 +125,8 @@ public class ReconciliationJobConfiguration {
                             sum(rs, "credits", what), sum(rs, "charges_call", what), sum(rs, "charges_sms", what),
                             sum(rs, "charges_number", what), rs.getObject("closing_snapshot", Long.class),
                             rs.getObject("latest_snapshot", Long.class), rs.getObject("stored_balance", Long.class),
-                            rs.getLong("ledger_rows"));
+                            rs.getLong("ledger_rows"), rs.getObject("first_seq", Long.class),
+                            rs.getObject("closing_seq", Long.class));
                 })
                 .build();
     }
@@ -123,15 +155,21 @@ public class ReconciliationJobConfiguration {
     JdbcCursorItemReader<Finding> ledgerFindingReader(DataSource dataSource,
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
-            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound) {
+            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound,
+            MonthSegments monthSegments) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
+        long run = jobExecution.getJobInstanceId();
+        Timestamp start = Timestamp.from(reportPeriod.start());
+        Timestamp end = Timestamp.from(reportPeriod.end());
+        boolean fromDays = monthSegments.reusesDays(run);
         return new JdbcCursorItemReaderBuilder<Finding>()
                 .name("ledgerFindingReader")
                 .dataSource(dataSource)
-                .sql(ReconciliationSql.LEDGER_FINDINGS)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()),
-                        Timestamp.from(stuckBefore), bound.maxMicros())
+                .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
+                .queryArguments(fromDays
+                        ? new Object[] { run, run, start, end, Timestamp.from(stuckBefore), run, run, start, end }
+                        : new Object[] { start, end, Timestamp.from(stuckBefore), bound.maxMicros() })
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))

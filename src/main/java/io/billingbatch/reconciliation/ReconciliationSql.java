@@ -20,6 +20,7 @@ public final class ReconciliationSql {
             marks AS (
                 SELECT b.account_id,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
+                       min(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS closing_seq,
                        max(b.posting_seq) AS latest_seq,
                        count(*) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS ledger_rows,
@@ -53,7 +54,8 @@ public final class ReconciliationSql {
                    (SELECT l.balance_credit_snapshot FROM billing_billings l WHERE l.posting_seq = m.latest_seq) AS latest_snapshot,
                    coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
-                   coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows
+                   coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
+                   m.first_seq, m.closing_seq
             FROM scope s
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id
