@@ -13,7 +13,7 @@ ALTER TABLE reconciliation_accounts
 
 -- What a run's row findings depended on besides the ledger rows: the amount bound and the rate card.
 -- A day run is reused by a month only if both are still the same (and only runs that have this row:
--- a run made before this migration is read again from the ledger).
+-- a run made before this migration is read again from the ledger) and it is sealed (V17, V18).
 CREATE TABLE reconciliation_run_inputs (
     job_instance_id bigint PRIMARY KEY,
     max_row_amount  bigint NOT NULL,
@@ -47,6 +47,10 @@ CREATE TABLE reconciliation_gap_accounts (
     first_seq        bigint,
     closing_seq      bigint,
     closing_snapshot bigint,
+    last_posting_seq bigint,
+    last_snapshot    bigint      NOT NULL,
+    last_expected    bigint,
+    row_digest       numeric     NOT NULL,
     PRIMARY KEY (job_instance_id, segment_start, account_id)
 );
 

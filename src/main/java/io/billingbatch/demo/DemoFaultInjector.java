@@ -28,7 +28,7 @@ public class DemoFaultInjector {
 
     /** The kinds of fault, in the order they take accounts. */
     public enum Fault {
-        ALTERED_AMOUNT, DELETED_ROW, DUPLICATED_ROW, STUCK_ROW, ORPHAN_ROW, WRONG_RATING, CHARGED_FAILED_CALL,
+        ALTERED_AMOUNT, ALTERED_SNAPSHOT, DELETED_ROW, DUPLICATED_ROW, STUCK_ROW, ORPHAN_ROW, WRONG_RATING, CHARGED_FAILED_CALL,
         STORED_BALANCE_DRIFT
     }
 
@@ -97,6 +97,11 @@ public class DemoFaultInjector {
                         findings.add("chain_break " + account + " " + row);
                         findings.add("rating_mismatch " + account + " " + row);
                         findings.add("balance_mismatch " + account + " -");
+                    }
+                    case ALTERED_SNAPSHOT -> { // the row after it still holds the true balance: one break, not two
+                        jdbc.update("UPDATE billing_billings SET balance_credit_snapshot = balance_credit_snapshot + 1000 WHERE id = ?",
+                                row);
+                        findings.add("chain_break " + account + " " + row);
                     }
                     case DELETED_ROW -> {
                         jdbc.update("DELETE FROM billing_billings WHERE id = ?", row);

@@ -27,7 +27,7 @@ class AccountBalanceProcessor implements ItemProcessor<AccountBalance, AccountRe
                             + Money.toUsd(account.net()) + " != closing snapshot " + Money.toUsd(account.closingSnapshot())));
         }
         if (periodIncludesNow && account.accountExists() && account.storedBalance() != null) {
-            long lastSnapshot = account.latestSnapshot() != null ? account.latestSnapshot() : 0;
+            long lastSnapshot = account.lastSnapshot();
             if (lastSnapshot != account.storedBalance()) {
                 findings.add(new Finding(Finding.BALANCE_MISMATCH, account.accountId(), null, lastSnapshot,
                         account.storedBalance(), "stored balance_credit " + Money.toUsd(account.storedBalance())
@@ -38,7 +38,8 @@ class AccountBalanceProcessor implements ItemProcessor<AccountBalance, AccountRe
             findings.add(new Finding(Finding.NEGATIVE_BALANCE, account.accountId(), null, 0L, account.closing(),
                     "closing balance " + Money.toUsd(account.closing()) + " is below zero"));
         }
-        return new AccountReconciliation(account, findings);
+        // the stored balance is today's: shown beside a closing balance only when the period includes now
+        return new AccountReconciliation(periodIncludesNow ? account : account.withoutStoredBalance(), findings);
     }
 
     private static Long addExact(long a, long b) {

@@ -33,18 +33,29 @@ public class JdbcReconciliationRepository {
 
     private final PublishedRuns publishedRuns;
 
-    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns) {
+    private final ReconciliationSeals seals;
+
+    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns, ReconciliationSeals seals) {
         this.jdbc = jdbc;
         this.publishedRuns = publishedRuns;
+        this.seals = seals;
     }
 
-    void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId) {
-        List<String> results = new ArrayList<>(List.of("reconciliation_accounts", "reconciliation_findings"));
+    /**
+     * Makes the run the period's result, removing the results and seals of the run it replaces,
+     * and seals it when {@code seal} (its period has ended); in the caller's transaction.
+     */
+    void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId, boolean seal) {
+        List<String> results = new ArrayList<>(List.of("reconciliation_accounts", "reconciliation_findings",
+                "reconciliation_seals"));
         results.addAll(MonthSegments.RUN_TABLES);
         publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId, results);
         markFindingKinds(jobInstanceId);
         for (String work : MonthSegments.WORK_TABLES) { // a month's gaps: read, assembled, no longer needed
             jdbc.update("DELETE FROM " + work + " WHERE job_instance_id = ?", jobInstanceId);
+        }
+        if (seal) {
+            seals.seal(jobInstanceId);
         }
     }
 

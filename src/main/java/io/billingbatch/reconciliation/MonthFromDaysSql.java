@@ -20,21 +20,24 @@ final class MonthFromDaysSql {
                        CAST(a.credits AS numeric) - a.charges_call - a.charges_sms - a.charges_number - a.other_debits AS net,
                        CAST(a.credits AS numeric) AS credits, CAST(a.charges_call AS numeric) AS charges_call,
                        CAST(a.charges_sms AS numeric) AS charges_sms, CAST(a.charges_number AS numeric) AS charges_number,
-                       a.ledger_rows, a.first_seq, a.closing_seq, a.closing_snapshot
+                       a.ledger_rows, a.first_seq, a.closing_seq, a.closing_snapshot, a.last_posting_seq, a.last_snapshot,
+                       a.last_expected, a.row_digest
                 FROM reconciliation_segments s
                 JOIN reconciliation_accounts a ON a.job_instance_id = s.sealed_job_instance_id
                 WHERE s.job_instance_id = ?
                 UNION ALL
                 SELECT g.segment_start, g.account_id, g.opening, g.net, g.credits, g.charges_call, g.charges_sms,
-                       g.charges_number, g.ledger_rows, g.first_seq, g.closing_seq, g.closing_snapshot
+                       g.charges_number, g.ledger_rows, g.first_seq, g.closing_seq, g.closing_snapshot, g.last_posting_seq,
+                       g.last_snapshot, g.last_expected, g.row_digest
                 FROM reconciliation_gap_accounts g
                 WHERE g.job_instance_id = ?
             )""";
 
     /**
      * The month's accounts from its segments: the opening of the segment that starts the month, the
-     * sums of all, the closing snapshot of the largest closing posting (as a cold run picks it);
-     * names, existence and stored balance as they are now. Parameters: run, run, period start.
+     * sums of all (the row digest too), the closing snapshot of the largest closing posting (as a cold
+     * run picks it), what the month's seal holds from the segment with the latest posting; names,
+     * existence and stored balance as they are now. Parameters: run, run, period start.
      */
     static final String ACCOUNT_BALANCES = "WITH " + SEGMENT_FIGURES + """
             ,
@@ -46,22 +49,30 @@ final class MonthFromDaysSql {
                        CAST(sum(seg.ledger_rows) AS bigint) AS ledger_rows,
                        min(seg.first_seq) AS first_seq, max(seg.closing_seq) AS closing_seq,
                        (array_agg(seg.closing_snapshot ORDER BY seg.closing_seq DESC) FILTER (WHERE seg.closing_seq IS NOT NULL))[1]
-                           AS closing_snapshot
+                           AS closing_snapshot,
+                       max(seg.last_posting_seq) AS last_posting_seq,
+                       (array_agg(seg.last_snapshot ORDER BY seg.last_posting_seq DESC NULLS LAST, seg.segment_start DESC))[1]
+                           AS last_snapshot,
+                       (array_agg(seg.last_expected ORDER BY seg.last_posting_seq DESC NULLS LAST, seg.segment_start DESC))[1]
+                           AS last_expected,
+                       sum(seg.row_digest) AS row_digest
                 FROM seg
                 GROUP BY seg.account_id
             ),
-            scope AS (
-                SELECT account_id FROM marks
+            scope AS ( -- as a cold run's: accounts with postings before the month's end, and every account row
+                SELECT account_id FROM marks WHERE last_posting_seq IS NOT NULL OR ledger_rows > 0
                 UNION
                 SELECT id FROM billing_accounts
             )
             SELECT s.account_id, a.customer_id, a.name AS account_name, a.id IS NOT NULL AS account_exists,
                    a.balance_credit AS stored_balance,
-                   coalesce(m.opening, 0) AS opening, m.closing_snapshot, CAST(NULL AS bigint) AS latest_snapshot,
+                   coalesce(m.opening, 0) AS opening, m.closing_snapshot,
                    coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
                    coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
-                   m.first_seq, m.closing_seq
+                   m.last_posting_seq, coalesce(m.last_snapshot, 0) AS last_snapshot,
+                   CASE WHEN m.account_id IS NULL THEN 0 ELSE m.last_expected END AS last_expected,
+                   coalesce(m.row_digest, 0) AS row_digest, m.first_seq, m.closing_seq
             FROM scope s
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id

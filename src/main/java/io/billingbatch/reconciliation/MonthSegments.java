@@ -2,7 +2,6 @@ package io.billingbatch.reconciliation;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -50,19 +49,19 @@ class MonthSegments {
             """.formatted(RATES_DIGEST);
 
     /**
-     * Published day runs inside the month that ran with this run's inputs, with the first start of
-     * each (a run started before its day ended may have missed rows of it). Parameters: job name,
-     * period start, period end, bound, this run.
+     * Published, sealed day runs inside the month that ran with this run's inputs (a run is sealed
+     * only when its period had ended as of the run, so it missed no row of its day). Parameters: job
+     * name, period start, period end, bound, this run.
      */
     private static final String DAY_RUNS = """
-            SELECT r.job_instance_id, r.period, r.zone, r.period_start, r.period_end,
-                   (SELECT min(e.create_time) FROM batch_job_execution e WHERE e.job_instance_id = r.job_instance_id) AS first_start
+            SELECT r.job_instance_id, r.period, r.zone, r.period_start, r.period_end
             FROM published_runs r
             JOIN reconciliation_run_inputs i ON i.job_instance_id = r.job_instance_id
             WHERE r.job_name = ? AND r.period_start >= ? AND r.period_end <= ?
               AND r.period ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
               AND i.max_row_amount = ?
               AND i.rates_digest = (SELECT rates_digest FROM reconciliation_run_inputs WHERE job_instance_id = ?)
+              AND EXISTS (SELECT 1 FROM reconciliation_seals s WHERE s.job_instance_id = r.job_instance_id)
             ORDER BY r.period_start, r.zone
             """;
 
@@ -75,9 +74,11 @@ class MonthSegments {
     /** A gap's accounts, by the reconciliation's own statement over the gap. */
     private static final String INSERT_GAP_ACCOUNTS = """
             INSERT INTO reconciliation_gap_accounts (job_instance_id, segment_start, account_id, opening, net, credits,
-                charges_call, charges_sms, charges_number, ledger_rows, first_seq, closing_seq, closing_snapshot)
+                charges_call, charges_sms, charges_number, ledger_rows, first_seq, closing_seq, closing_snapshot,
+                last_posting_seq, last_snapshot, last_expected, row_digest)
             SELECT CAST(? AS bigint), CAST(? AS timestamptz), x.account_id, x.opening, x.net, x.credits, x.charges_call,
-                   x.charges_sms, x.charges_number, x.ledger_rows, x.first_seq, x.closing_seq, x.closing_snapshot
+                   x.charges_sms, x.charges_number, x.ledger_rows, x.first_seq, x.closing_seq, x.closing_snapshot,
+                   x.last_posting_seq, x.last_snapshot, x.last_expected, x.row_digest
             FROM (%s) x
             """.formatted(ReconciliationSql.ACCOUNT_BALANCES);
 
@@ -99,9 +100,12 @@ class MonthSegments {
 
     private final LedgerAmountBound bound;
 
-    MonthSegments(JdbcTemplate jdbc, LedgerAmountBound bound) {
+    private final ReconciliationSeals seals;
+
+    MonthSegments(JdbcTemplate jdbc, LedgerAmountBound bound, ReconciliationSeals seals) {
         this.jdbc = jdbc;
         this.bound = bound;
+        this.seals = seals;
     }
 
     /** One segment of the month: a reused day run, or a gap ({@code sealedJobInstanceId} null) read from the ledger. */
@@ -112,7 +116,7 @@ class MonthSegments {
         }
     }
 
-    private record DayRun(long jobInstanceId, String period, String zone, Instant start, Instant end, Instant firstStart) {
+    private record DayRun(long jobInstanceId, String period, String zone, Instant start, Instant end) {
     }
 
     /**
@@ -141,11 +145,12 @@ class MonthSegments {
                     segment.sealedJobInstanceId(), segment.sealedPeriod(), segment.sealedZone());
         }
         List<Segment> gaps = segments.stream().filter(segment -> !segment.sealed()).toList();
-        for (Segment gap : gaps) {
-            jdbc.update(INSERT_GAP_ACCOUNTS, jobInstanceId, Timestamp.from(gap.start()), Timestamp.from(gap.start()),
-                    Timestamp.from(gap.end()), bound.maxMicros());
-            jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, Timestamp.from(gap.start()), Timestamp.from(gap.end()),
-                    Timestamp.from(stuckBefore), bound.maxMicros());
+        for (Segment gap : gaps) { // each from the latest seal at or before it, as a run of the gap would read it
+            ReconciliationSeals.Start seal = seals.startOf(new ReportPeriod(period.key(), period.zone(), gap.start(), gap.end()));
+            jdbc.update(INSERT_GAP_ACCOUNTS, jobInstanceId, Timestamp.from(gap.start()), seal.jobInstanceId(),
+                    seal.sealedToArgument(), Timestamp.from(gap.start()), Timestamp.from(gap.end()), bound.maxMicros());
+            jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, seal.jobInstanceId(), seal.sealedToArgument(),
+                    Timestamp.from(gap.start()), Timestamp.from(gap.end()), Timestamp.from(stuckBefore), bound.maxMicros());
         }
         Long reordered = jdbc.queryForObject(MonthFromDaysSql.REORDERED_ACCOUNTS, Long.class, jobInstanceId, jobInstanceId);
         if (reordered != null && reordered > 0) {
@@ -193,11 +198,9 @@ class MonthSegments {
      */
     List<Segment> plan(ReportPeriod period, long jobInstanceId) {
         List<DayRun> runs = jdbc.query(DAY_RUNS, (rs, i) -> new DayRun(rs.getLong("job_instance_id"), rs.getString("period"),
-                rs.getString("zone"), rs.getTimestamp("period_start").toInstant(), rs.getTimestamp("period_end").toInstant(),
-                rs.getTimestamp("first_start").toLocalDateTime().atZone(ZoneId.systemDefault()).toInstant()),
+                rs.getString("zone"), rs.getTimestamp("period_start").toInstant(), rs.getTimestamp("period_end").toInstant()),
                 ReconciliationJobConfiguration.JOB_NAME, Timestamp.from(period.start()), Timestamp.from(period.end()),
-                bound.maxMicros(), jobInstanceId)
-                .stream().filter(run -> !run.firstStart().isBefore(run.end())).toList();
+                bound.maxMicros(), jobInstanceId);
         List<Segment> segments = new ArrayList<>();
         Instant cursor = period.start();
         while (cursor.isBefore(period.end())) {

@@ -105,17 +105,20 @@ public class ReconciliationJobConfiguration {
     @Bean
     @StepScope
     JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
-            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
+            ReconciliationSeals seals, @Value("#{jobParameters['period']}") String period,
+            @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId, MonthSegments monthSegments) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         boolean fromDays = monthSegments.reusesDays(jobInstanceId);
+        ReconciliationSeals.Start start = fromDays ? null : seals.startOfLogged(reportPeriod);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
                 .queryArguments(fromDays
                         ? new Object[] { jobInstanceId, jobInstanceId, Timestamp.from(reportPeriod.start()) }
-                        : new Object[] { Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros() })
+                        : new Object[] { start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
+                                Timestamp.from(reportPeriod.end()), bound.maxMicros() })
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
@@ -124,9 +127,10 @@ public class ReconciliationJobConfiguration {
                             rs.getBoolean("account_exists"), rs.getLong("opening"), sum(rs, "net", what),
                             sum(rs, "credits", what), sum(rs, "charges_call", what), sum(rs, "charges_sms", what),
                             sum(rs, "charges_number", what), rs.getObject("closing_snapshot", Long.class),
-                            rs.getObject("latest_snapshot", Long.class), rs.getObject("stored_balance", Long.class),
-                            rs.getLong("ledger_rows"), rs.getObject("first_seq", Long.class),
-                            rs.getObject("closing_seq", Long.class));
+                            rs.getObject("stored_balance", Long.class), rs.getLong("ledger_rows"),
+                            rs.getObject("last_posting_seq", Long.class), rs.getLong("last_snapshot"),
+                            rs.getObject("last_expected", Long.class), rs.getBigDecimal("row_digest"),
+                            rs.getObject("first_seq", Long.class), rs.getObject("closing_seq", Long.class));
                 })
                 .build();
     }
@@ -156,20 +160,22 @@ public class ReconciliationJobConfiguration {
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
             @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound,
-            MonthSegments monthSegments) {
+            ReconciliationSeals seals, MonthSegments monthSegments) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
         long run = jobExecution.getJobInstanceId();
         Timestamp start = Timestamp.from(reportPeriod.start());
         Timestamp end = Timestamp.from(reportPeriod.end());
         boolean fromDays = monthSegments.reusesDays(run);
+        ReconciliationSeals.Start seal = fromDays ? null : seals.startOf(reportPeriod); // the account step logged it
         return new JdbcCursorItemReaderBuilder<Finding>()
                 .name("ledgerFindingReader")
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
                 .queryArguments(fromDays
                         ? new Object[] { run, run, start, end, Timestamp.from(stuckBefore), run, run, start, end }
-                        : new Object[] { start, end, Timestamp.from(stuckBefore), bound.maxMicros() })
+                        : new Object[] { seal.jobInstanceId(), seal.sealedToArgument(), start, end,
+                                Timestamp.from(stuckBefore), bound.maxMicros() })
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))
@@ -214,7 +220,9 @@ public class ReconciliationJobConfiguration {
                     JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
                     PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
                     if (!parameters.provisional()) { // the period so far is never the period's result
-                        reconciliations.publish(parameters, jobExecution.getJobInstanceId(), jobExecution.getId());
+                        // sealed only once the period has ended as of the run: rows may still be posted in a running one
+                        boolean ended = !parameters.period().end().isAfter(asOf(jobExecution, jobRepository));
+                        reconciliations.publish(parameters, jobExecution.getJobInstanceId(), jobExecution.getId(), ended);
                     }
                     return org.springframework.batch.infrastructure.repeat.RepeatStatus.FINISHED;
                 }, transactionManager)

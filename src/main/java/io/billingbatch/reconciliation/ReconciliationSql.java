@@ -7,74 +7,114 @@ public final class ReconciliationSql {
     }
 
     /**
-     * One scan of the ledger up to the period's end gives, per account, the posting marks and the
-     * period's sums; the snapshots are then looked up by their unique posting_seq. Charges use the
-     * cost report's rules (posted usage, not deleted) so both reports tie out. A row whose amount
-     * is NULL or beyond the sanity bound is in no sum (the ledger step reports it as
-     * {@code invalid_amount}), exactly as the cost report leaves it out; the sums are numeric and
-     * checked against a long when read. Parameters: period start, period end, bound (micro-USD).
+     * One scan of the ledger rows from the seal the run starts from (its period's end; the
+     * beginning of the ledger when there is none) up to the period's end gives, per account, the
+     * posting marks, the period's sums and the count and digest the run's seal will hold; the
+     * snapshots are then looked up by their unique posting_seq, or taken from the seal when its
+     * posting is the latest. Charges use the cost report's rules (posted usage, not deleted) so both
+     * reports tie out. A row whose amount is NULL or beyond the sanity bound is in no sum (the
+     * ledger step reports it as {@code invalid_amount}), exactly as the cost report leaves it out;
+     * the sums are numeric and checked against a long when read. An account of the seal is in
+     * scope while it has postings or a live account row, as it would be read from the beginning.
+     * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
+     * period end, bound (micro-USD).
      */
     public static final String ACCOUNT_BALANCES = """
-            WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
+            WITH bounds AS (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
+                                   CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount),
             marks AS (
                 SELECT b.account_id,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
-                       min(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS first_seq,
-                       max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS closing_seq,
-                       max(b.posting_seq) AS latest_seq,
-                       count(*) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe) AS ledger_rows,
-                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                       min(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS first_seq,
+                       max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS closing_seq,
+                       count(*) FILTER (WHERE b.tm_posted >= bounds.ps) AS ledger_rows,
+                       coalesce(sum(ledger_row_digest(b)) FILTER (WHERE b.tm_posted >= bounds.ps), 0) AS row_digest,
+                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount), 0) AS net,
-                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
                            AND b.amount_credit > 0), 0) AS credits,
-                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
                            AND b.reference_type = 'call'), 0) AS charges_call,
-                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
                            AND b.reference_type = 'sms'), 0) AS charges_sms,
-                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
                            AND b.reference_type IN ('number', 'number_renew')), 0) AS charges_number
                 FROM billing_billings b, bounds
-                WHERE b.tm_posted IS NOT NULL
+                WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe
                 GROUP BY b.account_id
+            ),
+            seal AS (
+                SELECT s.account_id, s.last_posting_seq, s.closing_snapshot, s.expected_snapshot, s.row_count
+                FROM reconciliation_seals s, bounds
+                WHERE s.job_instance_id = bounds.seal
             ),
             scope AS (
                 SELECT account_id FROM marks
+                UNION
+                SELECT account_id FROM seal WHERE last_posting_seq IS NOT NULL OR row_count > 0
                 UNION
                 SELECT id FROM billing_accounts
             )
             SELECT s.account_id, a.customer_id, a.name AS account_name, a.id IS NOT NULL AS account_exists,
                    a.balance_credit AS stored_balance,
-                   coalesce((SELECT o.balance_credit_snapshot FROM billing_billings o WHERE o.posting_seq = m.opening_seq), 0) AS opening,
+                   CASE WHEN m.opening_seq IS NOT NULL AND (sl.last_posting_seq IS NULL OR m.opening_seq > sl.last_posting_seq)
+                        THEN coalesce((SELECT o.balance_credit_snapshot FROM billing_billings o WHERE o.posting_seq = m.opening_seq), 0)
+                        ELSE coalesce(sl.closing_snapshot, 0) END AS opening,
                    (SELECT c.balance_credit_snapshot FROM billing_billings c WHERE c.posting_seq = m.closing_seq) AS closing_snapshot,
-                   (SELECT l.balance_credit_snapshot FROM billing_billings l WHERE l.posting_seq = m.latest_seq) AS latest_snapshot,
+                   greatest(sl.last_posting_seq, m.opening_seq, m.closing_seq) AS last_posting_seq,
+                   CASE WHEN l.found THEN coalesce(l.snapshot, 0) ELSE coalesce(sl.closing_snapshot, 0) END AS last_snapshot,
+                   CASE WHEN l.found THEN l.expected WHEN sl.account_id IS NOT NULL THEN sl.expected_snapshot ELSE 0 END
+                       AS last_expected,
                    coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
                    coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
-                   m.first_seq, m.closing_seq
-            FROM scope s
+                   coalesce(m.row_digest, 0) AS row_digest, m.first_seq, m.closing_seq
+            FROM scope s CROSS JOIN bounds
             LEFT JOIN marks m ON m.account_id = s.account_id
+            LEFT JOIN seal sl ON sl.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id
+            LEFT JOIN LATERAL (
+                -- the account's last posting before the period's end, when it is not the seal's: its snapshot,
+                -- and what the chain expected of it (the posting before it + its amount)
+                SELECT true AS found, r.balance_credit_snapshot AS snapshot,
+                       CASE WHEN r.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
+                            THEN coalesce((SELECT p.balance_credit_snapshot FROM billing_billings p
+                                           WHERE p.account_id = r.account_id AND p.posting_seq < r.posting_seq
+                                             AND p.tm_posted < bounds.pe
+                                           ORDER BY p.posting_seq DESC LIMIT 1), 0) + r.amount_credit END AS expected
+                FROM billing_billings r
+                WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq)
+                  AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq)
+            ) l ON true
             ORDER BY s.account_id
             """;
 
     /**
      * The row-level findings of a period. A chain break compares each row with the row posted
-     * before it for the same account, over the whole history up to the period's end, so only the
-     * first row of a break is reported. A row stuck in {@code progressing} is a state, not an event
-     * of one period: every period that ends after it started reports it while it is stuck when the
-     * run looks (a row that got stuck late on the last day of a period is older than the threshold
-     * only by the next period's run). A row whose amount is NULL or beyond the sanity bound is an
+     * before it for the same account (in posting_seq order), reading the rows from the run's seal
+     * (its instant) up to the period's end: the first row after the seal is compared with the
+     * seal's closing snapshot. Only the first row of a break is reported: a row that agrees with
+     * the row two back (the previous row's snapshot alone was off, so this one carries the true
+     * balance on) is not a second break; for the first row after the seal, the seal's expected
+     * snapshot stands for that. An account with a row read that was posted (posting_seq) before the
+     * seal's last posting is read from the beginning, so the chain is the one a run from the
+     * beginning would see. A row stuck in {@code progressing} is a state, not an event of one
+     * period: every period that ends after it started reports it while it is stuck when the run
+     * looks (a row that got stuck late on the last day of a period is older than the threshold only
+     * by the next period's run). A row whose amount is NULL or beyond the sanity bound is an
      * {@code invalid_amount} finding and nothing else (no chain break, no rating mismatch of its
-     * own). Parameters: period start, period end, the instant before which a progressing row counts
-     * as stuck, the bound (micro-USD).
+     * own). Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period
+     * start, period end, the instant before which a progressing row counts as stuck, the bound
+     * (micro-USD).
      */
     public static final String LEDGER_FINDINGS = """
-            WITH bounds AS (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
+            WITH bounds AS (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
+                                   CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount),
             rates AS (
                 SELECT reference_type, credit_per_unit, effective_from,
@@ -82,20 +122,62 @@ public final class ReconciliationSql {
                                 'infinity'::timestamptz) AS effective_to
                 FROM billing_rates
             ),
+            seal AS (
+                SELECT s.account_id, s.last_posting_seq, s.closing_snapshot, s.expected_snapshot
+                FROM reconciliation_seals s, bounds
+                WHERE s.job_instance_id = bounds.seal
+            ),
             chain AS (
-                SELECT b.id, b.account_id, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
-                       coalesce(lag(b.balance_credit_snapshot) OVER (PARTITION BY b.account_id ORDER BY b.posting_seq), 0)
-                           AS previous_snapshot
+                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
+                       row_number() OVER w AS n, lag(b.balance_credit_snapshot) OVER w AS p1,
+                       lag(b.balance_credit_snapshot, 2) OVER w AS p2, lag(b.amount_credit) OVER w AS pa
                 FROM billing_billings b, bounds
+                WHERE b.posting_seq IS NOT NULL AND b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe
+                WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
+            ),
+            candidates AS ( -- every account's first two rows read, and the rows after them that break
+                SELECT c.* FROM chain c, bounds
+                WHERE CASE WHEN c.n <= 2 THEN true
+                           WHEN c.tm_posted < bounds.ps OR c.amount_credit IS NULL
+                                OR c.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount THEN false
+                           WHEN c.balance_credit_snapshot IS NOT DISTINCT FROM c.p1 + c.amount_credit THEN false
+                           WHEN c.pa BETWEEN -bounds.max_amount AND bounds.max_amount
+                               THEN c.balance_credit_snapshot IS DISTINCT FROM c.p2 + c.pa + c.amount_credit
+                           ELSE true END
+            ),
+            tangled AS ( -- posted before the seal's last posting yet read after the seal: read from the beginning
+                SELECT c.account_id FROM candidates c JOIN seal s ON s.account_id = c.account_id
+                WHERE c.n = 1 AND c.posting_seq < s.last_posting_seq
+            ),
+            linked AS (
+                SELECT c.*, coalesce(s.closing_snapshot, 0) AS base_snapshot,
+                       CASE WHEN s.account_id IS NULL THEN 0 ELSE s.expected_snapshot END AS base_expected
+                FROM candidates c LEFT JOIN seal s ON s.account_id = c.account_id
+                WHERE c.account_id NOT IN (SELECT account_id FROM tangled)
+                UNION ALL
+                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
+                       row_number() OVER w, lag(b.balance_credit_snapshot) OVER w, lag(b.balance_credit_snapshot, 2) OVER w,
+                       lag(b.amount_credit) OVER w, 0, 0
+                FROM billing_billings b JOIN tangled t ON t.account_id = b.account_id CROSS JOIN bounds
                 WHERE b.posting_seq IS NOT NULL AND b.tm_posted < bounds.pe
+                WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
+            ),
+            judged AS ( -- each row with the snapshot before it and what the chain expected of that snapshot
+                SELECT l.id, l.account_id, l.tm_posted, l.amount_credit, l.balance_credit_snapshot,
+                       CASE WHEN l.n > 1 THEN l.p1 ELSE l.base_snapshot END AS previous_snapshot,
+                       CASE WHEN l.n = 1 THEN l.base_expected
+                            WHEN l.pa BETWEEN -bounds.max_amount AND bounds.max_amount
+                                THEN CASE WHEN l.n = 2 THEN l.base_snapshot ELSE l.p2 END + l.pa END AS previous_expected
+                FROM linked l, bounds
             )
             SELECT 'chain_break' AS kind, c.account_id, c.id AS ledger_id,
                    c.previous_snapshot + c.amount_credit AS expected, c.balance_credit_snapshot AS actual,
                    'snapshot != previous snapshot ' || usd(c.previous_snapshot) || ' + amount ' || coalesce(usd(c.amount_credit), 'null') AS detail
-            FROM chain c, bounds
-            WHERE c.tm_posted >= bounds.ps
-              AND c.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
-              AND c.balance_credit_snapshot IS DISTINCT FROM c.previous_snapshot + c.amount_credit
+            FROM judged c, bounds
+            WHERE CASE WHEN c.tm_posted < bounds.ps OR c.amount_credit IS NULL
+                            OR c.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount THEN false
+                       ELSE c.balance_credit_snapshot IS DISTINCT FROM c.previous_snapshot + c.amount_credit
+                            AND c.balance_credit_snapshot IS DISTINCT FROM c.previous_expected + c.amount_credit END
             UNION ALL
             SELECT 'rating_mismatch', b.account_id, b.id,
                    -(r.credit_per_unit * CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END),
@@ -125,9 +207,8 @@ public final class ReconciliationSql {
             SELECT 'stuck_progressing', b.account_id, b.id, NULL, b.amount_credit,
                    'progressing since ' || coalesce(b.tm_billing_start, b.tm_create)
             FROM billing_billings b, bounds
-            WHERE b.status = 'progressing' AND b.tm_delete IS NULL
-              AND coalesce(b.tm_billing_start, b.tm_create) < bounds.pe
-              AND coalesce(b.tm_billing_start, b.tm_create) < bounds.stuck_before
+            WHERE b.status = 'progressing' AND b.tm_delete IS NULL -- billing_billings_progressing_idx
+              AND coalesce(b.tm_billing_start, b.tm_create) < least(bounds.pe, bounds.stuck_before)
             UNION ALL
             SELECT 'orphan', b.account_id, b.id, NULL, b.amount_credit,
                    CASE WHEN a.id IS NULL THEN 'account does not exist'

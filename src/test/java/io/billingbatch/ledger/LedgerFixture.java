@@ -33,7 +33,7 @@ public class LedgerFixture {
     /** Empties the ledger, every job's results and the job repository. */
     public static void reset(JdbcTemplate jdbc) {
         jdbc.execute("""
-                TRUNCATE billing_billings, billing_accounts, cost_report_lines, published_runs, batch_item_rejects,
+                TRUNCATE billing_billings, billing_accounts, cost_report_lines, published_runs, reconciliation_seals, batch_item_rejects,
                          batch_job_execution_context, batch_step_execution_context, batch_step_execution,
                          batch_job_execution_params, batch_job_execution, batch_job_instance
                 """);

@@ -87,7 +87,7 @@ class FaultInjectionRoundTripTest {
     @Test
     void findsExactlyTheInjectedFaultsByKindAndRow() throws Exception {
         Injection injection = faults.inject(LAST_MONTH, 2, 99);
-        assertThat(injection.periodFindings()).hasSize(2 * (3 + 2 + 2 + 1 + 1 + 1 + 2));
+        assertThat(injection.periodFindings()).hasSize(2 * (3 + 1 + 2 + 2 + 1 + 1 + 1 + 2));
 
         reconcile(LAST_MONTH);
         assertThat(findings()).containsExactlyInAnyOrderElementsOf(injection.periodFindings());

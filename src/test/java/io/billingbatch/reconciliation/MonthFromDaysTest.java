@@ -55,7 +55,7 @@ class MonthFromDaysTest {
     @BeforeEach
     void emptyLedger() {
         LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_run_inputs,"
+        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, reconciliation_run_inputs,"
                 + " reconciliation_segments, reconciliation_gap_accounts, reconciliation_gap_findings");
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-10").toFile());
         ledger = new LedgerFixture(jdbc);

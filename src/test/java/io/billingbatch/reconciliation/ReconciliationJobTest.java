@@ -151,6 +151,57 @@ class ReconciliationJobTest {
     }
 
     @Test
+    void aRowWhoseSnapshotAloneWasAlteredIsOneChainBreak() throws Exception {
+        // given: the snapshot of one call altered; the row after it still holds the true running balance
+        UUID account = ledger.account("Altered snapshot");
+        ledger.topUp(account, 100_000_000, SEPTEMBER);
+        UUID alteredRow = ledger.call(account, 10, OCT);
+        ledger.sms(account, OCT.plusSeconds(5));
+        ledger.sms(account, OCT.plusSeconds(6));
+        jdbc.update("UPDATE billing_billings SET balance_credit_snapshot = balance_credit_snapshot + 1000 WHERE id = ?",
+                alteredRow);
+        // and real breaks beside it, which must still be found at their first row
+        UUID amountAltered = ledger.account("Altered amount");
+        ledger.topUp(amountAltered, 100_000_000, SEPTEMBER);
+        UUID amountRow = ledger.sms(amountAltered, OCT);
+        ledger.sms(amountAltered, OCT.plusSeconds(1));
+        jdbc.update("UPDATE billing_billings SET amount_credit = amount_credit - 1 WHERE id = ?", amountRow);
+
+        run(OCTOBER);
+
+        assertThat(findings()).containsExactlyInAnyOrder(
+                "chain_break " + account + " " + alteredRow,
+                "chain_break " + amountAltered + " " + amountRow,
+                "rating_mismatch " + amountAltered + " " + amountRow,
+                "balance_mismatch " + amountAltered + " -");
+        assertThat(jdbc.queryForObject("SELECT expected || ' ' || actual FROM reconciliation_findings WHERE ledger_id = ?",
+                String.class, alteredRow)).isEqualTo("99800000 99801000");
+    }
+
+    @Test
+    void aPeriodThatDoesNotIncludeNowShowsNoStoredBalance() throws Exception {
+        UUID account = ledger.account("Account");
+        ledger.topUp(account, 100_000_000, SEPTEMBER);
+        ledger.call(account, 60, OCT);
+        ledger.topUp(account, 5_000_000, Instant.parse("2026-11-02T00:00:00Z")); // today's stored balance differs
+
+        run(OCTOBER);
+
+        assertThat(jdbc.queryForObject("SELECT closing FROM reconciliation_accounts WHERE account_id = ?", Long.class, account))
+                .isEqualTo(98_800_000L);
+        assertThat(jdbc.queryForList("SELECT stored_balance FROM reconciliation_accounts", Long.class)).containsExactly((Long) null);
+        try (var in = Files.newInputStream(reportStore.directory("2026-10").resolve("reconciliation-2026-10.xlsx"));
+                var workbook = new org.apache.poi.xssf.usermodel.XSSFWorkbook(in)) {
+            var accounts = workbook.getSheet("Accounts");
+            assertThat(accounts.getRow(0).getCell(10).getStringCellValue()).isEqualTo("stored_balance_usd");
+            var storedBalance = accounts.getRow(1).getCell(10);
+            assertThat(storedBalance == null || storedBalance.getCellType() == org.apache.poi.ss.usermodel.CellType.BLANK)
+                    .as("blank stored balance, was %s", storedBalance).isTrue();
+            assertThat(accounts.getRow(1).getCell(9).getNumericCellValue()).isEqualTo(98.8);
+        }
+    }
+
+    @Test
     void aRowThatGotStuckBeforeThePeriodIsStillReported() throws Exception {
         Instant now = Instant.now();
         ReportPeriod today = ReportPeriod.parse(now.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString(), "UTC");
