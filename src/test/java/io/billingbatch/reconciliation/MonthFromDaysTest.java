@@ -64,7 +64,7 @@ class MonthFromDaysTest {
     @Test
     void aUtcMonthAssembledFromItsSealedDaysEqualsAColdRunWithFindingsOfEveryKindInDifferentDays() throws Exception {
         ReportPeriod month = ReportPeriod.parse("2026-10", "UTC");
-        plantLedgerWithFindings(ZoneId.of("UTC"));
+        plantLedgerWithFindings(ledger, jdbc, ZoneId.of("UTC"));
 
         Result cold = runMonth(month, 1);
         assertThat(cold.findings()).extracting(f -> f.split(" ")[0]).contains("balance_mismatch", "chain_break",
@@ -80,7 +80,7 @@ class MonthFromDaysTest {
     @Test
     void aMonthWithDaysMissingReadsTheGapsFromTheLedgerAndEqualsAColdRun() throws Exception {
         ReportPeriod month = ReportPeriod.parse("2026-10", "UTC");
-        plantLedgerWithFindings(ZoneId.of("UTC"));
+        plantLedgerWithFindings(ledger, jdbc, ZoneId.of("UTC"));
 
         Result cold = runMonth(month, 1);
         runDays(month, Set.of(1, 3, 10, 11, 31)); // the first, a fault's day, two together and the last
@@ -95,7 +95,7 @@ class MonthFromDaysTest {
     void aBerlinMonthAcrossTheEndOfSummerTimeAssembledFromBerlinDaysEqualsAColdRun() throws Exception {
         ZoneId berlin = ZoneId.of("Europe/Berlin");
         ReportPeriod month = ReportPeriod.parse("2026-10", berlin.getId());
-        plantLedgerWithFindings(berlin);
+        plantLedgerWithFindings(ledger, jdbc, berlin);
         // rows in the 25th's extra hour (02:00-03:00 happens twice) and at its edges
         UUID dst = ledger.account("Across DST");
         ledger.topUp(dst, 10_000_000, Instant.parse("2026-09-30T21:59:59Z")); // Berlin 2026-09-30 23:59:59: before
@@ -125,7 +125,7 @@ class MonthFromDaysTest {
     @Test
     void aMonthWhosePostingOrderDisagreesWithPostingTimeAcrossDaysIsReadFromTheLedger() throws Exception {
         ReportPeriod month = ReportPeriod.parse("2026-10", "UTC");
-        plantLedgerWithFindings(ZoneId.of("UTC"));
+        plantLedgerWithFindings(ledger, jdbc, ZoneId.of("UTC"));
         UUID late = ledger.account("Posted out of order");
         ledger.topUp(late, 10_000_000, Instant.parse("2026-10-20T10:00:00Z"));
         ledger.call(late, 10, Instant.parse("2026-10-05T10:00:00Z")); // a later posting_seq on an earlier day
@@ -145,7 +145,7 @@ class MonthFromDaysTest {
      * failed call, a row without an amount, an orphan, a row posted after its account was deleted, a
      * stuck row, a negative balance; rows before and after the month.
      */
-    void plantLedgerWithFindings(ZoneId zone) {
+    static void plantLedgerWithFindings(LedgerFixture ledger, JdbcTemplate jdbc, ZoneId zone) {
         LocalDate first = LocalDate.of(2026, 10, 1);
         Instant september = first.minusDays(10).atStartOfDay(zone).toInstant();
         List<UUID> accounts = new ArrayList<>();
@@ -242,6 +242,10 @@ class MonthFromDaysTest {
     }
 
     Result result(ReportPeriod month, long jobInstanceId) throws Exception {
+        return result(jdbc, reportStore, month, jobInstanceId);
+    }
+
+    static Result result(JdbcTemplate jdbc, ReportStore reportStore, ReportPeriod month, long jobInstanceId) throws Exception {
         List<String> accounts = jdbc.query("""
                 SELECT * FROM reconciliation_accounts WHERE job_instance_id = ? ORDER BY account_id""",
                 (rs, i) -> row(rs), jobInstanceId);
@@ -273,6 +277,10 @@ class MonthFromDaysTest {
 
     /** "n sealed, m gaps" of the month run's plan. */
     String plan(Result month) {
+        return plan(jdbc, month);
+    }
+
+    static String plan(JdbcTemplate jdbc, Result month) {
         return jdbc.queryForObject("""
                 SELECT count(sealed_job_instance_id) || ' sealed, ' || count(*) FILTER (WHERE sealed_job_instance_id IS NULL) || ' gaps'
                 FROM reconciliation_segments WHERE job_instance_id = ?""", String.class, month.jobInstanceId());
