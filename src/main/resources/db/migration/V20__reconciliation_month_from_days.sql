@@ -17,8 +17,10 @@ ALTER TABLE reconciliation_accounts
 CREATE TABLE reconciliation_run_inputs (
     job_instance_id bigint PRIMARY KEY,
     max_row_amount  bigint NOT NULL,
-    rates_digest    text   NOT NULL
-);
+    rates_digest    text   NOT NULL,
+    first_seq       bigint,             -- the first and last posting_seq posted in the run's period (set at
+    closing_seq     bigint              -- publish): a month whose segments follow each other in posting_seq
+);                                      -- order needs no per-account look at its order
 
 -- A month run's plan: its segments in order, each a published day run it reuses or a gap it reads.
 CREATE TABLE reconciliation_segments (
@@ -31,8 +33,9 @@ CREATE TABLE reconciliation_segments (
     PRIMARY KEY (job_instance_id, segment_start)
 );
 
--- A gap's per-account figures and row findings, computed by the month run's segment step with the
--- reconciliation's own statements and removed when the run is published.
+-- A gap's per-account figures, computed when the month run plans with the reconciliation's own
+-- statement, and the row findings of every segment (a gap's computed, a reused day's copied), which
+-- the month's ledger step reads; removed when the run is published.
 CREATE TABLE reconciliation_gap_accounts (
     job_instance_id  bigint      NOT NULL,
     segment_start    timestamptz NOT NULL,

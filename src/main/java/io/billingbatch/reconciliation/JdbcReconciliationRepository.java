@@ -35,10 +35,14 @@ public class JdbcReconciliationRepository {
 
     private final ReconciliationSeals seals;
 
-    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns, ReconciliationSeals seals) {
+    private final MonthSegments monthSegments;
+
+    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns, ReconciliationSeals seals,
+            MonthSegments monthSegments) {
         this.jdbc = jdbc;
         this.publishedRuns = publishedRuns;
         this.seals = seals;
+        this.monthSegments = monthSegments;
     }
 
     /**
@@ -51,6 +55,7 @@ public class JdbcReconciliationRepository {
         results.addAll(MonthSegments.RUN_TABLES);
         publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId, results);
         markFindingKinds(jobInstanceId);
+        monthSegments.markPublished(jobInstanceId);
         for (String work : MonthSegments.WORK_TABLES) { // a month's gaps: read, assembled, no longer needed
             jdbc.update("DELETE FROM " + work + " WHERE job_instance_id = ?", jobInstanceId);
         }

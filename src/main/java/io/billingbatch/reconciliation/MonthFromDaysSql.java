@@ -34,29 +34,32 @@ final class MonthFromDaysSql {
             )""";
 
     /**
-     * The month's accounts from its segments: the opening of the segment that starts the month, the
-     * sums of all (the row digest too), the closing snapshot of the largest closing posting (as a cold
-     * run picks it), what the month's seal holds from the segment with the latest posting; names,
-     * existence and stored balance as they are now. Parameters: run, run, period start.
+     * The month's accounts from its segments, in one pass over them without sorting: the opening of
+     * the segment that starts the month; the sums of all (the row digest too); the closing snapshot
+     * of the month's largest closing posting_seq, looked up by it as a cold run does; what the
+     * month's seal holds from the segment that ends the month (a run's accounts include every
+     * account posted to before its end). Names, existence and stored balance as they are now; the
+     * accounts in scope are a cold run's. Parameters: run, run, run.
      */
     static final String ACCOUNT_BALANCES = "WITH " + SEGMENT_FIGURES + """
             ,
+            edges AS (
+                SELECT min(segment_start) AS first_start, max(segment_start) AS last_start
+                FROM reconciliation_segments WHERE job_instance_id = ?
+            ),
             marks AS (
                 SELECT seg.account_id,
-                       coalesce(min(seg.opening) FILTER (WHERE seg.segment_start = CAST(? AS timestamptz)), 0) AS opening,
+                       min(seg.opening) FILTER (WHERE seg.segment_start = edges.first_start) AS opening,
                        sum(seg.net) AS net, sum(seg.credits) AS credits, sum(seg.charges_call) AS charges_call,
                        sum(seg.charges_sms) AS charges_sms, sum(seg.charges_number) AS charges_number,
                        CAST(sum(seg.ledger_rows) AS bigint) AS ledger_rows,
-                       min(seg.first_seq) AS first_seq, max(seg.closing_seq) AS closing_seq,
-                       (array_agg(seg.closing_snapshot ORDER BY seg.closing_seq DESC) FILTER (WHERE seg.closing_seq IS NOT NULL))[1]
-                           AS closing_snapshot,
-                       max(seg.last_posting_seq) AS last_posting_seq,
-                       (array_agg(seg.last_snapshot ORDER BY seg.last_posting_seq DESC NULLS LAST, seg.segment_start DESC))[1]
-                           AS last_snapshot,
-                       (array_agg(seg.last_expected ORDER BY seg.last_posting_seq DESC NULLS LAST, seg.segment_start DESC))[1]
-                           AS last_expected,
-                       sum(seg.row_digest) AS row_digest
-                FROM seg
+                       min(seg.first_seq) AS first_seq, max(seg.closing_seq) AS closing_seq, sum(seg.row_digest) AS row_digest,
+                       bool_or(seg.segment_start = edges.last_start) AS in_last,
+                       min(seg.last_posting_seq) FILTER (WHERE seg.segment_start = edges.last_start) AS last_posting_seq,
+                       min(seg.last_snapshot) FILTER (WHERE seg.segment_start = edges.last_start) AS last_snapshot,
+                       min(seg.last_expected) FILTER (WHERE seg.segment_start = edges.last_start) AS last_expected
+                FROM seg, edges
+                WHERE seg.ledger_rows > 0 OR seg.segment_start IN (edges.first_start, edges.last_start)
                 GROUP BY seg.account_id
             ),
             scope AS ( -- as a cold run's: accounts with postings before the month's end, and every account row
@@ -66,12 +69,13 @@ final class MonthFromDaysSql {
             )
             SELECT s.account_id, a.customer_id, a.name AS account_name, a.id IS NOT NULL AS account_exists,
                    a.balance_credit AS stored_balance,
-                   coalesce(m.opening, 0) AS opening, m.closing_snapshot,
+                   coalesce(m.opening, 0) AS opening,
+                   (SELECT c.balance_credit_snapshot FROM billing_billings c WHERE c.posting_seq = m.closing_seq) AS closing_snapshot,
                    coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
                    coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
                    m.last_posting_seq, coalesce(m.last_snapshot, 0) AS last_snapshot,
-                   CASE WHEN m.account_id IS NULL THEN 0 ELSE m.last_expected END AS last_expected,
+                   CASE WHEN m.in_last THEN m.last_expected ELSE 0 END AS last_expected,
                    coalesce(m.row_digest, 0) AS row_digest, m.first_seq, m.closing_seq
             FROM scope s
             LEFT JOIN marks m ON m.account_id = s.account_id
@@ -96,42 +100,31 @@ final class MonthFromDaysSql {
             """;
 
     /**
-     * The month's row findings: the reused kinds from the reused day runs and the gaps, then the
-     * kinds judged afresh over the whole month: rows stuck in progressing as of the run's start and
-     * orphans (a fact about the account as it is now), looked up per account that does not exist or
-     * is deleted now. The texts are those of {@link ReconciliationSql#LEDGER_FINDINGS}.
-     * Parameters: run, run, period start, period end, stuck before, run, run, period start, period end.
+     * The month's row findings: the reused kinds of its segments (copied from the reused day runs
+     * and computed for the gaps when the run planned), then the kinds judged afresh over the whole
+     * month: rows stuck in progressing as of the run's start and orphans (a fact about the account
+     * as it is now), looked up per account of the month's own account step that was posted to and
+     * does not exist or is deleted now. The texts are those of {@link ReconciliationSql#LEDGER_FINDINGS}.
+     * Parameters: run, period start, period end, stuck before, run, period start, period end.
      */
     static final String LEDGER_FINDINGS = """
-            SELECT f.kind, f.account_id, f.ledger_id, f.expected, f.actual, f.detail
-            FROM reconciliation_segments s
-            JOIN reconciliation_findings f ON f.job_instance_id = s.sealed_job_instance_id
-            WHERE s.job_instance_id = ? AND f.kind IN (%1$s)
-            UNION ALL
             SELECT g.kind, g.account_id, g.ledger_id, g.expected, g.actual, g.detail
             FROM reconciliation_gap_findings g
-            WHERE g.job_instance_id = ? AND g.kind IN (%1$s)
+            WHERE g.job_instance_id = ?
             UNION ALL
             SELECT 'stuck_progressing', b.account_id, b.id, NULL, b.amount_credit,
                    'progressing since ' || coalesce(b.tm_billing_start, b.tm_create)
             FROM billing_billings b, (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                              CAST(? AS timestamptz) AS stuck_before) bounds
-            WHERE b.status = 'progressing' AND b.tm_delete IS NULL
-              AND coalesce(b.tm_billing_start, b.tm_create) < bounds.pe
-              AND coalesce(b.tm_billing_start, b.tm_create) < bounds.stuck_before
+            WHERE b.status = 'progressing' AND b.tm_delete IS NULL -- billing_billings_progressing_idx
+              AND coalesce(b.tm_billing_start, b.tm_create) < least(bounds.pe, bounds.stuck_before)
             UNION ALL
             SELECT 'orphan', b.account_id, b.id, NULL, b.amount_credit,
                    CASE WHEN a.id IS NULL THEN 'account does not exist'
                         ELSE 'account deleted at ' || a.tm_delete || ', before the row was posted at ' || b.tm_posted END
-            FROM (SELECT posted.account_id FROM (
-                      SELECT a.account_id
-                      FROM reconciliation_segments s
-                      JOIN reconciliation_accounts a ON a.job_instance_id = s.sealed_job_instance_id
-                      WHERE s.job_instance_id = ? AND a.ledger_rows > 0
-                      UNION
-                      SELECT g.account_id FROM reconciliation_gap_accounts g WHERE g.job_instance_id = ? AND g.ledger_rows > 0
-                  ) posted
-                  WHERE NOT EXISTS (SELECT 1 FROM billing_accounts live WHERE live.id = posted.account_id AND live.tm_delete IS NULL)
+            FROM (SELECT m.account_id FROM reconciliation_accounts m
+                  WHERE m.job_instance_id = ? AND m.last_posting_seq IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM billing_accounts live WHERE live.id = m.account_id AND live.tm_delete IS NULL)
                  ) candidate
             JOIN billing_billings b ON b.account_id = candidate.account_id
             LEFT JOIN billing_accounts a ON a.id = b.account_id
@@ -139,5 +132,5 @@ final class MonthFromDaysSql {
             WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
               AND (a.id IS NULL OR a.tm_delete < b.tm_posted)
             ORDER BY 2, 1, 3
-            """.formatted(REUSED_ROW_KINDS);
+            """;
 }

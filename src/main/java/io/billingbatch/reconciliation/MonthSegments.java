@@ -90,6 +90,33 @@ class MonthSegments {
             WHERE f.kind IN (%s)
             """.formatted(ReconciliationSql.LEDGER_FINDINGS, MonthFromDaysSql.REUSED_ROW_KINDS);
 
+    /** The reused days' row findings of the reused kinds, into the month's own segment findings. */
+    private static final String COPY_DAY_FINDINGS = """
+            INSERT INTO reconciliation_gap_findings (job_instance_id, kind, account_id, ledger_id, expected, actual, detail)
+            SELECT s.job_instance_id, f.kind, f.account_id, f.ledger_id, f.expected, f.actual, f.detail
+            FROM reconciliation_segments s JOIN reconciliation_findings f ON f.job_instance_id = s.sealed_job_instance_id
+            WHERE s.job_instance_id = ? AND f.kind IN (%s)
+            """.formatted(MonthFromDaysSql.REUSED_ROW_KINDS);
+
+    /** Per segment of the plan, in order, the first and last posting_seq posted in it (null: none). */
+    private static final String SEGMENT_MARKS = """
+            SELECT s.segment_start, i.first_seq, i.closing_seq
+            FROM reconciliation_segments s JOIN reconciliation_run_inputs i ON i.job_instance_id = s.sealed_job_instance_id
+            WHERE s.job_instance_id = ?
+            UNION ALL
+            SELECT g.segment_start, min(g.first_seq), max(g.closing_seq)
+            FROM reconciliation_gap_accounts g WHERE g.job_instance_id = ? GROUP BY g.segment_start
+            ORDER BY 1
+            """;
+
+    /** At publish: the run's first and last posting in its period, for {@link #SEGMENT_MARKS}. */
+    private static final String MARK_RUN = """
+            UPDATE reconciliation_run_inputs i SET first_seq = m.first_seq, closing_seq = m.closing_seq
+            FROM (SELECT min(first_seq) AS first_seq, max(closing_seq) AS closing_seq
+                  FROM reconciliation_accounts WHERE job_instance_id = ?) m
+            WHERE i.job_instance_id = ?
+            """;
+
     /** Work rows of a run (its gaps): removed once it is published. */
     static final List<String> WORK_TABLES = List.of("reconciliation_gap_accounts", "reconciliation_gap_findings");
 
@@ -144,6 +171,7 @@ class MonthSegments {
             jdbc.update(INSERT_SEGMENT, jobInstanceId, Timestamp.from(segment.start()), Timestamp.from(segment.end()),
                     segment.sealedJobInstanceId(), segment.sealedPeriod(), segment.sealedZone());
         }
+        jdbc.update(COPY_DAY_FINDINGS, jobInstanceId); // the ledger step reads the month's own copy
         List<Segment> gaps = segments.stream().filter(segment -> !segment.sealed()).toList();
         for (Segment gap : gaps) { // each from the latest seal at or before it, as a run of the gap would read it
             ReconciliationSeals.Start seal = seals.startOf(new ReportPeriod(period.key(), period.zone(), gap.start(), gap.end()));
@@ -152,7 +180,8 @@ class MonthSegments {
             jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, seal.jobInstanceId(), seal.sealedToArgument(),
                     Timestamp.from(gap.start()), Timestamp.from(gap.end()), Timestamp.from(stuckBefore), bound.maxMicros());
         }
-        Long reordered = jdbc.queryForObject(MonthFromDaysSql.REORDERED_ACCOUNTS, Long.class, jobInstanceId, jobInstanceId);
+        Long reordered = inPostingOrder(jobInstanceId) ? 0L
+                : jdbc.queryForObject(MonthFromDaysSql.REORDERED_ACCOUNTS, Long.class, jobInstanceId, jobInstanceId);
         if (reordered != null && reordered > 0) {
             clear(jobInstanceId, List.of("reconciliation_segments", "reconciliation_gap_accounts", "reconciliation_gap_findings"));
             logger.info("{}: posting order disagrees with posting time across the month's days for {} account(s);"
@@ -189,6 +218,32 @@ class MonthSegments {
     private static String range(Segment first, Segment last) {
         String days = first == last ? first.sealedPeriod() : first.sealedPeriod() + ".." + last.sealedPeriod();
         return days + ("UTC".equals(last.sealedZone()) ? "" : " " + last.sealedZone());
+    }
+
+    /**
+     * Whether every segment's postings all come after the previous segments' in posting_seq order
+     * (the ledger's normal state): then no account's order can disagree, and the per-account look
+     * over every segment's accounts is not needed.
+     */
+    private boolean inPostingOrder(long jobInstanceId) {
+        long[] highest = { Long.MIN_VALUE };
+        boolean[] ordered = { true };
+        jdbc.query(SEGMENT_MARKS, (java.sql.ResultSet rs) -> {
+            Long first = rs.getObject("first_seq", Long.class);
+            Long closing = rs.getObject("closing_seq", Long.class);
+            if (first != null && first <= highest[0]) {
+                ordered[0] = false;
+            }
+            if (closing != null) {
+                highest[0] = Math.max(highest[0], closing);
+            }
+        }, jobInstanceId, jobInstanceId);
+        return ordered[0];
+    }
+
+    /** Records the published run's first and last posting in its period (in the publishing transaction). */
+    void markPublished(long jobInstanceId) {
+        jdbc.update(MARK_RUN, jobInstanceId, jobInstanceId);
     }
 
     /**
@@ -229,6 +284,29 @@ class MonthSegments {
                 SELECT count(*) FROM reconciliation_segments WHERE job_instance_id = ? AND sealed_job_instance_id IS NOT NULL""",
                 Long.class, jobInstanceId);
         return sealed != null && sealed > 0;
+    }
+
+    /** Whether every day run the plan reuses is still published (a --rerun of the day replaces it and its rows). */
+    boolean planHolds(long jobInstanceId) {
+        List<String> replaced = replacedDays(jobInstanceId);
+        if (!replaced.isEmpty()) {
+            logger.info("reconciliation: day run(s) {} that run {} planned to reuse were replaced since; it plans again"
+                    + " and its account step starts over", String.join(", ", replaced), jobInstanceId);
+        }
+        return replaced.isEmpty();
+    }
+
+    private List<String> replacedDays(long jobInstanceId) {
+        return jdbc.queryForList("""
+                SELECT s.sealed_period || ' (' || s.sealed_zone || ')' FROM reconciliation_segments s
+                WHERE s.job_instance_id = ? AND s.sealed_job_instance_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM published_runs r WHERE r.job_instance_id = s.sealed_job_instance_id)
+                ORDER BY s.segment_start""", String.class, jobInstanceId);
+    }
+
+    /** Removes what the run's account step wrote (nothing of it is published yet), before it plans again. */
+    void startOver(long jobInstanceId) {
+        clear(jobInstanceId, List.of("reconciliation_accounts", "reconciliation_findings"));
     }
 
     /** Removes the run's gap rows (work done once the run is published). */

@@ -67,9 +67,10 @@ public class ReconciliationJobConfiguration {
     }
 
     /**
-     * Before the account step's first execution (not its restarts, which read what it planned):
-     * records the run's inputs and, for a month, plans its segments and reads its gaps
-     * ({@link MonthSegments}). Runs before the step's readers are built, so they read the plan.
+     * Before the account step's first execution: records the run's inputs and, for a month, plans
+     * its segments and reads its gaps ({@link MonthSegments}). A restart reads what it planned,
+     * unless a day run it reuses was replaced since (--rerun of that day): then it plans again and
+     * the step starts over. Runs before the step's reader is built, so the reader reads the plan.
      */
     record MonthPlanListener(MonthSegments monthSegments, JobRepository jobRepository, Duration stuckAfter)
             implements StepExecutionListener {
@@ -78,10 +79,17 @@ public class ReconciliationJobConfiguration {
 
         @Override
         public void beforeStep(StepExecution stepExecution) {
-            if (stepExecution.getExecutionContext().containsKey(PLANNED)) {
-                return;
-            }
             JobExecution jobExecution = stepExecution.getJobExecution();
+            var context = stepExecution.getExecutionContext();
+            if (context.containsKey(PLANNED)) {
+                if (monthSegments.planHolds(jobExecution.getJobInstanceId())) {
+                    return;
+                }
+                // a day it reuses was run again since: plan again and start the step over
+                monthSegments.startOver(jobExecution.getJobInstanceId());
+                context.entrySet().stream().map(java.util.Map.Entry::getKey)
+                        .filter(key -> key.startsWith("accountBalanceReader.")).toList().forEach(context::remove);
+            }
             Instant asOf = asOf(jobExecution, jobRepository);
             monthSegments.prepare(PeriodJobParameters.from(jobExecution.getJobParameters()), jobExecution.getJobInstanceId(),
                     asOf, asOf.minus(stuckAfter));
@@ -116,7 +124,7 @@ public class ReconciliationJobConfiguration {
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
                 .queryArguments(fromDays
-                        ? new Object[] { jobInstanceId, jobInstanceId, Timestamp.from(reportPeriod.start()) }
+                        ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId }
                         : new Object[] { start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
                                 Timestamp.from(reportPeriod.end()), bound.maxMicros() })
                 .rowMapper((rs, rowNum) -> {
@@ -173,7 +181,7 @@ public class ReconciliationJobConfiguration {
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
                 .queryArguments(fromDays
-                        ? new Object[] { run, run, start, end, Timestamp.from(stuckBefore), run, run, start, end }
+                        ? new Object[] { run, start, end, Timestamp.from(stuckBefore), run, start, end }
                         : new Object[] { seal.jobInstanceId(), seal.sealedToArgument(), start, end,
                                 Timestamp.from(stuckBefore), bound.maxMicros() })
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),

@@ -123,6 +123,77 @@ class MonthFromDaysTest {
     }
 
     @Test
+    void aBerlinMonthReusesUtcDaysAndReadsTheHoursAtItsEdgesFromTheLedger() throws Exception {
+        ReportPeriod month = ReportPeriod.parse("2026-10", "Europe/Berlin");
+        plantLedgerWithFindings(ledger, jdbc, ZoneId.of("Europe/Berlin"));
+
+        Result cold = runMonth(month, 1);
+        runDays(ReportPeriod.parse("2026-10", "UTC"), Set.of());
+
+        Result assembled = runMonth(month, 2);
+
+        // UTC 2026-10-01 .. 2026-10-30 lie inside the Berlin month; 2026-10-31 ends an hour after it
+        assertThat(plan(assembled)).isEqualTo("30 sealed, 2 gaps");
+        assertThat(jdbc.queryForList("""
+                SELECT segment_start || ' ' || segment_end FROM reconciliation_segments
+                WHERE job_instance_id = ? AND sealed_job_instance_id IS NULL ORDER BY segment_start""", String.class,
+                assembled.jobInstanceId())).containsExactly(
+                        jdbc.queryForObject("SELECT CAST('2026-09-30T22:00:00Z' AS timestamptz) || ' ' || CAST('2026-10-01T00:00:00Z' AS timestamptz)", String.class),
+                        jdbc.queryForObject("SELECT CAST('2026-10-31T00:00:00Z' AS timestamptz) || ' ' || CAST('2026-10-31T23:00:00Z' AS timestamptz)", String.class));
+        assertThat(assembled).isEqualTo(cold);
+    }
+
+    @Test
+    void dayRunsOfAnotherRateCardAreNotReused() throws Exception {
+        ReportPeriod month = ReportPeriod.parse("2026-10", "UTC");
+        plantLedgerWithFindings(ledger, jdbc, ZoneId.of("UTC"));
+        runDays(month, Set.of());
+        // a rate entered after the days were reconciled: their rating_mismatch findings may no longer hold
+        jdbc.update("""
+                INSERT INTO billing_rates (reference_type, unit, credit_per_unit, effective_from)
+                SELECT reference_type, unit, credit_per_unit + 1, '2026-10-15T00:00:00Z' FROM billing_rates
+                WHERE reference_type = 'sms' ORDER BY effective_from DESC LIMIT 1""");
+        try {
+            Result month1 = runMonth(month, 1);
+
+            assertThat(plan(month1)).isEqualTo("0 sealed, 0 gaps");
+            assertThat(month1.findings()).anyMatch(f -> f.startsWith("rating_mismatch ") && f.contains("0.008001 USD per unit"));
+        }
+        finally {
+            jdbc.update("DELETE FROM billing_rates WHERE effective_from = '2026-10-15T00:00:00Z'");
+        }
+    }
+
+    @Test
+    void aDayRunAgainBetweenAFailureAndTheRestartIsReplannedAndTheMonthStillEqualsAColdRun() throws Exception {
+        ReportPeriod month = ReportPeriod.parse("2026-10", "UTC");
+        plantLedgerWithFindings(ledger, jdbc, ZoneId.of("UTC"));
+        Result cold = runMonth(month, 1);
+        runDays(month, Set.of());
+        int written = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Integer.class);
+        JobExecution failed;
+        try (io.billingbatch.ledger.InsertFailure crash = io.billingbatch.ledger.InsertFailure.afterRows(jdbc,
+                "reconciliation_accounts", written + 1)) {
+            failed = launch(month, 2);
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        long planned = jdbc.queryForObject("SELECT sealed_job_instance_id FROM reconciliation_segments WHERE job_instance_id = ?"
+                + " AND sealed_period = '2026-10-05'", Long.class, failed.getJobInstanceId());
+        long replacement = run(ReportPeriod.parse("2026-10-05", "UTC"), 2).getJobInstanceId(); // replaces that day's run
+
+        JobExecution restarted = launch(month, 2);
+
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        assertThat(jdbc.queryForObject("SELECT sealed_job_instance_id FROM reconciliation_segments WHERE job_instance_id = ?"
+                + " AND sealed_period = '2026-10-05'", Long.class, failed.getJobInstanceId()))
+                .isEqualTo(replacement).isNotEqualTo(planned);
+        Result assembled = result(month, restarted.getJobInstanceId());
+        assertThat(plan(assembled)).isEqualTo("31 sealed, 0 gaps");
+        assertThat(assembled).isEqualTo(cold);
+    }
+
+    @Test
     void aMonthWhosePostingOrderDisagreesWithPostingTimeAcrossDaysIsReadFromTheLedger() throws Exception {
         ReportPeriod month = ReportPeriod.parse("2026-10", "UTC");
         plantLedgerWithFindings(ledger, jdbc, ZoneId.of("UTC"));
@@ -221,10 +292,14 @@ class MonthFromDaysTest {
     }
 
     JobExecution run(ReportPeriod period, long revision) throws Exception {
-        JobExecution execution = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob,
-                new PeriodJobParameters(period, revision), revision > 1)).execution();
+        JobExecution execution = launch(period, revision);
         assertThat(execution.getStatus()).as(period.key()).isEqualTo(BatchStatus.COMPLETED);
         return execution;
+    }
+
+    JobExecution launch(ReportPeriod period, long revision) throws Exception {
+        return ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, new PeriodJobParameters(period, revision),
+                revision > 1)).execution();
     }
 
     /** The month's published rows (without the run's id) and its files, byte for byte. */
