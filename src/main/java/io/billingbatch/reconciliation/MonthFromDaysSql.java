@@ -13,8 +13,16 @@ final class MonthFromDaysSql {
     /** The row finding kinds that are facts about one ledger row of the period: a day's are the month's. */
     static final String REUSED_ROW_KINDS = "'chain_break', 'rating_mismatch', 'invalid_amount', 'charged_failed_call'";
 
-    /** Per segment and account the figures of the segment: a reused day run's or a gap's. Parameters: run, run. */
+    /**
+     * Per segment and account the figures of the segment, a reused day run's or a gap's: of the
+     * accounts posted to in it, and of every account in the segments that start and end the month.
+     * Parameters: run, run.
+     */
     private static final String SEGMENT_FIGURES = """
+            edge AS (
+                SELECT x.job_instance_id, min(x.segment_start) AS first_start, max(x.segment_start) AS last_start
+                FROM reconciliation_segments x GROUP BY x.job_instance_id
+            ),
             seg AS (
                 SELECT s.segment_start, a.account_id, a.opening,
                        CAST(a.credits AS numeric) - a.charges_call - a.charges_sms - a.charges_number - a.other_debits AS net,
@@ -23,7 +31,9 @@ final class MonthFromDaysSql {
                        a.ledger_rows, a.first_seq, a.closing_seq, a.closing_snapshot, a.last_posting_seq, a.last_snapshot,
                        a.last_expected, a.row_digest
                 FROM reconciliation_segments s
+                JOIN edge e ON e.job_instance_id = s.job_instance_id
                 JOIN reconciliation_accounts a ON a.job_instance_id = s.sealed_job_instance_id
+                  AND (a.ledger_rows > 0 OR s.segment_start = e.first_start OR s.segment_start = e.last_start)
                 WHERE s.job_instance_id = ?
                 UNION ALL
                 SELECT g.segment_start, g.account_id, g.opening, g.net, g.credits, g.charges_call, g.charges_sms,
