@@ -5,6 +5,8 @@
  * in progress, belong to no live account or charged a failed call. Stores accounts and findings
  * under the run, publishes them as the period's result, and writes the CSV, XLSX and manifest. A
  * provisional run (the running period, judged as of its as-of instant) is never published: it
- * writes {@code -provisional} files from its own results and then removes them.
+ * writes {@code -provisional} files from its own results and then removes them. A month that has
+ * ended is assembled from the published, sealed day runs inside it and reads only the gaps between
+ * them from the ledger ({@link io.billingbatch.reconciliation.MonthSegments}).
  */
 package io.billingbatch.reconciliation;
