@@ -37,6 +37,8 @@ public class ReconciliationSeals {
                                               row_digest, expected_snapshot)
             SELECT job_instance_id, account_id, last_posting_seq, last_snapshot, ledger_rows, row_digest, last_expected
             FROM reconciliation_accounts WHERE job_instance_id = :run
+              -- all or nothing: accounts written before V18 (a run restarted across the upgrade) carry no digest
+              AND NOT EXISTS (SELECT 1 FROM reconciliation_accounts WHERE job_instance_id = :run AND row_digest IS NULL)
             ON CONFLICT (job_instance_id, account_id) DO UPDATE SET
                 last_posting_seq = EXCLUDED.last_posting_seq, closing_snapshot = EXCLUDED.closing_snapshot,
                 row_count = EXCLUDED.row_count, row_digest = EXCLUDED.row_digest,

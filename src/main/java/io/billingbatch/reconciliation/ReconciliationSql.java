@@ -15,7 +15,7 @@ public final class ReconciliationSql {
      * reports tie out. A row whose amount is NULL or beyond the sanity bound is in no sum (the
      * ledger step reports it as {@code invalid_amount}), exactly as the cost report leaves it out;
      * the sums are numeric and checked against a long when read. An account of the seal is in
-     * scope while it has postings or a live account row, as it would be read from the beginning.
+     * scope while it has postings or a billing_accounts row, as it would be read from the beginning.
      * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
      * period end, bound (micro-USD).
      */
@@ -24,7 +24,7 @@ public final class ReconciliationSql {
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount),
             marks AS (
-                SELECT b.account_id,
+                SELECT b.account_id, min(b.posting_seq) AS first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
                        min(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS closing_seq,
@@ -79,8 +79,10 @@ public final class ReconciliationSql {
             LEFT JOIN seal sl ON sl.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id
             LEFT JOIN LATERAL (
-                -- the account's last posting before the period's end, when it is not the seal's: its snapshot,
-                -- and what the chain expected of it (the posting before it + its amount)
+                -- the account's last posting before the period's end, unless it is the seal's and the chain
+                -- before it is the sealed one: its snapshot, and what the chain expected of it (the posting
+                -- before it + its amount); a row read that was posted before the seal's last posting puts a
+                -- new posting before that one
                 SELECT true AS found, r.balance_credit_snapshot AS snapshot,
                        CASE WHEN r.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
                             THEN coalesce((SELECT p.balance_credit_snapshot FROM billing_billings p
@@ -88,8 +90,9 @@ public final class ReconciliationSql {
                                              AND p.tm_posted < bounds.pe
                                            ORDER BY p.posting_seq DESC LIMIT 1), 0) + r.amount_credit END AS expected
                 FROM billing_billings r
-                WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq)
-                  AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq)
+                WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq,
+                                               CASE WHEN m.first_seq < sl.last_posting_seq THEN sl.last_posting_seq END)
+                  AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq OR m.first_seq < sl.last_posting_seq)
             ) l ON true
             ORDER BY s.account_id
             """;
@@ -155,12 +158,15 @@ public final class ReconciliationSql {
                 FROM candidates c LEFT JOIN seal s ON s.account_id = c.account_id
                 WHERE c.account_id NOT IN (SELECT account_id FROM tangled)
                 UNION ALL
-                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
-                       row_number() OVER w, lag(b.balance_credit_snapshot) OVER w, lag(b.balance_credit_snapshot, 2) OVER w,
-                       lag(b.amount_credit) OVER w, 0, 0
-                FROM billing_billings b JOIN tangled t ON t.account_id = b.account_id CROSS JOIN bounds
-                WHERE b.posting_seq IS NOT NULL AND b.tm_posted < bounds.pe
-                WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
+                SELECT r.*, 0, 0
+                FROM tangled t CROSS JOIN bounds CROSS JOIN LATERAL ( -- by billing_billings_account_seq_idx, never a scan
+                    SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
+                           row_number() OVER w AS n, lag(b.balance_credit_snapshot) OVER w AS p1,
+                           lag(b.balance_credit_snapshot, 2) OVER w AS p2, lag(b.amount_credit) OVER w AS pa
+                    FROM billing_billings b
+                    WHERE b.account_id = t.account_id AND b.posting_seq IS NOT NULL AND b.tm_posted < bounds.pe
+                    WINDOW w AS (ORDER BY b.posting_seq)
+                ) r
             ),
             judged AS ( -- each row with the snapshot before it and what the chain expected of that snapshot
                 SELECT l.id, l.account_id, l.tm_posted, l.amount_credit, l.balance_credit_snapshot,

@@ -67,6 +67,9 @@ class ReconciliationRestartTest {
     @Autowired
     DataSource dataSource;
 
+    @Autowired
+    ReconciliationSeals seals;
+
     @BeforeEach
     void givenSixAccountsTwoOfThemFaulty() {
         LedgerFixture.reset(jdbc);
@@ -128,6 +131,62 @@ class ReconciliationRestartTest {
             assertThat(workbook.getSheet("Accounts").getLastRowNum()).isEqualTo(6);
             assertThat(workbook.getSheet("Findings").getLastRowNum()).isEqualTo(3);
         }
+    }
+
+    @Test
+    void aRunFromASealRestartedAfterAMidStepFailureEndsLikeOneThatNeverFailedAndLikeOneFromTheBeginning() throws Exception {
+        // given: September (the top-ups) sealed; in October a chain break at the first row after the seal
+        ReportPeriod september = ReportPeriod.parse("2026-09", "UTC");
+        assertThat(((LaunchOutcome.Ran) launcher.launch(reconciliationJob, new PeriodJobParameters(september, 1), false))
+                .execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        UUID broken = jdbc.queryForObject("SELECT account_id FROM billing_billings WHERE tm_posted = '2026-10-05T00:00:00Z'",
+                UUID.class);
+        jdbc.update("UPDATE billing_billings SET amount_credit = amount_credit + 1 WHERE tm_posted = '2026-10-05T00:00:00Z'");
+        assertThat(seals.startOf(PERIOD).period()).isEqualTo("2026-09");
+        PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
+        JobExecution failed;
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "reconciliation_accounts", 6 + 3)) { // September's 6, then 3
+            failed = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+
+        // when
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, false)).execution();
+
+        // then
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        List<String> restartedFindings = findings();
+        List<String> restartedSeals = octoberSeals();
+        byte[] restartedCsv = Files.readAllBytes(csv());
+        byte[] restartedWorkbook = Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"));
+        assertThat(restartedFindings).contains("chain_break " + broken + " 800001 800000");
+        assertThat(restartedSeals).hasSize(6);
+
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(findings()).containsExactlyElementsOf(restartedFindings);
+        assertThat(octoberSeals()).isEqualTo(restartedSeals);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+
+        jdbc.update("DELETE FROM reconciliation_seals WHERE job_instance_id = (SELECT job_instance_id FROM published_runs"
+                + " WHERE job_name = 'reconciliation' AND period = '2026-09')");
+        assertThat(seals.startOf(PERIOD).fromBeginning()).isTrue();
+        JobExecution fromBeginning = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, parameters, true)).execution();
+        assertThat(fromBeginning.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(findings()).containsExactlyElementsOf(restartedFindings);
+        assertThat(octoberSeals()).isEqualTo(restartedSeals);
+        assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
+        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+    }
+
+    List<String> octoberSeals() {
+        return jdbc.query("""
+                SELECT s.account_id, s.last_posting_seq, s.closing_snapshot, s.row_count, s.row_digest, s.expected_snapshot
+                FROM reconciliation_seals s JOIN published_runs r ON r.job_instance_id = s.job_instance_id AND r.period = '2026-10'
+                ORDER BY 1""", (rs, i) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4)
+                + " " + rs.getBigDecimal(5) + " " + rs.getString(6));
     }
 
     @Test
