@@ -50,6 +50,12 @@ class MonthFromDaysTest {
     @Autowired
     ReportStore reportStore;
 
+    @Autowired
+    io.billingbatch.demo.DemoLedgerGenerator demoLedger;
+
+    @Autowired
+    io.billingbatch.demo.DemoFaultInjector faults;
+
     LedgerFixture ledger;
 
     @BeforeEach
@@ -58,6 +64,7 @@ class MonthFromDaysTest {
         jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, reconciliation_run_inputs,"
                 + " reconciliation_segments, reconciliation_gap_accounts, reconciliation_gap_findings");
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-10").toFile());
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-09").toFile());
         ledger = new LedgerFixture(jdbc);
     }
 
@@ -190,6 +197,24 @@ class MonthFromDaysTest {
                 .isEqualTo(replacement).isNotEqualTo(planned);
         Result assembled = result(month, restarted.getJobInstanceId());
         assertThat(plan(assembled)).isEqualTo("31 sealed, 0 gaps");
+        assertThat(assembled).isEqualTo(cold);
+    }
+
+    @Test
+    void aDemoLedgerWithInjectedFaultsGivesTheColdRunsResultFromItsDays() throws Exception {
+        demoLedger.generate(new io.billingbatch.demo.DemoLedgerSpec(11, 40, YearMonth.of(2026, 8), 2, 8_000));
+        ReportPeriod month = ReportPeriod.parse("2026-09", "UTC");
+        faults.inject(month, 1, 7); // every kind, a duplicated row among them (posted late, stamped in its day)
+
+        Result cold = runMonth(month, 1);
+        runDays(month, Set.of(30));
+
+        Result assembled = runMonth(month, 2);
+
+        assertThat(cold.findings()).extracting(f -> f.split(" ")[0]).contains("chain_break", "rating_mismatch",
+                "stuck_progressing", "orphan", "charged_failed_call", "balance_mismatch");
+        // the duplicated row's posting_seq comes after later days' rows: its chain is not its day's, the month is read cold
+        assertThat(plan(assembled)).isEqualTo("0 sealed, 0 gaps");
         assertThat(assembled).isEqualTo(cold);
     }
 
