@@ -9,18 +9,19 @@ import java.util.UUID;
  * (the last posting before the period's end, null if none), {@code lastSnapshot} (its snapshot, 0
  * if none), {@code lastExpected} (what the chain expected of it) and {@code rowDigest} (of the
  * {@code ledgerRows} posted in the period). {@code storedBalance} is null unless the period
- * includes now.
+ * includes now. {@code firstSeq} and {@code closingSeq} are the first and last posting_seq posted in
+ * the period (null when none), which let a month reuse the runs of its days (see {@link MonthSegments}).
  */
 record AccountBalance(UUID accountId, UUID customerId, String accountName, boolean accountExists,
         long opening, long net, long credits, long chargesCall, long chargesSms, long chargesNumber,
         Long closingSnapshot, Long storedBalance, long ledgerRows, Long lastPostingSeq, long lastSnapshot,
-        Long lastExpected, BigDecimal rowDigest) {
+        Long lastExpected, BigDecimal rowDigest, Long firstSeq, Long closingSeq) {
 
     /** The same account without the stored balance: today's balance says nothing about a period that has ended. */
     AccountBalance withoutStoredBalance() {
         return new AccountBalance(accountId, customerId, accountName, accountExists, opening, net, credits, chargesCall,
                 chargesSms, chargesNumber, closingSnapshot, null, ledgerRows, lastPostingSeq, lastSnapshot, lastExpected,
-                rowDigest);
+                rowDigest, firstSeq, closingSeq);
     }
 
     long closing() {

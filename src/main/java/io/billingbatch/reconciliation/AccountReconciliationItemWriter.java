@@ -13,8 +13,9 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
     private static final String UPSERT_ACCOUNT = """
             INSERT INTO reconciliation_accounts (job_instance_id, account_id, customer_id, account_name, account_exists,
                 opening, credits, charges_call, charges_sms, charges_number, other_debits, closing, stored_balance,
-                ledger_rows, finding_kinds, last_posting_seq, last_snapshot, last_expected, row_digest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ledger_rows, finding_kinds, last_posting_seq, last_snapshot, last_expected, row_digest, first_seq,
+                closing_seq, closing_snapshot)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (job_instance_id, account_id) DO UPDATE SET
                 customer_id = EXCLUDED.customer_id, account_name = EXCLUDED.account_name,
                 account_exists = EXCLUDED.account_exists, opening = EXCLUDED.opening, credits = EXCLUDED.credits,
@@ -23,7 +24,9 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
                 closing = EXCLUDED.closing, stored_balance = EXCLUDED.stored_balance,
                 ledger_rows = EXCLUDED.ledger_rows, finding_kinds = EXCLUDED.finding_kinds,
                 last_posting_seq = EXCLUDED.last_posting_seq, last_snapshot = EXCLUDED.last_snapshot,
-                last_expected = EXCLUDED.last_expected, row_digest = EXCLUDED.row_digest
+                last_expected = EXCLUDED.last_expected, row_digest = EXCLUDED.row_digest,
+                first_seq = EXCLUDED.first_seq, closing_seq = EXCLUDED.closing_seq,
+                closing_snapshot = EXCLUDED.closing_snapshot
             """;
 
     private final JdbcTemplate jdbc;
@@ -44,7 +47,7 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
             accounts.add(new Object[] { jobInstanceId, b.accountId(), b.customerId(), b.accountName(), b.accountExists(),
                     b.opening(), b.credits(), b.chargesCall(), b.chargesSms(), b.chargesNumber(), b.otherDebits(),
                     b.closing(), b.storedBalance(), b.ledgerRows(), item.findingKinds(), b.lastPostingSeq(), b.lastSnapshot(),
-                    b.lastExpected(), b.rowDigest() });
+                    b.lastExpected(), b.rowDigest(), b.firstSeq(), b.closingSeq(), b.closingSnapshot() });
             findings.addAll(item.findings());
         }
         jdbc.batchUpdate(UPSERT_ACCOUNT, accounts);

@@ -35,10 +35,14 @@ public class JdbcReconciliationRepository {
 
     private final ReconciliationSeals seals;
 
-    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns, ReconciliationSeals seals) {
+    private final MonthSegments monthSegments;
+
+    public JdbcReconciliationRepository(JdbcTemplate jdbc, PublishedRuns publishedRuns, ReconciliationSeals seals,
+            MonthSegments monthSegments) {
         this.jdbc = jdbc;
         this.publishedRuns = publishedRuns;
         this.seals = seals;
+        this.monthSegments = monthSegments;
     }
 
     /**
@@ -46,9 +50,15 @@ public class JdbcReconciliationRepository {
      * and seals it when {@code seal} (its period has ended); in the caller's transaction.
      */
     void publish(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId, boolean seal) {
-        publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId,
-                List.of("reconciliation_accounts", "reconciliation_findings", "reconciliation_seals"));
+        List<String> results = new ArrayList<>(List.of("reconciliation_accounts", "reconciliation_findings",
+                "reconciliation_seals"));
+        results.addAll(MonthSegments.RUN_TABLES);
+        publishedRuns.publish(ReconciliationJobConfiguration.JOB_NAME, parameters, jobInstanceId, jobExecutionId, results);
         markFindingKinds(jobInstanceId);
+        monthSegments.markPublished(jobInstanceId);
+        for (String work : MonthSegments.WORK_TABLES) { // a month's gaps: read, assembled, no longer needed
+            jdbc.update("DELETE FROM " + work + " WHERE job_instance_id = ?", jobInstanceId);
+        }
         if (seal) {
             seals.seal(jobInstanceId);
         }
@@ -61,7 +71,10 @@ public class JdbcReconciliationRepository {
 
     /** Removes a run's results unless it is published (a provisional run's, once its files are written). */
     void discardRun(long jobInstanceId) {
-        for (String table : List.of("reconciliation_accounts", "reconciliation_findings")) {
+        List<String> tables = new ArrayList<>(List.of("reconciliation_accounts", "reconciliation_findings"));
+        tables.addAll(MonthSegments.RUN_TABLES);
+        tables.addAll(MonthSegments.WORK_TABLES);
+        for (String table : tables) {
             jdbc.update("DELETE FROM " + table + " WHERE job_instance_id = ?"
                     + " AND job_instance_id NOT IN (SELECT job_instance_id FROM published_runs)", jobInstanceId);
         }

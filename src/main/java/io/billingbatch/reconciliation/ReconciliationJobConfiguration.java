@@ -19,8 +19,10 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
@@ -50,7 +52,8 @@ public class ReconciliationJobConfiguration {
     @Bean
     Step reconciliationAccountStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<AccountBalance> accountBalanceReader, AccountBalanceProcessor accountBalanceProcessor,
-            AccountReconciliationItemWriter accountReconciliationWriter,
+            AccountReconciliationItemWriter accountReconciliationWriter, MonthSegments monthSegments,
+            @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter,
             @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize) {
         return new StepBuilder("reconciliationAccountStep", jobRepository)
                 .<AccountBalance, AccountReconciliation>chunk(chunkSize)
@@ -59,7 +62,39 @@ public class ReconciliationJobConfiguration {
                 .processor(accountBalanceProcessor)
                 .writer(accountReconciliationWriter)
                 .listener(new ProgressListener())
+                .listener(new MonthPlanListener(monthSegments, jobRepository, stuckAfter))
                 .build();
+    }
+
+    /**
+     * Before the account step's first execution: records the run's inputs and, for a month, plans
+     * its segments and reads its gaps ({@link MonthSegments}). A restart reads what it planned,
+     * unless a day run it reuses was replaced since (--rerun of that day): then it plans again and
+     * the step starts over. Runs before the step's reader is built, so the reader reads the plan.
+     */
+    record MonthPlanListener(MonthSegments monthSegments, JobRepository jobRepository, Duration stuckAfter)
+            implements StepExecutionListener {
+
+        static final String PLANNED = "reconciliation.month-planned";
+
+        @Override
+        public void beforeStep(StepExecution stepExecution) {
+            JobExecution jobExecution = stepExecution.getJobExecution();
+            var context = stepExecution.getExecutionContext();
+            if (context.containsKey(PLANNED)) {
+                if (monthSegments.planHolds(jobExecution.getJobInstanceId())) {
+                    return;
+                }
+                // a day it reuses was run again since: plan again and start the step over
+                monthSegments.startOver(jobExecution.getJobInstanceId());
+                context.entrySet().stream().map(java.util.Map.Entry::getKey)
+                        .filter(key -> key.startsWith("accountBalanceReader.")).toList().forEach(context::remove);
+            }
+            Instant asOf = asOf(jobExecution, jobRepository);
+            monthSegments.prepare(PeriodJobParameters.from(jobExecution.getJobParameters()), jobExecution.getJobInstanceId(),
+                    asOf, asOf.minus(stuckAfter));
+            stepExecution.getExecutionContext().putString(PLANNED, "true");
+        }
     }
 
     @Bean
@@ -80,16 +115,20 @@ public class ReconciliationJobConfiguration {
     JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
             ReconciliationSeals seals, @Value("#{jobParameters['period']}") String period,
             @Value("#{jobParameters['zone']}") String zone,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId, MonthSegments monthSegments,
             @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
-        ReconciliationSeals.Start start = seals.startOfLogged(reportPeriod);
+        boolean fromDays = monthSegments.reusesDays(jobInstanceId);
+        ReconciliationSeals.Start start = fromDays ? null : seals.startOfLogged(reportPeriod);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
-                .sql(ReconciliationSql.ACCOUNT_BALANCES)
+                .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
                 .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem
-                .preparedStatementSetter(new LocalWorkMem(workMem, start.jobInstanceId(), start.sealedToArgument(),
-                        Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros()))
+                .preparedStatementSetter(new LocalWorkMem(workMem, fromDays
+                        ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId }
+                        : new Object[] { start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
+                                Timestamp.from(reportPeriod.end()), bound.maxMicros() }))
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
@@ -100,7 +139,8 @@ public class ReconciliationJobConfiguration {
                             sum(rs, "charges_number", what), rs.getObject("closing_snapshot", Long.class),
                             rs.getObject("stored_balance", Long.class), rs.getLong("ledger_rows"),
                             rs.getObject("last_posting_seq", Long.class), rs.getLong("last_snapshot"),
-                            rs.getObject("last_expected", Long.class), rs.getBigDecimal("row_digest"));
+                            rs.getObject("last_expected", Long.class), rs.getBigDecimal("row_digest"),
+                            rs.getObject("first_seq", Long.class), rs.getObject("closing_seq", Long.class));
                 })
                 .build();
     }
@@ -130,18 +170,24 @@ public class ReconciliationJobConfiguration {
             @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
             @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound,
-            ReconciliationSeals seals, @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
+            ReconciliationSeals seals, MonthSegments monthSegments,
+            @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
-        ReconciliationSeals.Start start = seals.startOf(reportPeriod); // the account step logged it
+        long run = jobExecution.getJobInstanceId();
+        Timestamp start = Timestamp.from(reportPeriod.start());
+        Timestamp end = Timestamp.from(reportPeriod.end());
+        boolean fromDays = monthSegments.reusesDays(run);
+        ReconciliationSeals.Start seal = fromDays ? null : seals.startOf(reportPeriod); // the account step logged it
         return new JdbcCursorItemReaderBuilder<Finding>()
                 .name("ledgerFindingReader")
                 .dataSource(dataSource)
-                .sql(ReconciliationSql.LEDGER_FINDINGS)
+                .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
                 .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
-                .preparedStatementSetter(new LocalWorkMem(workMem, start.jobInstanceId(), start.sealedToArgument(),
-                        Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), Timestamp.from(stuckBefore),
-                        bound.maxMicros()))
+                .preparedStatementSetter(new LocalWorkMem(workMem, fromDays
+                        ? new Object[] { run, start, end, Timestamp.from(stuckBefore), run, start, end }
+                        : new Object[] { seal.jobInstanceId(), seal.sealedToArgument(), start, end,
+                                Timestamp.from(stuckBefore), bound.maxMicros() }))
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))

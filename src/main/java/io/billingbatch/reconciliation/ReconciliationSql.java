@@ -26,6 +26,7 @@ public final class ReconciliationSql {
             marks AS (
                 SELECT b.account_id, min(b.posting_seq) AS first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
+                       min(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS period_first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS closing_seq,
                        count(*) FILTER (WHERE b.tm_posted >= bounds.ps) AS ledger_rows,
                        coalesce(sum(ledger_row_digest(b)) FILTER (WHERE b.tm_posted >= bounds.ps), 0) AS row_digest,
@@ -72,7 +73,7 @@ public final class ReconciliationSql {
                    coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
                    coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
-                   coalesce(m.row_digest, 0) AS row_digest
+                   coalesce(m.row_digest, 0) AS row_digest, m.period_first_seq AS first_seq, m.closing_seq
             FROM scope s CROSS JOIN bounds
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN seal sl ON sl.account_id = s.account_id

@@ -8,6 +8,8 @@
  * and manifest. Each run reads the ledger from the latest seal at or before its period's start
  * (from the beginning when there is none), not from the beginning of the ledger. A
  * provisional run (the running period, judged as of its as-of instant) is never published: it
- * writes {@code -provisional} files from its own results and then removes them.
+ * writes {@code -provisional} files from its own results and then removes them. A month that has
+ * ended is assembled from the published, sealed day runs inside it and reads only the gaps between
+ * them from the ledger ({@link io.billingbatch.reconciliation.MonthSegments}).
  */
 package io.billingbatch.reconciliation;

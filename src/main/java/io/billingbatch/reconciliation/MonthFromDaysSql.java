@@ -1,0 +1,146 @@
+package io.billingbatch.reconciliation;
+
+/**
+ * The statements of a month assembled from its sealed days (see {@link MonthSegments}): what the
+ * account and ledger steps read instead of {@link ReconciliationSql} when the run's plan reuses at
+ * least one published day run. Each gives exactly the columns of its cold counterpart.
+ */
+final class MonthFromDaysSql {
+
+    private MonthFromDaysSql() {
+    }
+
+    /** The row finding kinds that are facts about one ledger row of the period: a day's are the month's. */
+    static final String REUSED_ROW_KINDS = "'chain_break', 'rating_mismatch', 'invalid_amount', 'charged_failed_call'";
+
+    /**
+     * Per segment and account the figures of the segment, a reused day run's or a gap's: of the
+     * accounts posted to in it, and of every account in the segments that start and end the month.
+     * Parameters: run, run.
+     */
+    private static final String SEGMENT_FIGURES = """
+            edge AS (
+                SELECT x.job_instance_id, min(x.segment_start) AS first_start, max(x.segment_start) AS last_start
+                FROM reconciliation_segments x GROUP BY x.job_instance_id
+            ),
+            seg AS (
+                SELECT s.segment_start, a.account_id, a.opening,
+                       CAST(a.credits AS numeric) - a.charges_call - a.charges_sms - a.charges_number - a.other_debits AS net,
+                       CAST(a.credits AS numeric) AS credits, CAST(a.charges_call AS numeric) AS charges_call,
+                       CAST(a.charges_sms AS numeric) AS charges_sms, CAST(a.charges_number AS numeric) AS charges_number,
+                       a.ledger_rows, a.first_seq, a.closing_seq, a.closing_snapshot, a.last_posting_seq, a.last_snapshot,
+                       a.last_expected, a.row_digest
+                FROM reconciliation_segments s
+                JOIN edge e ON e.job_instance_id = s.job_instance_id
+                JOIN reconciliation_accounts a ON a.job_instance_id = s.sealed_job_instance_id
+                  AND (a.ledger_rows > 0 OR s.segment_start = e.first_start OR s.segment_start = e.last_start)
+                WHERE s.job_instance_id = ?
+                UNION ALL
+                SELECT g.segment_start, g.account_id, g.opening, g.net, g.credits, g.charges_call, g.charges_sms,
+                       g.charges_number, g.ledger_rows, g.first_seq, g.closing_seq, g.closing_snapshot, g.last_posting_seq,
+                       g.last_snapshot, g.last_expected, g.row_digest
+                FROM reconciliation_gap_accounts g
+                WHERE g.job_instance_id = ?
+            )""";
+
+    /**
+     * The month's accounts from its segments, in one pass over them without sorting: the opening of
+     * the segment that starts the month; the sums of all (the row digest too); the closing snapshot
+     * of the month's largest closing posting_seq, looked up by it as a cold run does; what the
+     * month's seal holds from the segment that ends the month (a run's accounts include every
+     * account posted to before its end). Names, existence and stored balance as they are now; the
+     * accounts in scope are a cold run's. Parameters: run, run, run.
+     */
+    static final String ACCOUNT_BALANCES = "WITH " + SEGMENT_FIGURES + """
+            ,
+            edges AS (
+                SELECT min(segment_start) AS first_start, max(segment_start) AS last_start
+                FROM reconciliation_segments WHERE job_instance_id = ?
+            ),
+            marks AS (
+                SELECT seg.account_id,
+                       min(seg.opening) FILTER (WHERE seg.segment_start = edges.first_start) AS opening,
+                       sum(seg.net) AS net, sum(seg.credits) AS credits, sum(seg.charges_call) AS charges_call,
+                       sum(seg.charges_sms) AS charges_sms, sum(seg.charges_number) AS charges_number,
+                       CAST(sum(seg.ledger_rows) AS bigint) AS ledger_rows,
+                       min(seg.first_seq) AS first_seq, max(seg.closing_seq) AS closing_seq, sum(seg.row_digest) AS row_digest,
+                       bool_or(seg.segment_start = edges.last_start) AS in_last,
+                       min(seg.last_posting_seq) FILTER (WHERE seg.segment_start = edges.last_start) AS last_posting_seq,
+                       min(seg.last_snapshot) FILTER (WHERE seg.segment_start = edges.last_start) AS last_snapshot,
+                       min(seg.last_expected) FILTER (WHERE seg.segment_start = edges.last_start) AS last_expected
+                FROM seg, edges
+                WHERE seg.ledger_rows > 0 OR seg.segment_start IN (edges.first_start, edges.last_start)
+                GROUP BY seg.account_id
+            ),
+            scope AS ( -- as a cold run's: accounts with postings before the month's end, and every account row
+                SELECT account_id FROM marks WHERE last_posting_seq IS NOT NULL OR ledger_rows > 0
+                UNION
+                SELECT id FROM billing_accounts
+            )
+            SELECT s.account_id, a.customer_id, a.name AS account_name, a.id IS NOT NULL AS account_exists,
+                   a.balance_credit AS stored_balance,
+                   coalesce(m.opening, 0) AS opening,
+                   (SELECT c.balance_credit_snapshot FROM billing_billings c WHERE c.posting_seq = m.closing_seq) AS closing_snapshot,
+                   coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
+                   coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
+                   coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
+                   m.last_posting_seq, coalesce(m.last_snapshot, 0) AS last_snapshot,
+                   CASE WHEN m.in_last THEN m.last_expected ELSE 0 END AS last_expected,
+                   coalesce(m.row_digest, 0) AS row_digest, m.first_seq, m.closing_seq
+            FROM scope s
+            LEFT JOIN marks m ON m.account_id = s.account_id
+            LEFT JOIN billing_accounts a ON a.id = s.account_id
+            ORDER BY s.account_id
+            """;
+
+    /**
+     * Accounts whose posting order disagrees with posting time across the segments: a segment holds
+     * a posting earlier in posting_seq than one of an earlier segment. Their chain in the month is
+     * not the chain each day saw, so such a month is read from the ledger. Parameters: run, run.
+     */
+    static final String REORDERED_ACCOUNTS = "WITH " + SEGMENT_FIGURES + """
+
+            SELECT count(DISTINCT account_id) FROM (
+                SELECT seg.account_id, seg.first_seq,
+                       max(seg.closing_seq) OVER (PARTITION BY seg.account_id ORDER BY seg.segment_start
+                                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_max
+                FROM seg WHERE seg.ledger_rows > 0
+            ) x
+            WHERE x.first_seq IS NULL OR x.first_seq < x.earlier_max
+            """;
+
+    /**
+     * The month's row findings: the reused kinds of its segments (copied from the reused day runs
+     * and computed for the gaps when the run planned), then the kinds judged afresh over the whole
+     * month: rows stuck in progressing as of the run's start and orphans (a fact about the account
+     * as it is now), looked up per account of the month's own account step that was posted to and
+     * does not exist or is deleted now. The texts are those of {@link ReconciliationSql#LEDGER_FINDINGS}.
+     * Parameters: run, period start, period end, stuck before, run, period start, period end.
+     */
+    static final String LEDGER_FINDINGS = """
+            SELECT g.kind, g.account_id, g.ledger_id, g.expected, g.actual, g.detail
+            FROM reconciliation_gap_findings g
+            WHERE g.job_instance_id = ?
+            UNION ALL
+            SELECT 'stuck_progressing', b.account_id, b.id, NULL, b.amount_credit,
+                   'progressing since ' || coalesce(b.tm_billing_start, b.tm_create)
+            FROM billing_billings b, (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
+                                             CAST(? AS timestamptz) AS stuck_before) bounds
+            WHERE b.status = 'progressing' AND b.tm_delete IS NULL -- billing_billings_progressing_idx
+              AND coalesce(b.tm_billing_start, b.tm_create) < least(bounds.pe, bounds.stuck_before)
+            UNION ALL
+            SELECT 'orphan', b.account_id, b.id, NULL, b.amount_credit,
+                   CASE WHEN a.id IS NULL THEN 'account does not exist'
+                        ELSE 'account deleted at ' || a.tm_delete || ', before the row was posted at ' || b.tm_posted END
+            FROM (SELECT m.account_id FROM reconciliation_accounts m
+                  WHERE m.job_instance_id = ? AND m.last_posting_seq IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM billing_accounts live WHERE live.id = m.account_id AND live.tm_delete IS NULL)
+                 ) candidate
+            JOIN billing_billings b ON b.account_id = candidate.account_id
+            LEFT JOIN billing_accounts a ON a.id = b.account_id
+            CROSS JOIN (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe) bounds
+            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+              AND (a.id IS NULL OR a.tm_delete < b.tm_posted)
+            ORDER BY 2, 1, 3
+            """;
+}
