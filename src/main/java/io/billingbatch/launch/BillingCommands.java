@@ -372,7 +372,14 @@ public class BillingCommands {
 
     private int launchPeriodJob(Job job, PeriodJobParameters parameters, boolean rerun, boolean completeIsFine,
             Runnable printResult) throws Exception {
-        return report(job, parameters, launcher.launch(job, parameters, rerun), completeIsFine, printResult);
+        int exit = report(job, parameters, launcher.launch(job, parameters, rerun), completeIsFine, printResult);
+        if (exit == CommandLine.FAILED && rerun && !PeriodJobLauncher.DAY_ACTION_JOBS.contains(job.getName())) {
+            // the same command with --rerun starts yet another revision from the ledger (the way out of a revision that
+            // fails for ever); without it, the launch restarts this one where it stopped
+            out().println("(Without --rerun the launch restarts this revision where it stopped; with --rerun it starts"
+                    + " another revision.)");
+        }
+        return exit;
     }
 
     /** Prints what a launch did; a run that did not complete is exit 1, one running elsewhere a usage error. */

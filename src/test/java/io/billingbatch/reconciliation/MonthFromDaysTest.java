@@ -188,7 +188,8 @@ class MonthFromDaysTest {
                 + " AND sealed_period = '2026-10-05'", Long.class, failed.getJobInstanceId());
         long replacement = run(ReportPeriod.parse("2026-10-05", "UTC"), 2).getJobInstanceId(); // replaces that day's run
 
-        JobExecution restarted = launch(month, 2);
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(reconciliationJob, new PeriodJobParameters(month, 1),
+                false)).execution(); // without --rerun: the failed revision restarts
 
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
