@@ -18,7 +18,8 @@ import org.springframework.jdbc.core.PreparedStatementSetter;
  * then reads it by a sequential (or bitmap range) scan and sorts it, rather than the index-ordered
  * scan on {@code (account_id, posting_seq)} the planner prefers at millions of rows, which fetches
  * the heap in account order (10M rows: 22 s against 9 s for the scan and sort); probes by an index
- * then go through a bitmap scan of the same index.
+ * then go through a bitmap scan of the same index; and with {@code parallel_tuple_cost = 0.01}, so
+ * that the scan and the sort run in the parallel workers as well.
  */
 record LocalWorkMem(String workMem, boolean sortedScan, Object... arguments) implements PreparedStatementSetter {
 
@@ -42,6 +43,9 @@ record LocalWorkMem(String workMem, boolean sortedScan, Object... arguments) imp
             set.execute("SET LOCAL work_mem = '" + workMem + "'");
             if (sortedScan) {
                 set.execute("SET LOCAL enable_indexscan = off");
+                // the chain's sort in the workers, merged by a Gather Merge: the default cost of passing a row
+                // from a worker (0.1) keeps it in one process (10M rows: 16.1 s against 12.1 s for the statement)
+                set.execute("SET LOCAL parallel_tuple_cost = 0.01");
             }
         }
         new ArgumentPreparedStatementSetter(arguments).setValues(statement);
