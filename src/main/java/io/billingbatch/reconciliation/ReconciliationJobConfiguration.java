@@ -184,7 +184,7 @@ public class ReconciliationJobConfiguration {
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
                 .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
-                .preparedStatementSetter(new LocalWorkMem(workMem, fromDays
+                .preparedStatementSetter(new LocalWorkMem(workMem, !fromDays, fromDays
                         ? new Object[] { run, start, end, Timestamp.from(stuckBefore), run, start, end }
                         : new Object[] { seal.jobInstanceId(), seal.sealedToArgument(), start, end,
                                 Timestamp.from(stuckBefore), bound.maxMicros() }))

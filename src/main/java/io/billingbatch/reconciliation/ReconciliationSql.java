@@ -1,6 +1,13 @@
 package io.billingbatch.reconciliation;
 
-/** The set work of the reconciliation, done by PostgreSQL; the steps read what comes back. */
+/**
+ * The set work of the reconciliation, done by PostgreSQL; the steps read what comes back.
+ * {@code bounds} is {@code NOT MATERIALIZED}: it is referenced many times, and a materialized CTE
+ * is parallel-restricted, which kept every scan and grouping of the period in one process; inlined,
+ * its values are the statement's parameters. For the same reason the money texts are written as
+ * {@code usd()}'s body ({@code to_char(micros / 1000000.0, 'FM999999999999990.000000')}): {@code usd}
+ * is not declared PARALLEL SAFE, and one such call anywhere forbids workers for the whole statement.
+ */
 public final class ReconciliationSql {
 
     private ReconciliationSql() {
@@ -20,7 +27,7 @@ public final class ReconciliationSql {
      * period end, bound (micro-USD).
      */
     public static final String ACCOUNT_BALANCES = """
-            WITH bounds AS (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
+            WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount),
             marks AS (
@@ -93,6 +100,7 @@ public final class ReconciliationSql {
                 WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq,
                                                CASE WHEN m.first_seq < sl.last_posting_seq THEN sl.last_posting_seq END)
                   AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq OR m.first_seq < sl.last_posting_seq)
+                LIMIT 1 -- posting_seq is unique: keeps this a probe of its index per account, never a hash of the period
             ) l ON true
             ORDER BY s.account_id
             """;
@@ -116,7 +124,7 @@ public final class ReconciliationSql {
      * (micro-USD).
      */
     public static final String LEDGER_FINDINGS = """
-            WITH bounds AS (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
+            WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount),
             rates AS (
@@ -178,57 +186,63 @@ public final class ReconciliationSql {
             )
             SELECT 'chain_break' AS kind, c.account_id, c.id AS ledger_id,
                    c.previous_snapshot + c.amount_credit AS expected, c.balance_credit_snapshot AS actual,
-                   'snapshot != previous snapshot ' || usd(c.previous_snapshot) || ' + amount ' || coalesce(usd(c.amount_credit), 'null') AS detail
+                   'snapshot != previous snapshot ' || to_char((c.previous_snapshot) / 1000000.0, 'FM999999999999990.000000') || ' + amount ' || coalesce(to_char((c.amount_credit) / 1000000.0, 'FM999999999999990.000000'), 'null') AS detail
             FROM judged c, bounds
             WHERE CASE WHEN c.tm_posted < bounds.ps OR c.amount_credit IS NULL
                             OR c.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount THEN false
                        ELSE c.balance_credit_snapshot IS DISTINCT FROM c.previous_snapshot + c.amount_credit
                             AND c.balance_credit_snapshot IS DISTINCT FROM c.previous_expected + c.amount_credit END
             UNION ALL
-            SELECT 'rating_mismatch', b.account_id, b.id,
-                   -(r.credit_per_unit * CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END),
-                   b.amount_credit,
-                   CASE WHEN r.credit_per_unit IS NULL THEN 'no rate in force for ' || b.reference_type || ' at ' || coalesce(b.tm_billing_start::text, 'null')
-                        ELSE b.reference_type || ': ' || coalesce(b.billable_units::text, 'null') || ' unit(s) for duration '
-                             || coalesce(b.usage_duration::text, 'null') || ' s at ' || usd(r.credit_per_unit) || ' USD per unit' END
-            FROM billing_billings b CROSS JOIN bounds
-            LEFT JOIN rates r ON r.reference_type = b.reference_type
-                             AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
-            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe AND b.tm_delete IS NULL
-              AND b.transaction_type = 'usage' AND b.status = 'end'
-              AND b.reference_type IN ('call', 'sms', 'number', 'number_renew')
-              AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
-              AND (r.credit_per_unit IS NULL
-                   OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
-                   OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units))
-            UNION ALL
-            SELECT 'invalid_amount', b.account_id, b.id, NULL, b.amount_credit,
-                   CASE WHEN b.amount_credit IS NULL THEN 'amount_credit is NULL'
-                        ELSE 'amount_credit ' || usd(b.amount_credit) || ' USD is beyond the bound of ±'
-                             || usd(bounds.max_amount) || ' USD (billing.ledger.max-row-amount)' END
-            FROM billing_billings b, bounds
-            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-              AND (b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount)
-            UNION ALL
             SELECT 'stuck_progressing', b.account_id, b.id, NULL, b.amount_credit,
                    'progressing since ' || coalesce(b.tm_billing_start, b.tm_create)
             FROM billing_billings b, bounds
             WHERE b.status = 'progressing' AND b.tm_delete IS NULL -- billing_billings_progressing_idx
               AND coalesce(b.tm_billing_start, b.tm_create) < least(bounds.pe, bounds.stuck_before)
-            UNION ALL
-            SELECT 'orphan', b.account_id, b.id, NULL, b.amount_credit,
-                   CASE WHEN a.id IS NULL THEN 'account does not exist'
-                        ELSE 'account deleted at ' || a.tm_delete || ', before the row was posted at ' || b.tm_posted END
+            UNION ALL -- the kinds that are conditions on one row of the period, in one read of it
+            SELECT k.kind, b.account_id, b.id, k.expected, b.amount_credit, k.detail
             FROM billing_billings b CROSS JOIN bounds
+            LEFT JOIN rates r ON b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+                             AND r.reference_type = b.reference_type
+                             AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
             LEFT JOIN billing_accounts a ON a.id = b.account_id
+            CROSS JOIN LATERAL (VALUES
+                ('rating_mismatch',
+                 b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+                     AND b.reference_type IN ('call', 'sms', 'number', 'number_renew')
+                     AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
+                     AND (r.credit_per_unit IS NULL
+                          OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
+                          OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units)),
+                 -(r.credit_per_unit * CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END),
+                 CASE WHEN r.credit_per_unit IS NULL THEN 'no rate in force for ' || b.reference_type || ' at ' || coalesce(b.tm_billing_start::text, 'null')
+                      ELSE b.reference_type || ': ' || coalesce(b.billable_units::text, 'null') || ' unit(s) for duration '
+                           || coalesce(b.usage_duration::text, 'null') || ' s at ' || to_char((r.credit_per_unit) / 1000000.0, 'FM999999999999990.000000') || ' USD per unit' END),
+                ('invalid_amount',
+                 b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount,
+                 NULL,
+                 CASE WHEN b.amount_credit IS NULL THEN 'amount_credit is NULL'
+                      ELSE 'amount_credit ' || to_char((b.amount_credit) / 1000000.0, 'FM999999999999990.000000') || ' USD is beyond the bound of ±'
+                           || to_char((bounds.max_amount) / 1000000.0, 'FM999999999999990.000000') || ' USD (billing.ledger.max-row-amount)' END),
+                ('orphan',
+                 a.id IS NULL OR a.tm_delete < b.tm_posted,
+                 NULL,
+                 CASE WHEN a.id IS NULL THEN 'account does not exist'
+                      ELSE 'account deleted at ' || a.tm_delete || ', before the row was posted at ' || b.tm_posted END),
+                ('charged_failed_call',
+                 b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0,
+                 0,
+                 'zero-second call moved ' || to_char((b.amount_credit) / 1000000.0, 'FM999999999999990.000000') || ' USD')
+            ) k (kind, found, expected, detail)
             WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-              AND (a.id IS NULL OR a.tm_delete < b.tm_posted)
-            UNION ALL
-            SELECT 'charged_failed_call', b.account_id, b.id, 0, b.amount_credit,
-                   'zero-second call moved ' || usd(b.amount_credit) || ' USD'
-            FROM billing_billings b, bounds
-            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe AND b.tm_delete IS NULL
-              AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0
+              AND (a.id IS NULL OR a.tm_delete < b.tm_posted -- only the rows with a finding go through the list
+                   OR b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
+                   OR (b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
+                   OR (b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+                       AND b.reference_type IN ('call', 'sms', 'number', 'number_renew')
+                       AND (r.credit_per_unit IS NULL
+                            OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
+                            OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units))))
+              AND k.found
             ORDER BY 2, 1, 3
             """;
 }

@@ -39,6 +39,27 @@ class LocalWorkMemTest {
     }
 
     @Test
+    void aSortedScanStatementRunsWithoutIndexScansAndTheConnectionKeepsThem() throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT current_setting('enable_indexscan'), current_setting('work_mem'), ?::int,"
+                    + " current_setting('parallel_tuple_cost')")) {
+                new LocalWorkMem("96MB", true, new Object[] { 7 }).setValues(statement);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    assertThat(rows.getString(1)).isEqualTo("off");
+                    assertThat(rows.getString(2)).isEqualTo("96MB");
+                    assertThat(rows.getInt(3)).isEqualTo(7);
+                    assertThat(rows.getString(4)).isEqualTo("0.01");
+                }
+            }
+            connection.setAutoCommit(true);
+            assertThat(setting(connection, "SELECT current_setting('enable_indexscan'), 1")).isEqualTo("on");
+        }
+    }
+
+    @Test
     void aBadSizeOrAnAutoCommitConnectionIsRefused() throws Exception {
         assertThatThrownBy(() -> new LocalWorkMem("lots")).hasMessageContaining("billing.reconciliation.work-mem");
         try (Connection connection = dataSource.getConnection();
