@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.launch.BackgroundJobLauncher.Launched;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.InsertBarrier;
@@ -110,13 +111,8 @@ class RunTakeoverTest {
             awaitEnd(id);
         }
         JobExecution stopped = jobRepository.getJobExecution(id);
-        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        StoppedRuns.assertStoppedAfterTheChunkInFlight(stopped, "reconciliationAccountStep", 3);
         assertThat(stopped.getExitStatus().getExitDescription()).startsWith("lost its run lock");
-        assertThat(stopped.getStepExecutions()).singleElement().satisfies(step -> {
-            assertThat(step.getStepName()).isEqualTo("reconciliationAccountStep");
-            assertThat(step.getStatus()).isEqualTo(BatchStatus.STOPPED);
-            assertThat(step.getWriteCount()).as("the chunk in flight, nothing after it").isEqualTo(3);
-        });
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(3);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'", Long.class))
                 .as("a run that lost its lock never publishes").isZero();

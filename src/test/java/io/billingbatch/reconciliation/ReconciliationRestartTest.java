@@ -3,7 +3,6 @@ package io.billingbatch.reconciliation;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -11,6 +10,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.launch.BackgroundJobLauncher;
 import io.billingbatch.launch.BackgroundJobLauncher.Launched;
 import io.billingbatch.launch.PeriodJobLauncher;
@@ -235,13 +235,8 @@ class ReconciliationRestartTest {
             awaitEnd(id);
         }
         JobExecution stopped = jobRepository.getJobExecution(id);
-        assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        StoppedRuns.assertStoppedAfterTheChunkInFlight(stopped, "reconciliationAccountStep", 3);
         assertThat(stopped.getExitStatus().getExitDescription()).isEqualTo("stopped on request");
-        assertThat(stopped.getStepExecutions()).singleElement().satisfies(step -> {
-            assertThat(step.getStepName()).isEqualTo("reconciliationAccountStep");
-            assertThat(step.getStatus()).isEqualTo(BatchStatus.STOPPED);
-            assertThat(step.getWriteCount()).as("the chunk in flight, nothing after it").isEqualTo(3);
-        });
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(3);
         assertThat(findings()).as("nothing published").isEmpty();
         assertThat(Files.exists(csv())).isFalse();
@@ -262,11 +257,7 @@ class ReconciliationRestartTest {
     }
 
     private void awaitEnd(long id) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (jobRepository.getJobExecution(id).isRunning()) {
-            assertThat(Instant.now()).as("execution " + id + " ends").isBefore(deadline);
-            Thread.sleep(20);
-        }
+        StoppedRuns.awaitEnd(jobRepository, id);
     }
 
     Path csv() {
