@@ -51,9 +51,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1.0/jobs")
 class JobsController {
 
-    /** The jobs a finance token may launch, stop and restart; admin may run every job. */
-    static final Set<String> FINANCE_JOBS = Set.of("cost-report", "reconciliation", "finance-pack", "verify-seals");
-
     private static final int MAX_LIMIT = 200;
 
     private static final String RECENT_EXECUTIONS = """
@@ -241,13 +238,10 @@ class JobsController {
                 .body(json(current == null ? started : current));
     }
 
-    private static void requireJobPermission(ApiPrincipal principal, String action, String job) {
-        if (FINANCE_JOBS.contains(job)) {
-            principal.require(action, Role.ADMIN, Role.FINANCE);
-        }
-        else {
-            principal.require(action, Role.ADMIN);
-        }
+    /** The roles that may launch, stop and restart a job are the job's to declare (its {@code PeriodJobCommand}). */
+    private void requireJobPermission(ApiPrincipal principal, String action, String job) {
+        Set<Role> roles = jobs.declaration(job).roles();
+        principal.require(action, Arrays.stream(Role.values()).filter(roles::contains).toArray(Role[]::new));
     }
 
     private Job job(String name) {

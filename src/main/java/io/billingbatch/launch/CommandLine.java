@@ -1,10 +1,12 @@
 package io.billingbatch.launch;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
@@ -13,7 +15,7 @@ import org.springframework.context.event.ContextClosedEvent;
  * {@code billing-batch <command> [--name=value ...]}. Exit codes: 0 when the job completed (or
  * there was nothing to do), 1 when it failed, 2 for a usage error; every outcome ends with a
  * one-line reason. The command line is checked before the application starts, so a typo costs
- * no database start-up.
+ * no database start-up; only {@code serve} starts a web server.
  */
 public final class CommandLine {
 
@@ -28,35 +30,39 @@ public final class CommandLine {
 
     public static int run(Class<?> application, String[] args) {
         Invocation invocation;
+        Object arguments;
         try {
             invocation = Invocation.parse(args);
-            BillingCommands.checkOptions(invocation);
+            arguments = CommandRunner.check(invocation);
         }
         catch (UsageException ex) {
             System.err.println("billing-batch: " + ex.getMessage());
             return USAGE;
         }
-        if (invocation.command() == Invocation.Command.HELP) {
-            System.out.println(BillingCommands.USAGE);
-            return OK;
+        Command<?> command = invocation.command();
+        if (command.startup() == Command.Startup.NONE) {
+            try {
+                return CommandRunner.run(command, arguments, new CommandContext(null, Clock.systemUTC(), System.out));
+            }
+            catch (Exception ex) {
+                System.err.println("billing-batch: " + command.name() + " failed: " + ex.getMessage());
+                return FAILED;
+            }
         }
         SpringApplication spring = new SpringApplication(application);
-        if (invocation.command() == Invocation.Command.SERVE) {
+        if (command.startup() == Command.Startup.WEB) {
             return serve(spring, invocation);
         }
+        spring.setWebApplicationType(WebApplicationType.NONE);
         try (ConfigurableApplicationContext context = spring.run(springArguments(invocation))) {
-            return context.getBean(BillingCommands.class).execute(invocation);
+            return context.getBean(CommandRunner.class).run(invocation, arguments);
         }
         catch (UsageException ex) {
             System.err.println("billing-batch: " + ex.getMessage());
             return USAGE;
         }
         catch (RuntimeException ex) {
-            Throwable cause = ex;
-            while (cause.getCause() != null && cause.getCause() != cause) {
-                cause = cause.getCause();
-            }
-            System.err.println("billing-batch: " + invocation.command().word() + " failed: " + cause.getMessage());
+            System.err.println("billing-batch: " + command.name() + " failed: " + rootCause(ex).getMessage());
             return FAILED;
         }
     }
@@ -78,25 +84,25 @@ public final class CommandLine {
             return OK;
         }
         catch (RuntimeException ex) {
-            Throwable cause = ex;
-            while (cause.getCause() != null && cause.getCause() != cause) {
-                cause = cause.getCause();
-            }
-            System.err.println("billing-batch: serve failed to start: " + cause.getMessage());
+            System.err.println("billing-batch: serve failed to start: " + rootCause(ex).getMessage());
             return FAILED;
         }
     }
 
+    private static Throwable rootCause(Throwable ex) {
+        Throwable cause = ex;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
     private static String[] springArguments(Invocation invocation) {
         List<String> arguments = new ArrayList<>(invocation.springArguments());
-        if (invocation.command() == Invocation.Command.SERVE) {
+        if (invocation.command().startup() == Command.Startup.WEB) {
             arguments.add(0, "--spring.main.web-application-type=servlet");
         }
-        if (invocation.command() == Invocation.Command.BENCHMARK
-                && arguments.stream().noneMatch(argument -> argument.startsWith("--billing.embedded.database="))) {
-            // The benchmark fills its own embedded database so it never touches the demo ledger.
-            arguments.add("--billing.embedded.database=" + Benchmark.BENCHMARK_DATABASE);
-        }
+        arguments.addAll(invocation.command().configuration(invocation.springArguments()));
         return arguments.toArray(String[]::new);
     }
 }

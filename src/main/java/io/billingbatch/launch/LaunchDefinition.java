@@ -30,13 +30,6 @@ import org.springframework.scheduling.support.CronExpression;
 public record LaunchDefinition(Path file, String name, CronExpression cron, String cronText, ZoneId zone,
         Map<String, String> periodRules, Set<String> dryRunJobs) {
 
-    /** The jobs that take a {@code <job>.dry-run} field. */
-    static final Set<String> DRY_RUN_JOBS = Set.of("auto-topup");
-
-    /** The jobs a definition may name; {@code finance-pack} runs only where its job exists (checked when it runs). */
-    static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack",
-            "verify-seals");
-
     static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
 
     /** The rules that name a period still running at the fire time: only for a job that acts on its day. */
@@ -50,10 +43,14 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
         catch (IOException ex) {
             throw new IllegalArgumentException(file + ": cannot be read (" + ex.getMessage() + ")");
         }
+        // the jobs a definition may name are the declared period jobs (a job exists where it runs: checked then);
+        // those acting on a business day take a <job>.dry-run field
+        Map<String, PeriodJobCommand> jobs = new LinkedHashMap<>();
+        Commands.periodJobs().forEach(job -> jobs.put(job.name(), job));
         for (String key : properties.stringPropertyNames()) {
             boolean known = Set.of("name", "cron", "zone", "jobs").contains(key)
-                    || (key.endsWith(".period") && JOBS.contains(key.substring(0, key.length() - ".period".length())))
-                    || (key.endsWith(".dry-run") && DRY_RUN_JOBS.contains(key.substring(0, key.length() - ".dry-run".length())));
+                    || (key.endsWith(".period") && jobs.containsKey(key.substring(0, key.length() - ".period".length())))
+                    || (key.endsWith(".dry-run") && dryRunJob(jobs, key.substring(0, key.length() - ".dry-run".length())));
             if (!known) {
                 throw invalid(file, key, "is not a field of a launch definition (name, cron, zone, jobs, <job>.period,"
                         + " auto-topup.dry-run)");
@@ -77,26 +74,23 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             throw invalid(file, "zone", ex.getMessage());
         }
         Map<String, String> rules = new LinkedHashMap<>();
-        for (String job : required(file, properties, "jobs").split(",")) {
-            String trimmed = job.trim();
-            if (!JOBS.contains(trimmed)) {
-                throw invalid(file, "jobs", "'" + trimmed + "' is not a job (" + String.join(", ", JOBS.stream().sorted().toList()) + ")");
+        for (String listed : required(file, properties, "jobs").split(",")) {
+            String trimmed = listed.trim();
+            PeriodJobCommand job = jobs.get(trimmed);
+            if (job == null) {
+                throw invalid(file, "jobs", "'" + trimmed + "' is not a job (" + String.join(", ", jobs.keySet().stream().sorted().toList()) + ")");
             }
-            String rule = properties.getProperty(trimmed + ".period", switch (trimmed) {
-                case "auto-topup" -> "today";
-                case "finance-pack" -> "previous-month";
-                default -> "previous-day";
-            }).trim();
+            String rule = properties.getProperty(trimmed + ".period", job.defaultRule()).trim();
             String field = trimmed + ".period";
             try {
                 ReportPeriod example = period(rule, zone, Instant.parse("2026-01-15T12:00:00Z"));
-                if ("auto-topup".equals(trimmed) && example.isMonth()) {
-                    throw new IllegalArgumentException("auto-topup runs for a day, not a month");
+                if (job.actsOnDay() && example.isMonth()) {
+                    throw new IllegalArgumentException(trimmed + " runs for a day, not a month");
                 }
-                if ("finance-pack".equals(trimmed) && !example.isMonth()) {
-                    throw new IllegalArgumentException("finance-pack runs for a month, not a day");
+                if (job.monthly() && !example.isMonth()) {
+                    throw new IllegalArgumentException(trimmed + " runs for a month, not a day");
                 }
-                if (UNENDED_RULES.contains(rule) && !PeriodJobLauncher.DAY_ACTION_JOBS.contains(trimmed)) {
+                if (UNENDED_RULES.contains(rule) && !job.actsOnDay()) {
                     throw new IllegalArgumentException(trimmed + " reports a period once it has ended, and this one never"
                             + " has when the definition fires (use previous-day or previous-month)");
                 }
@@ -107,7 +101,7 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             rules.put(trimmed, rule);
         }
         Set<String> dryRuns = new java.util.TreeSet<>();
-        for (String job : DRY_RUN_JOBS) {
+        for (String job : jobs.keySet().stream().filter(candidate -> dryRunJob(jobs, candidate)).toList()) {
             String value = properties.getProperty(job + ".dry-run");
             if (value == null) {
                 continue;
@@ -123,6 +117,10 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             }
         }
         return new LaunchDefinition(file, name, cron, cronText, zone, rules, Set.copyOf(dryRuns));
+    }
+
+    private static boolean dryRunJob(Map<String, PeriodJobCommand> jobs, String name) {
+        return jobs.containsKey(name) && jobs.get(name).actsOnDay();
     }
 
     /** The period a rule names when the definition fires at {@code firedAt}. */

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Optional;
-import java.util.Set;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import org.slf4j.Logger;
@@ -54,15 +53,6 @@ public class PeriodJobLauncher {
 
     private final JobRepository jobRepository;
 
-    /**
-     * Jobs whose period is a business day they act on while it runs rather than a period they report
-     * on: they may run for today, never for a day that has not begun.
-     */
-    static final Set<String> DAY_ACTION_JOBS = Set.of("auto-topup");
-
-    /** Jobs that offer a provisional (month-to-date) run. */
-    public static final Set<String> PROVISIONAL_JOBS = Set.of("cost-report", "reconciliation");
-
     private final JobRunGuard guard;
 
     private final RunHeartbeats heartbeats;
@@ -90,14 +80,16 @@ public class PeriodJobLauncher {
      * @throws LaunchRefusedException with the one-line reason
      */
     public void check(String jobName, PeriodJobParameters requested) {
-        if (requested.provisional() && !PROVISIONAL_JOBS.contains(jobName)) {
-            throw new LaunchRefusedException(jobName + " has no provisional run (only " + String.join(", ", PROVISIONAL_JOBS)
-                    + " has)");
+        PeriodJobCommand declared = declaration(jobName);
+        if (requested.provisional() && !declared.provisional()) {
+            throw new LaunchRefusedException(jobName + " has no provisional run (only "
+                    + PeriodJobCommand.names(PeriodJobCommand::provisional) + " has)");
         }
-        boolean reportsPeriod = !DAY_ACTION_JOBS.contains(jobName);
+        // a job acting on its business day may run for today, never for a day that has not begun
+        boolean reportsPeriod = !declared.actsOnDay();
         Optional<String> refusal = requested.refusal(jobName, clock.instant(), reportsPeriod);
         if (refusal.isPresent()) {
-            boolean offer = reportsPeriod && !requested.provisional() && PROVISIONAL_JOBS.contains(jobName)
+            boolean offer = reportsPeriod && !requested.provisional() && declared.provisional()
                     && !clock.instant().isBefore(requested.period().start());
             throw new LaunchRefusedException(refusal.get() + (offer ? "; a provisional run reports it so far" : ""));
         }
@@ -153,7 +145,7 @@ public class PeriodJobLauncher {
                             + " ended); recovering it for restart", last.getId(), job.getName(), last.getStatus(), ended);
                     jobOperator.recover(last);
                 }
-                else if (rerun && !DAY_ACTION_JOBS.contains(job.getName())) {
+                else if (rerun && !declaration(job.getName()).actsOnDay()) {
                     // --rerun of a report whose latest revision failed or stopped: a new revision from the ledger as
                     // it is now. A restart would go on from that revision's stored results (totals that can never be
                     // published, say, after the rows behind them were corrected) and could fail the same way for ever.
@@ -205,12 +197,16 @@ public class PeriodJobLauncher {
      * read on this launcher's clock (the same clock in production, one pinned elsewhere in tests).
      */
     private boolean completedBeforeTheEnd(String jobName, JobExecution completed, PeriodJobParameters requested) {
-        if (DAY_ACTION_JOBS.contains(jobName) || requested.provisional() || completed.getStartTime() == null) {
+        if (declaration(jobName).actsOnDay() || requested.provisional() || completed.getStartTime() == null) {
             return false;
         }
         Duration skew = Duration.between(Instant.now(), clock.instant());
         Instant started = completed.getStartTime().atZone(ZoneId.systemDefault()).toInstant().plus(skew);
         return started.isBefore(requested.period().end());
+    }
+
+    private static PeriodJobCommand declaration(String jobName) {
+        return Commands.periodJob(jobName).orElseGet(() -> PeriodJobCommand.undeclared(jobName));
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.billingbatch.api;
 
-import io.billingbatch.launch.BillingCommands;
-import io.billingbatch.launch.Invocation;
+import io.billingbatch.launch.CommandRunner;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiAccessTest extends ServerTestSupport {
 
     @org.springframework.beans.factory.annotation.Autowired
-    BillingCommands commands;
+    CommandRunner commands;
 
     @Test
     void requestWithoutTokenIsRefusedWith401() {
@@ -37,7 +36,7 @@ class ApiAccessTest extends ServerTestSupport {
         System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
         int exit;
         try {
-            exit = commands.execute(Invocation.parse(new String[] { "create-token", "--name=finance desk", "--role=finance" }));
+            exit = commands.execute("create-token", "--name=finance desk", "--role=finance");
         }
         finally {
             System.setOut(original);

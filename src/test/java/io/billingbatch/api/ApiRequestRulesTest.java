@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-import io.billingbatch.launch.BillingCommands;
-import io.billingbatch.launch.Invocation;
+import io.billingbatch.launch.CommandRunner;
 import io.billingbatch.launch.UsageException;
 import io.billingbatch.ledger.LedgerFixture;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ApiRequestRulesTest extends ServerTestSupport {
 
     @Autowired
-    BillingCommands commands;
+    CommandRunner commands;
 
     private UUID customer;
 
@@ -199,7 +198,7 @@ class ApiRequestRulesTest extends ServerTestSupport {
         PrintStream original = System.out;
         System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try {
-            return commands.execute(Invocation.parse(args));
+            return commands.execute(args);
         }
         finally {
             System.setOut(original);

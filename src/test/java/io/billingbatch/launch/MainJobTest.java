@@ -49,7 +49,7 @@ class MainJobTest {
     }
 
     @Autowired
-    BillingCommands commands;
+    CommandRunner commands;
 
     @Autowired
     JdbcTemplate jdbc;
@@ -377,7 +377,7 @@ class MainJobTest {
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            int exitCode = commands.execute(Invocation.parse(args));
+            int exitCode = commands.execute(args);
             return new Run(exitCode, out.toString(StandardCharsets.UTF_8));
         }
         finally {

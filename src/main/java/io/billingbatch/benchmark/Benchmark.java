@@ -1,4 +1,4 @@
-package io.billingbatch.launch;
+package io.billingbatch.benchmark;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -21,7 +21,11 @@ import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.ReconciliationSql;
+import io.billingbatch.launch.CommandLine;
+import io.billingbatch.launch.Invocation;
+import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.launch.UsageException;
 import org.postgresql.PGConnection;
 
 import org.springframework.batch.core.BatchStatus;

@@ -1,0 +1,77 @@
+package io.billingbatch.launch;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+/**
+ * Every {@link Command}, as registered in {@code META-INF/spring.factories}, in the order listed
+ * there (which is the order of {@code help}). Read once, before the application starts.
+ */
+public final class Commands {
+
+    /** The command run when none is named: the main job. */
+    public static final String MAIN = "run";
+
+    private static final String HEADER = "usage: billing-batch [command] [--name=value ...]";
+
+    private static final String FOOTER = "configuration options (--spring.datasource.url=..., --billing.reports.root=...) may follow any command";
+
+    private static volatile Map<String, Command<?>> all;
+
+    private Commands() {
+    }
+
+    private static Map<String, Command<?>> all() {
+        Map<String, Command<?>> commands = all;
+        if (commands == null) {
+            commands = new LinkedHashMap<>();
+            @SuppressWarnings("rawtypes")
+            List<Command> loaded = SpringFactoriesLoader.forDefaultResourceLocation(Commands.class.getClassLoader())
+                    .load(Command.class);
+            for (Command<?> command : loaded) {
+                if (commands.putIfAbsent(command.name(), command) != null) {
+                    throw new IllegalStateException("two commands are named " + command.name());
+                }
+            }
+            all = commands;
+        }
+        return all;
+    }
+
+    public static Optional<Command<?>> find(String name) {
+        return Optional.ofNullable(name == null ? null : all().get(name));
+    }
+
+    /** The command named {@code name}, or a usage error listing them. */
+    public static Command<?> named(String name) {
+        return find(name).orElseThrow(() -> new UsageException("unknown command '" + name + "' (commands: "
+                        + all().keySet().stream().filter(word -> !MAIN.equals(word)).collect(Collectors.joining(", "))
+                        + "; none runs the main job)"));
+    }
+
+    public static Command<?> main() {
+        return find(MAIN).orElseThrow(() -> new IllegalStateException("no main command is registered"));
+    }
+
+    /** The declared period jobs (their commands), by name. */
+    public static List<PeriodJobCommand> periodJobs() {
+        return all().values().stream().filter(PeriodJobCommand.class::isInstance).map(PeriodJobCommand.class::cast).toList();
+    }
+
+    /** The declaration of the period job {@code name}, if it has one. */
+    public static Optional<PeriodJobCommand> periodJob(String name) {
+        return find(name).filter(PeriodJobCommand.class::isInstance).map(PeriodJobCommand.class::cast);
+    }
+
+    /** The text of {@code help}: every command's lines, in order. */
+    public static String usage() {
+        StringBuilder usage = new StringBuilder(HEADER).append('\n');
+        all().values().forEach(command -> command.usage().lines().forEach(line -> usage.append("  ").append(line).append('\n')));
+        return usage.append(FOOTER).toString();
+    }
+}
