@@ -1,5 +1,7 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.JdbcApiTokens;
+import io.billingbatch.access.TokenAuthenticationFilter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.catalina.core.StandardHost;
@@ -99,7 +101,7 @@ class ApiConfiguration {
     @Bean
     FilterRegistrationBean<TokenAuthenticationFilter> tokenAuthenticationFilter(JdbcApiTokens tokens) {
         FilterRegistrationBean<TokenAuthenticationFilter> registration = new FilterRegistrationBean<>(
-                new TokenAuthenticationFilter(tokens));
+                new TokenAuthenticationFilter(tokens, ApiErrorBody::write));
         registration.addUrlPatterns("/v1.0/*");
         registration.setName("tokenAuthenticationFilter");
         return registration;

@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.PermissionDeniedException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,6 +30,11 @@ class ApiExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> refused(ApiException ex) {
         return body(ex.status(), ex.error(), ex.getMessage());
+    }
+
+    @ExceptionHandler(PermissionDeniedException.class)
+    ResponseEntity<Map<String, Object>> denied(PermissionDeniedException ex) {
+        return body(HttpStatus.FORBIDDEN, "permission_denied", ex.getMessage());
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

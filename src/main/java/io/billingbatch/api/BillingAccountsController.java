@@ -1,5 +1,7 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

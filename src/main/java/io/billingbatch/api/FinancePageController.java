@@ -1,5 +1,9 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
+import io.billingbatch.access.JdbcApiTokens;
+import io.billingbatch.access.ApiAudit;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -1,5 +1,7 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.YearMonth;

@@ -1,5 +1,8 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
+import io.billingbatch.access.ApiAudit;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;

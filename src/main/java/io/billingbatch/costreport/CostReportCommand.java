@@ -3,7 +3,7 @@ package io.billingbatch.costreport;
 import java.io.PrintStream;
 import java.util.List;
 
-import io.billingbatch.api.Role;
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.launch.CommandContext;

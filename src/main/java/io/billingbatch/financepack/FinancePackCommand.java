@@ -2,7 +2,7 @@ package io.billingbatch.financepack;
 
 import java.util.Set;
 
-import io.billingbatch.api.Role;
+import io.billingbatch.access.Role;
 import io.billingbatch.launch.PeriodJobCommand;
 
 /** {@code finance-pack}: one zip of a month's reports with their manifest, once the month has ended. */

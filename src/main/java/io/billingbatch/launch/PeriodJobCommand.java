@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.billingbatch.api.Role;
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.ReportPeriod;

@@ -2,7 +2,7 @@ package io.billingbatch.seals;
 
 import java.util.Set;
 
-import io.billingbatch.api.Role;
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.CommandContext;
 import io.billingbatch.launch.PeriodJobCommand;

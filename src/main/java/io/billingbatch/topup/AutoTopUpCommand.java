@@ -2,7 +2,7 @@ package io.billingbatch.topup;
 
 import java.util.Set;
 
-import io.billingbatch.api.Role;
+import io.billingbatch.access.Role;
 import io.billingbatch.launch.PeriodJobCommand;
 
 /** {@code auto-topup}: a business day's top-ups (today by default), or their plan with {@code --dry-run}. */

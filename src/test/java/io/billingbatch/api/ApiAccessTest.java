@@ -1,5 +1,8 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
+import io.billingbatch.access.JdbcApiTokens;
 import io.billingbatch.launch.CommandRunner;
 import org.junit.jupiter.api.Test;
 

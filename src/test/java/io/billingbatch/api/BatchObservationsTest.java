@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
 import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.time.Instant;

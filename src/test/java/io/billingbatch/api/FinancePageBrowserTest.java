@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

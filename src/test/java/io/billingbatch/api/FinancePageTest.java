@@ -1,5 +1,7 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
+import io.billingbatch.access.JdbcApiTokens;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

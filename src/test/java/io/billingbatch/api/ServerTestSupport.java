@@ -1,5 +1,7 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
+import io.billingbatch.access.JdbcApiTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

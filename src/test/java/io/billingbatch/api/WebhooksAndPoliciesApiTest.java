@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.access.Role;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
-import io.billingbatch.api.Role;
+import io.billingbatch.access.Role;
 import io.billingbatch.api.ServerTestSupport;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.ReportPeriod;

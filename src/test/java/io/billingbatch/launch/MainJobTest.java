@@ -60,6 +60,17 @@ class MainJobTest {
     @Autowired
     io.billingbatch.topup.JdbcTopUpPolicies policies;
 
+    @Autowired
+    JobCatalog jobs;
+
+    @Test
+    void everyJobIsDeclaredOnceAndSoHasItsCommand() {
+        // a Job bean without its PeriodJobCommand in META-INF/spring.factories would be admin-only, in no definition and
+        // without a command line (README, "Adding a job")
+        assertThat(Commands.periodJobs()).extracting(PeriodJobCommand::name).containsExactlyInAnyOrderElementsOf(jobs.names());
+        assertThat(Commands.find("finance-pack")).isPresent();
+    }
+
     @Test
     void fillsAnEmptyLedgerReportsLastMonthAndSaysSoWhenRunAgain() throws Exception {
         LedgerFixture.reset(jdbc);

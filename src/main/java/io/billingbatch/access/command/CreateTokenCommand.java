@@ -1,8 +1,10 @@
-package io.billingbatch.api;
+package io.billingbatch.access.command;
 
 import java.util.Set;
 import java.util.UUID;
 
+import io.billingbatch.access.JdbcApiTokens;
+import io.billingbatch.access.Role;
 import io.billingbatch.launch.Command;
 import io.billingbatch.launch.CommandContext;
 import io.billingbatch.launch.CommandLine;

@@ -1,4 +1,4 @@
-package io.billingbatch.api;
+package io.billingbatch.access;
 
 import java.util.Locale;
 

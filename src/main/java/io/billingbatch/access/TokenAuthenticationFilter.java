@@ -1,4 +1,4 @@
-package io.billingbatch.api;
+package io.billingbatch.access;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -18,19 +18,29 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Resolves the token of every {@code /v1.0} request, from {@code ?token=} (as in the document),
  * {@code Authorization: Bearer}, or the session of the finance page, and answers 401 when there is
- * none or it is not a live token.
+ * none or it is not a live token (a revoked one is refused from the next request on).
  */
-class TokenAuthenticationFilter extends OncePerRequestFilter {
+public class TokenAuthenticationFilter extends OncePerRequestFilter {
 
     /** Sent by the finance page's own scripts with every change it makes. */
-    static final String PAGE_HEADER = "X-Billing-Page";
+    public static final String PAGE_HEADER = "X-Billing-Page";
+
+    /** Writes a refusal in the API's error shape. */
+    @FunctionalInterface
+    public interface Refusals {
+
+        void write(HttpServletResponse response, int status, String error, String message) throws IOException;
+    }
 
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     private final JdbcApiTokens tokens;
 
-    TokenAuthenticationFilter(JdbcApiTokens tokens) {
+    private final Refusals refusals;
+
+    public TokenAuthenticationFilter(JdbcApiTokens tokens, Refusals refusals) {
         this.tokens = tokens;
+        this.refusals = refusals;
     }
 
     @Override
@@ -72,8 +82,8 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    private static void refuse(HttpServletResponse response, int status, String error, String message) throws IOException {
-        ApiErrorBody.write(response, status, error, message);
+    private void refuse(HttpServletResponse response, int status, String error, String message) throws IOException {
+        refusals.write(response, status, error, message);
     }
 
     /**
