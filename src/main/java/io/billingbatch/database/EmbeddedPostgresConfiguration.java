@@ -27,6 +27,11 @@ import org.springframework.context.annotation.Configuration;
  * <p>
  * A second command started while the first still runs finds the server through its
  * {@code postmaster.pid} and shares it instead of failing on the data directory's lock.
+ * <p>
+ * With {@code billing.embedded.keep-running=true} a command leaves the server it started (or
+ * found left running) up when it ends, so the next command skips PostgreSQL's start-up, most of
+ * a short command's wall time (README, "Start-up of the command line"); stop it with
+ * {@code kill $(head -1 .data/postgres/postmaster.pid)}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}' == ''")
@@ -35,8 +40,8 @@ public class EmbeddedPostgresConfiguration {
     private static final Logger logger = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgresServer embeddedPostgresServer(@Value("${billing.embedded.data-dir:}") String dataDirectory)
-            throws IOException {
+    EmbeddedPostgresServer embeddedPostgresServer(@Value("${billing.embedded.data-dir:}") String dataDirectory,
+            @Value("${billing.embedded.keep-running:false}") boolean keepRunning) throws IOException {
         if (dataDirectory.isBlank()) {
             // A throw-away server, as the tests use: a fresh temporary data directory removed on close.
             EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder()).setCleanDataDirectory(true).start();
@@ -48,7 +53,7 @@ public class EmbeddedPostgresConfiguration {
         if (running.isPresent()) {
             Optional<Long> owner = readPid(ownerFile);
             boolean ownerAlive = owner.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
-            if (ownerAlive) {
+            if (ownerAlive || keepRunning) {
                 logger.info("Sharing the embedded PostgreSQL on {} (port {}) that process {} started", directory,
                         running.get().port(), owner.get());
                 return new EmbeddedPostgresServer(null, running.get().port(), null);
@@ -63,10 +68,16 @@ public class EmbeddedPostgresConfiguration {
         EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder())
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(!keepRunning)
                 .start();
         logger.info("Embedded PostgreSQL started on {} (port {}) in {} ms", directory, postgres.getPort(),
                 (System.nanoTime() - started) / 1_000_000);
         Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+        if (keepRunning) {
+            logger.info("Embedded PostgreSQL on {} (port {}) keeps running after this command"
+                    + " (billing.embedded.keep-running)", directory, postgres.getPort());
+            return new EmbeddedPostgresServer(null, postgres.getPort(), null);
+        }
         return new EmbeddedPostgresServer(postgres, postgres.getPort(), null);
     }
 

@@ -3,10 +3,13 @@ package io.billingbatch.launch;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
@@ -53,7 +56,10 @@ public final class CommandLine {
         if (command.startup() == Command.Startup.WEB) {
             return serve(spring, invocation);
         }
+        // a command creates only the beans it uses: no web server, no schedule, no job it does not launch
         spring.setWebApplicationType(WebApplicationType.NONE);
+        spring.setLazyInitialization(true);
+        spring.setDefaultProperties(Map.of("spring.autoconfigure.exclude", String.join(",", serveOnlyAutoConfigurations())));
         try (ConfigurableApplicationContext context = spring.run(springArguments(invocation))) {
             return context.getBean(CommandRunner.class).run(invocation, arguments);
         }
@@ -87,6 +93,19 @@ public final class CommandLine {
             System.err.println("billing-batch: serve failed to start: " + rootCause(ex).getMessage());
             return FAILED;
         }
+    }
+
+    /**
+     * Actuator endpoints, health and metrics: what {@code serve} offers its operators. A command has
+     * no use for them, and their health contributors would start the database even for a command that
+     * never touches it (they are created eagerly, lazy initialisation or not).
+     */
+    static List<String> serveOnlyAutoConfigurations() {
+        return ImportCandidates.load(AutoConfiguration.class, CommandLine.class.getClassLoader()).getCandidates().stream()
+                .filter(name -> name.startsWith("org.springframework.boot.actuate.")
+                        || name.startsWith("org.springframework.boot.micrometer.") || name.contains(".health.")
+                        || name.contains(".metrics.") || name.contains(".observation."))
+                .toList();
     }
 
     private static Throwable rootCause(Throwable ex) {
