@@ -60,6 +60,7 @@ public class BillingCommands {
                              prints the token's secret once (only its hash is stored)
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
+                             [--spikes=N: plant N spend spikes in the last month, for spend-anomalies]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
                              [--jobs=cost-report,reconciliation] [--skip-generate] [--history-months=0]
                              [--day=yyyy-MM-dd: also a day's reconciliation] [--floor-work-mem=1GB]
@@ -152,6 +153,7 @@ public class BillingCommands {
                 case DEMO_DATA -> {
                     demoSpec(invocation, YearMonth.of(2000, 1));
                     invocation.longOption("faults", 0, 0, 1_000);
+                    invocation.longOption("spikes", 0, 0, 1_000);
                 }
                 case BENCHMARK -> Benchmark.Settings.from(invocation);
                 case AUTO_TOPUP -> {
@@ -447,7 +449,11 @@ public class BillingCommands {
         if (!demoLedger.isLedgerEmpty()) {
             throw new UsageException("the ledger is not empty: demo-data only fills an empty ledger");
         }
-        printDemoResult(demoLedger.generate(spec));
+        DemoLedgerResult generated = demoLedger.generate(spec, (int) invocation.longOption("spikes", 0, 0, 1_000));
+        printDemoResult(generated);
+        generated.spikes().forEach(spike -> out().printf("Planted a spend spike: %s, %s (%s): %,d extra %s costing %s USD%n",
+                spike.day(), spike.accountId(), spike.accountName(), spike.events(), "call".equals(spike.type())
+                        ? "calls" : "messages", Money.toUsd(spike.amount())));
         int faultsPerKind = (int) invocation.longOption("faults", 0, 0, 1_000);
         if (faultsPerKind > 0) {
             YearMonth lastMonth = spec.firstMonth().plusMonths(spec.months() - 1);

@@ -28,7 +28,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         RUN_DEFINITION("run-definition", Set.of("file")),
         SERVE("serve", Set.of()),
         CREATE_TOKEN("create-token", Set.of("name", "role", "customer")),
-        DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults")),
+        DEMO_DATA("demo-data", Set.of("accounts", "months", "rows", "seed", "end-month", "faults", "spikes")),
         BENCHMARK("benchmark", Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs", "history-months", "day",
                 "floor-work-mem")),
         HELP("help", Set.of());
