@@ -50,6 +50,10 @@ public class BillingCommands {
               verify-seals   --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   recompute every range the
                              reconciliation sealed by the period's end; a change is sealed_period_changed
               auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
+              runway         [--date=yyyy-MM-dd (today, UTC)] [--rerun]   every live account's burn rate and
+                             runway (reports/<day>/runway-<day>.csv, .xlsx) and billing_account.runway_low
+              spend-anomalies --period=2026-10-05 [--zone=UTC] [--rerun]   a day's spend per type against the
+                             account's last 14 days (reports/<day>/spend-anomalies-<day>.csv)
               topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
                              [--funding=grant|http] [--max-failures=3]
@@ -103,6 +107,8 @@ public class BillingCommands {
 
     private final Clock clock;
 
+    private final JobCatalog jobCatalog;
+
     // looked up on each use so a caller (or a test) that redirects System.out sees the output
     private static PrintStream out() {
         return System.out;
@@ -115,7 +121,8 @@ public class BillingCommands {
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, DefinitionRunner definitions,
             Clock clock, JdbcBillingAccounts accounts, @Qualifier("verifySealsJob") Job verifySealsJob,
-            JdbcSealVerifications sealVerifications) {
+            JdbcSealVerifications sealVerifications, JobCatalog jobCatalog) {
+        this.jobCatalog = jobCatalog;
         this.verifySealsJob = verifySealsJob;
         this.sealVerifications = sealVerifications;
         this.tokens = tokens;
@@ -140,6 +147,14 @@ public class BillingCommands {
     static void checkOptions(Invocation invocation) {
         try {
             switch (invocation.command()) {
+                case SPEND_ANOMALIES -> {
+                    ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
+                    invocation.flag("rerun");
+                }
+                case RUNWAY -> {
+                    JobRequest.topUpDay(invocation, java.time.LocalDate.of(2000, 1, 1));
+                    invocation.flag("rerun");
+                }
                 case VERIFY_SEALS -> {
                     ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
                     invocation.flag("rerun");
@@ -186,6 +201,7 @@ public class BillingCommands {
                 case RECONCILIATION -> reconciliation(invocation);
                 case VERIFY_SEALS -> verifySeals(invocation);
                 case AUTO_TOPUP -> autoTopUp(invocation);
+                case RUNWAY, SPEND_ANOMALIES -> spendJob(invocation);
                 case TOPUP_POLICY -> {
                     TopUpPolicy policy = policy(invocation);
                     topUpPolicies.save(policy);
@@ -254,6 +270,14 @@ public class BillingCommands {
         JobRequest request = JobRequest.from(invocation, clock);
         ReportPeriod day = request.parameters().period();
         return launchPeriodJob(autoTopUpJob, request.parameters(), request.rerun(), false, () -> printFiles(day));
+    }
+
+    /** {@code runway} and {@code spend-anomalies} (package spend): launched like the other day jobs, found by name. */
+    private int spendJob(Invocation invocation) throws Exception {
+        JobRequest request = JobRequest.from(invocation, clock);
+        Job job = jobCatalog.find(invocation.command().word()).orElseThrow();
+        ReportPeriod day = request.parameters().period();
+        return launchPeriodJob(job, request.parameters(), request.rerun(), false, () -> printFiles(day));
     }
 
     private static LaunchDefinition definition(Invocation invocation) {

@@ -22,6 +22,8 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun", "provisional")),
         VERIFY_SEALS("verify-seals", Set.of("period", "zone", "rerun")),
         AUTO_TOPUP("auto-topup", Set.of("date", "dry-run", "rerun")),
+        RUNWAY("runway", Set.of("date", "rerun")),
+        SPEND_ANOMALIES("spend-anomalies", Set.of("period", "zone", "rerun")),
         TOPUP_POLICY("topup-policy", Set.of("account", "threshold", "mode", "amount", "target", "max-per-day",
                 "monthly-cap", "disable", "funding", "max-failures")),
         DISPATCH_WEBHOOKS("dispatch-webhooks", Set.of("max")),
@@ -57,7 +59,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         }
 
         static Command of(String word) {
-            return find(word).orElseThrow(() -> new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, verify-seals, auto-topup, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
+            return find(word).orElseThrow(() -> new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, verify-seals, auto-topup, runway, spend-anomalies, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
                     + " none runs the main job)"));
         }
     }

@@ -57,6 +57,10 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
     static JobRequest from(Invocation invocation, Clock clock) {
         String job = invocation.command().word();
         try {
+            if (invocation.command() == Invocation.Command.RUNWAY) {
+                return new JobRequest(job, new PeriodJobParameters(topUpDay(invocation, LocalDate.now(clock.withZone(ZoneOffset.UTC))), 1),
+                        invocation.flag("rerun"));
+            }
             if (invocation.command() == Invocation.Command.AUTO_TOPUP) {
                 return new JobRequest(job, new PeriodJobParameters(
                         topUpDay(invocation, LocalDate.now(clock.withZone(ZoneOffset.UTC))), 1, invocation.flag("dry-run")),

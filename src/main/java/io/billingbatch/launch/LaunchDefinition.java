@@ -35,7 +35,10 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
 
     /** The jobs a definition may name; {@code finance-pack} runs only where its job exists (checked when it runs). */
     static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack",
-            "verify-seals");
+            "verify-seals", "runway", "spend-anomalies");
+
+    /** Jobs that run for a day, never a month. */
+    static final Set<String> DAY_JOBS = Set.of("auto-topup", "runway", "spend-anomalies");
 
     static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
 
@@ -83,15 +86,15 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
                 throw invalid(file, "jobs", "'" + trimmed + "' is not a job (" + String.join(", ", JOBS.stream().sorted().toList()) + ")");
             }
             String rule = properties.getProperty(trimmed + ".period", switch (trimmed) {
-                case "auto-topup" -> "today";
+                case "auto-topup", "runway" -> "today";
                 case "finance-pack" -> "previous-month";
                 default -> "previous-day";
             }).trim();
             String field = trimmed + ".period";
             try {
                 ReportPeriod example = period(rule, zone, Instant.parse("2026-01-15T12:00:00Z"));
-                if ("auto-topup".equals(trimmed) && example.isMonth()) {
-                    throw new IllegalArgumentException("auto-topup runs for a day, not a month");
+                if (DAY_JOBS.contains(trimmed) && example.isMonth()) {
+                    throw new IllegalArgumentException(trimmed + " runs for a day, not a month");
                 }
                 if ("finance-pack".equals(trimmed) && !example.isMonth()) {
                     throw new IllegalArgumentException("finance-pack runs for a month, not a day");

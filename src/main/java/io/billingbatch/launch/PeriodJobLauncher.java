@@ -58,7 +58,7 @@ public class PeriodJobLauncher {
      * Jobs whose period is a business day they act on while it runs rather than a period they report
      * on: they may run for today, never for a day that has not begun.
      */
-    static final Set<String> DAY_ACTION_JOBS = Set.of("auto-topup");
+    static final Set<String> DAY_ACTION_JOBS = Set.of("auto-topup", "runway");
 
     /** Jobs that offer a provisional (month-to-date) run. */
     public static final Set<String> PROVISIONAL_JOBS = Set.of("cost-report", "reconciliation");
