@@ -119,7 +119,7 @@ class SpendApiTest extends ServerTestSupport {
         LedgerFixture ledger = new LedgerFixture(jdbc);
         UUID customer = UUID.randomUUID();
         UUID account = ledger.account("history", customer);
-        ledger.topUp(account, 100_000_000, at("2038-02-28T23:59:59Z")); // before the period
+        UUID opening = ledger.topUp(account, 100_000_000, at("2038-02-28T23:59:59Z")); // before the period
         UUID first = ledger.call(account, 90, at("2038-03-01T00:00:00Z")); // at its start: in it
         UUID sms = ledger.sms(account, at("2038-03-05T08:00:00Z"));
         UUID deleted = ledger.sms(account, at("2038-03-06T08:00:00Z"));
@@ -154,11 +154,12 @@ class SpendApiTest extends ServerTestSupport {
         assertThat(numberRow.get("balance_after").decimalValue()).isEqualByComparingTo("93.184"); // 100 - 1.80 - 2 x 0.008 - 5 (the deleted row moved the balance too)
         assertThat(numberRow.get("tm_posted").asString()).isEqualTo("2038-03-10 09:30:00.123456");
 
-        // a day in another zone: Berlin's 1 March is [28 Feb 23:00Z, 1 Mar 23:00Z)
+        // a day in another zone: Berlin's 1 March is [28 Feb 23:00Z, 1 Mar 23:00Z), so it holds the opening top-up too
         JsonNode berlin = get("/v1.0/billing_accounts/" + account + "/billings?start=2038-03-01&end=2038-03-02&zone=Europe/Berlin",
                 token).json().get("result");
-        assertThat(berlin).hasSize(1);
+        assertThat(berlin).hasSize(2);
         assertThat(berlin.get(0).get("id").asString()).isEqualTo(first.toString());
+        assertThat(berlin.get(1).get("id").asString()).isEqualTo(opening.toString());
     }
 
     // ---- cost -----------------------------------------------------------------------------------------------
