@@ -66,7 +66,7 @@ public class BillingCommands {
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
                              [--spikes=N: plant N spend spikes in the last month, for spend-anomalies]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
-                             [--jobs=cost-report,reconciliation] [--skip-generate] [--history-months=0]
+                             [--jobs=cost-report,reconciliation,account-cost] [--skip-generate] [--history-months=0]
                              [--day=yyyy-MM-dd: also a day's reconciliation] [--floor-work-mem=1GB]
               help
             configuration options (--spring.datasource.url=..., --billing.reports.root=...) may follow any command""";
