@@ -11,8 +11,11 @@ ALTER TABLE billing_accounts
 
 -- One account's rows by posting time: the billing history, the cost of any period and the burn rate read
 -- an account's period without touching the rest of its history (their cost follows the period, not the
--- ledger's age).
-CREATE INDEX billing_billings_account_posted_idx ON billing_billings (account_id, tm_posted);
+-- ledger's age). It carries the columns the spend rules read, so the cost of a period is an index-only
+-- scan: an account's rows are spread over the whole period's heap, one page per row (benchmark
+-- --jobs=account-cost: 42,346 interleaved rows read 28,624 heap pages, 0.4 - 2.1 s; index-only, about 400 pages).
+CREATE INDEX billing_billings_account_posted_idx ON billing_billings (account_id, tm_posted)
+    INCLUDE (transaction_type, status, reference_type, amount_credit, tm_delete);
 
 -- billing_account.runway_low raised, once per account and day (UTC): the row and its event are written together.
 CREATE TABLE runway_alerts (

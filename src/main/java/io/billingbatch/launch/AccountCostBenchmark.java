@@ -51,12 +51,13 @@ class AccountCostBenchmark {
     }
 
     void run(ReportPeriod month, PrintStream out) {
+        UUID account = UUID.nameUUIDFromBytes(("account-cost benchmark|" + month.key()).getBytes(StandardCharsets.UTF_8));
         Map<String, Object> busiest = jdbc.queryForMap("""
-                SELECT account_id, count(*) AS rows FROM billing_billings WHERE tm_posted >= ? AND tm_posted < ?
-                GROUP BY account_id ORDER BY count(*) DESC LIMIT 1""", Timestamp.from(month.start()), Timestamp.from(month.end()));
+                SELECT account_id, count(*) AS rows FROM billing_billings WHERE tm_posted >= ? AND tm_posted < ? AND account_id <> ?
+                GROUP BY account_id ORDER BY count(*) DESC LIMIT 1""", Timestamp.from(month.start()), Timestamp.from(month.end()),
+                account);
         time("busiest account (interleaved)", (UUID) busiest.get("account_id"), ((Number) busiest.get("rows")).longValue(), month, out);
 
-        UUID account = UUID.nameUUIDFromBytes(("account-cost benchmark|" + month.key()).getBytes(StandardCharsets.UTF_8));
         long rows = rows(account, month);
         if (rows < ROWS) {
             long started = System.nanoTime();
@@ -67,7 +68,7 @@ class AccountCostBenchmark {
             Timestamp start = Timestamp.from(month.start());
             Timestamp end = Timestamp.from(month.end());
             jdbc.update(ADD_ROWS, account, account, ROWS - rows, start, end, start, ROWS - rows);
-            jdbc.execute("ANALYZE billing_billings");
+            jdbc.execute("VACUUM ANALYZE billing_billings"); // as autovacuum does after inserts: the index-only scan needs it
             out.printf("account-cost: added %,d rows of account %s in %s (%.1f s)%n", ROWS - rows, account, month.key(),
                     (System.nanoTime() - started) / 1e9);
             rows = rows(account, month);
