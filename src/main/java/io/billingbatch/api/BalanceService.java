@@ -12,6 +12,7 @@ import io.billingbatch.ledger.BillingAccount;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.LedgerPostings;
 import io.billingbatch.ledger.Money;
+import io.billingbatch.topup.LowBalanceAlerts;
 import io.billingbatch.webhook.BillingAccountEvent;
 import io.billingbatch.webhook.WebhookOutbox;
 
@@ -41,8 +42,11 @@ public class BalanceService {
 
     private final long ceiling;
 
+    private final LowBalanceAlerts alerts;
+
     public BalanceService(JdbcBillingAccounts accounts, LedgerPostings postings, WebhookOutbox outbox, ApiAudit audit,
-            Clock clock, @Value("${billing.api.max-balance-amount:10000.00}") BigDecimal ceiling) {
+            Clock clock, @Value("${billing.api.max-balance-amount:10000.00}") BigDecimal ceiling, LowBalanceAlerts alerts) {
+        this.alerts = alerts;
         this.accounts = accounts;
         this.postings = postings;
         this.outbox = outbox;
@@ -97,6 +101,7 @@ public class BalanceService {
             throw new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused", "this change was already made by another"
                     + " request with the same key");
         }
+        alerts.resumeIfRecovered(accountId); // a paused account's traffic resumes with the credit that lifts it
         outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, credit.posted(), accountId,
                 account.customerId(), account.name(), credit.balanceAfter(), account.balance()));
         audit.record(principal, "balance.add", accountId.toString(), "amount " + Money.toUsd(amount) + " USD, balance "

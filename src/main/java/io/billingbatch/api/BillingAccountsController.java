@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import io.billingbatch.ledger.BillingAccount;
 import io.billingbatch.ledger.JdbcBillingAccounts;
+import io.billingbatch.ledger.JdbcTrafficPauses;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -36,7 +37,10 @@ class BillingAccountsController {
 
     private final BalanceService balances;
 
-    BillingAccountsController(JdbcBillingAccounts accounts, BalanceService balances) {
+    private final JdbcTrafficPauses pauses;
+
+    BillingAccountsController(JdbcBillingAccounts accounts, BalanceService balances, JdbcTrafficPauses pauses) {
+        this.pauses = pauses;
         this.accounts = accounts;
         this.balances = balances;
     }
@@ -47,7 +51,14 @@ class BillingAccountsController {
 
     @GetMapping("/{id}")
     Map<String, Object> account(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable UUID id) {
-        return AccountJson.of(visible(principal, id));
+        return withPause(visible(principal, id));
+    }
+
+    /** The document's account JSON plus {@code traffic_paused} (issue 10: balance below billing.alerts.critical). */
+    private Map<String, Object> withPause(BillingAccount account) {
+        Map<String, Object> json = AccountJson.of(account);
+        json.put("traffic_paused", pauses.paused(account.id()));
+        return json;
     }
 
     @GetMapping
@@ -58,7 +69,12 @@ class BillingAccountsController {
         List<BillingAccount> page = accounts.page(principal.role() == Role.CUSTOMER ? principal.customerId() : null,
                 afterId(pageToken), size);
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("result", page.stream().map(AccountJson::of).toList());
+        java.util.Set<UUID> paused = pauses.paused(page.stream().map(BillingAccount::id).toList());
+        json.put("result", page.stream().map(account -> {
+            Map<String, Object> one = AccountJson.of(account);
+            one.put("traffic_paused", paused.contains(account.id()));
+            return one;
+        }).toList());
         json.put("next_page_token", page.size() < size ? "" : token(page.get(page.size() - 1).id()));
         return json;
     }
@@ -70,7 +86,7 @@ class BillingAccountsController {
         if (principal.role() == Role.CUSTOMER) {
             visible(principal, id); // another customer's account is a 404 before it is a 403
         }
-        return AccountJson.of(balances.addBalance(principal, id, request.amount(), idempotencyKey));
+        return withPause(balances.addBalance(principal, id, request.amount(), idempotencyKey));
     }
 
     /** The account if the token may see it; another customer's account does not exist for a customer token. */

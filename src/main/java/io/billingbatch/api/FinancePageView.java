@@ -86,6 +86,11 @@ final class FinancePageView {
                     .append('>').append(choice).append("</option>");
         }
         body.append("</select> <button type=\"submit\" id=\"show-month\">Show</button></form>\n");
+        // one account's cost by type, runway and anomalies: its own page (package spend)
+        body.append("<form method=\"get\" action=\"/finance/accounts\" id=\"account-form\"><label for=\"account-id\">Account</label> ")
+                .append("<input id=\"account-id\" name=\"id\" size=\"38\" placeholder=\"account id\" required>")
+                .append("<input type=\"hidden\" name=\"month\" value=\"").append(month).append("\">")
+                .append(" <button type=\"submit\" id=\"show-account\">Show account</button></form>\n");
 
         body.append("<h2 id=\"totals-title\">Cost report ").append(month).append(" (UTC)</h2>\n");
         if (model.totals().isEmpty()) {

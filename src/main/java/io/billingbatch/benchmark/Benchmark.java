@@ -61,9 +61,12 @@ class Benchmark {
 
     private final LedgerAmountBound amountBound;
 
+    private final AccountCostBenchmark accountCost;
+
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource,
-            LedgerAmountBound amountBound) {
+            LedgerAmountBound amountBound, AccountCostBenchmark accountCost) {
+        this.accountCost = accountCost;
         this.generator = generator;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
@@ -116,8 +119,9 @@ class Benchmark {
 
         private static java.util.Set<String> jobs(String list) {
             java.util.Set<String> jobs = new java.util.LinkedHashSet<>(java.util.List.of(list.split(",")));
-            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation").containsAll(jobs)) {
-                throw new UsageException("--jobs takes cost-report and/or reconciliation, comma separated; was '" + list + "'");
+            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation", "account-cost").containsAll(jobs)) {
+                throw new UsageException("--jobs takes cost-report, reconciliation and/or account-cost, comma separated; was '"
+                        + list + "'");
             }
             return jobs;
         }
@@ -173,6 +177,9 @@ class Benchmark {
                             100.0 * daily.floorSeconds() / month.floorSeconds(), daily.floorSeconds(), month.floorSeconds());
                 }
             }
+        }
+        if (settings.jobs().contains("account-cost")) {
+            accountCost.run(period, out);
         }
         return completed ? CommandLine.OK : CommandLine.FAILED;
     }

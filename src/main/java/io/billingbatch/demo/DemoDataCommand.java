@@ -16,7 +16,7 @@ import io.billingbatch.ledger.ReportPeriod;
 public class DemoDataCommand implements Command<DemoDataCommand.Arguments> {
 
     /** The options as given; the end month defaults to the current month (UTC) on the application's clock. */
-    public record Arguments(Invocation invocation, int faultsPerKind) {
+    public record Arguments(Invocation invocation, int faultsPerKind, int spikes) {
     }
 
     @Override
@@ -26,20 +26,22 @@ public class DemoDataCommand implements Command<DemoDataCommand.Arguments> {
 
     @Override
     public Set<String> options() {
-        return Set.of("accounts", "months", "rows", "seed", "end-month", "faults");
+        return Set.of("accounts", "months", "rows", "seed", "end-month", "faults", "spikes");
     }
 
     @Override
     public String usage() {
         return """
                 demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
-                               [--faults=N: break N rows of each fault kind in the last month, for reconciliation]""";
+                               [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
+                               [--spikes=N: plant N spend spikes in the last month, for spend-anomalies]""";
     }
 
     @Override
     public Arguments check(Invocation invocation) {
         spec(invocation, YearMonth.of(2000, 1));
-        return new Arguments(invocation, (int) invocation.longOption("faults", 0, 0, 1_000));
+        return new Arguments(invocation, (int) invocation.longOption("faults", 0, 0, 1_000),
+                (int) invocation.longOption("spikes", 0, 0, 1_000));
     }
 
     @Override
@@ -49,7 +51,11 @@ public class DemoDataCommand implements Command<DemoDataCommand.Arguments> {
         if (!demoLedger.isLedgerEmpty()) {
             throw new UsageException("the ledger is not empty: demo-data only fills an empty ledger");
         }
-        print(demoLedger.generate(spec), context);
+        DemoLedgerResult generated = demoLedger.generate(spec, arguments.spikes());
+        print(generated, context);
+        generated.spikes().forEach(spike -> context.out().printf("Planted a spend spike: %s, %s (%s): %,d extra %s costing %s USD%n",
+                spike.day(), spike.accountId(), spike.accountName(), spike.events(), "call".equals(spike.type()) ? "calls" : "messages",
+                io.billingbatch.ledger.Money.toUsd(spike.amount())));
         int faultsPerKind = arguments.faultsPerKind();
         if (faultsPerKind > 0) {
             YearMonth lastMonth = spec.firstMonth().plusMonths(spec.months() - 1);

@@ -116,12 +116,20 @@ public class DemoLedgerGenerator {
      * @throws IllegalStateException if the ledger is not empty (nothing is written then)
      */
     public DemoLedgerResult generate(DemoLedgerSpec spec) {
+        return generate(spec, 0);
+    }
+
+    /**
+     * As {@link #generate(DemoLedgerSpec)}, with {@code spikes} spend spikes planted in the last month
+     * (see {@link DemoLedgerSimulation#planSpikes}); the result lists them.
+     */
+    public DemoLedgerResult generate(DemoLedgerSpec spec, int spikes) {
         long started = System.nanoTime();
         logger.info("Generating the demo ledger: {} accounts, {} months from {}, about {} rows, seed {}",
                 spec.accounts(), spec.months(), spec.firstMonth(), spec.targetRows(), spec.seed());
         SplittableRandom random = new SplittableRandom(spec.seed());
         List<DemoAccount> accounts = DemoAccounts.create(spec, random.split());
-        DemoLedgerSimulation simulation = new DemoLedgerSimulation(spec, accounts, random.split());
+        DemoLedgerSimulation simulation = new DemoLedgerSimulation(spec, accounts, random.split(), spikes);
         long rows;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -154,7 +162,7 @@ public class DemoLedgerGenerator {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         DemoLedgerResult result = new DemoLedgerResult(accounts.size(), rows,
                 DemoLedgerSimulation.toInstant(simulation.firstPostedMicros()),
-                DemoLedgerSimulation.toInstant(simulation.lastPostedMicros()), elapsed);
+                DemoLedgerSimulation.toInstant(simulation.lastPostedMicros()), elapsed, simulation.spikes());
         logger.info("Demo ledger generated: {} accounts, {} rows posted {} .. {} in {} ms ({} rows/s)",
                 result.accounts(), result.rows(), result.firstPosted(), result.lastPosted(), elapsed.toMillis(),
                 result.rowsPerSecond());

@@ -79,6 +79,91 @@ final class DemoLedgerSimulation {
 
     private long eventOrder;
 
+    private final List<SpikePlan> spikePlans;
+
+    /** A planted spike: {@code events} extra calls (of {@code seconds} each) or messages of one account on one day. */
+    private record SpikePlan(int account, int day, DemoRowType type, int events, int seconds) {
+    }
+
+    /** Calls of a planted call spike: 500 calls of 2 minutes, $1,200.00 in a day. */
+    static final int SPIKE_CALLS = 500;
+
+    static final int SPIKE_CALL_SECONDS = 120;
+
+    /** Messages of a planted SMS spike: 6,000 messages, $48.00 in a day. */
+    static final int SPIKE_MESSAGES = 6_000;
+
+    /**
+     * Plans {@code count} spikes on distinct accounts, each on a weekday of the last month at least
+     * 14 days into the history (so the account has recent days to compare with), calls and messages
+     * in turn, spread over the month.
+     */
+    private static List<SpikePlan> planSpikes(DemoLedgerSpec spec, List<DemoAccount> accounts, int count,
+            SplittableRandom random) {
+        if (count <= 0) {
+            return List.of();
+        }
+        if (count > accounts.size()) {
+            throw new IllegalArgumentException("spikes must be at most the number of accounts (" + accounts.size()
+                    + "), was " + count);
+        }
+        long historyStart = toMicros(spec.start());
+        int lastMonthFirstDay = Math.toIntExact((toMicros(spec.firstMonth().plusMonths(spec.months() - 1).atDay(1)
+                .atStartOfDay().toInstant(ZoneOffset.UTC)) - historyStart) / MICROS_PER_DAY);
+        int days = Math.toIntExact((toMicros(spec.end()) - historyStart) / MICROS_PER_DAY);
+        int firstDay = Math.max(lastMonthFirstDay, 15);
+        if (firstDay >= days - 1) {
+            throw new IllegalArgumentException("spikes need a history of at least 16 days before the last day");
+        }
+        List<SpikePlan> plans = new ArrayList<>();
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        for (int k = 0; k < count; k++) {
+            int account;
+            do {
+                account = random.nextInt(accounts.size());
+            } while (!taken.add(account));
+            int day = firstDay + (int) ((long) k * (days - 1 - firstDay) / count) + random.nextInt(2);
+            day = Math.min(day, days - 2);
+            DayOfWeek weekday = LocalDate.ofEpochDay(Math.floorDiv(historyStart, MICROS_PER_DAY) + day).getDayOfWeek();
+            if (weekday == DayOfWeek.SATURDAY) {
+                day = day >= days - 3 ? day - 1 : day + 2;
+            }
+            else if (weekday == DayOfWeek.SUNDAY) {
+                day = day >= days - 2 ? day - 2 : day + 1;
+            }
+            boolean calls = k % 2 == 0;
+            plans.add(new SpikePlan(account, day, calls ? DemoRowType.CALL : DemoRowType.SMS,
+                    calls ? SPIKE_CALLS : SPIKE_MESSAGES, calls ? SPIKE_CALL_SECONDS : 0));
+        }
+        return List.copyOf(plans);
+    }
+
+    /** The planted spikes, as the result reports them. */
+    List<DemoSpike> spikes() {
+        return spikePlans.stream().map(plan -> {
+            DemoAccount account = accounts.get(plan.account());
+            long perEvent = plan.type() == DemoRowType.CALL ? plan.seconds() * plan.type().ratePerUnit() : plan.type().ratePerUnit();
+            return new DemoSpike(account.id(), account.name(),
+                    LocalDate.ofEpochDay(Math.floorDiv(historyStart, MICROS_PER_DAY) + plan.day()),
+                    plan.type().referenceType(), plan.events(), Math.multiplyExact(perEvent, (long) plan.events()));
+        }).toList();
+    }
+
+    /** The spike's events, between 09:00 and 17:00 UTC of its day, so all of them post that day. */
+    private void addSpikeEvents(int day, long dayStart, List<DemoEvent> slice) {
+        for (SpikePlan plan : spikePlans) {
+            if (plan.day() != day) {
+                continue;
+            }
+            for (int i = 0; i < plan.events(); i++) {
+                long start = dayStart + 9 * MICROS_PER_HOUR + (long) i * (8 * MICROS_PER_HOUR) / plan.events();
+                long end = start + plan.seconds() * MICROS_PER_SECOND;
+                long posted = plan.type() == DemoRowType.CALL ? end + MICROS_PER_SECOND : start + MICROS_PER_SECOND;
+                slice.add(new DemoEvent(posted, eventOrder++, plan.account(), plan.type(), plan.seconds(), start, end));
+            }
+        }
+    }
+
     private long rows;
 
     private long firstPosted = DemoLedgerRow.NO_TIME;
@@ -86,6 +171,10 @@ final class DemoLedgerSimulation {
     private long lastPosted = DemoLedgerRow.NO_TIME;
 
     DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random) {
+        this(spec, accounts, random, 0);
+    }
+
+    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random, int spikes) {
         this.spec = spec;
         this.accounts = accounts;
         this.activity = random.split();
@@ -98,6 +187,8 @@ final class DemoLedgerSimulation {
         this.lastPostedByAccount = new long[accounts.size()];
         this.cumulativeActivity = cumulative(accounts.stream().mapToDouble(DemoAccount::activity).toArray());
         this.cumulativeHourlyTraffic = cumulative(HOURLY_TRAFFIC);
+        // a random stream of their own: without spikes the ledger is exactly the one it always was
+        this.spikePlans = planSpikes(spec, accounts, spikes, new SplittableRandom(spec.seed() ^ 0x5B1CE5L));
     }
 
     /** Posts the whole history to the sink, day by day; returns the number of rows. */
@@ -123,6 +214,7 @@ final class DemoLedgerSimulation {
             while (nextScheduled < scheduled.size() && scheduled.get(nextScheduled).posted() < sliceEnd) {
                 slice.add(scheduled.get(nextScheduled++));
             }
+            addSpikeEvents(day, sliceStart, slice);
             long budget = spec.targetRows() - rows - slice.size() - carried.size()
                     - (scheduled.size() - nextScheduled);
             long quota = Math.max(0, Math.round(budget * dayWeights[day] / remainingWeight[day]));

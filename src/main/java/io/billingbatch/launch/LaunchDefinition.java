@@ -84,7 +84,7 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             String field = trimmed + ".period";
             try {
                 ReportPeriod example = period(rule, zone, Instant.parse("2026-01-15T12:00:00Z"));
-                if (job.actsOnDay() && example.isMonth()) {
+                if (job.daily() && example.isMonth()) {
                     throw new IllegalArgumentException(trimmed + " runs for a day, not a month");
                 }
                 if (job.monthly() && !example.isMonth()) {
@@ -120,7 +120,7 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
     }
 
     private static boolean dryRunJob(Map<String, PeriodJobCommand> jobs, String name) {
-        return jobs.containsKey(name) && jobs.get(name).actsOnDay();
+        return jobs.containsKey(name) && jobs.get(name).actsOnDay() && jobs.get(name).offersDryRun();
     }
 
     /** The period a rule names when the definition fires at {@code firedAt}. */

@@ -36,6 +36,8 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
         DAY_OR_MONTH,
         /** A report over a month, run once the month has ended. */
         MONTH,
+        /** A report over a day, run once the day has ended (in its zone). */
+        DAY,
         /** An action on a business day (UTC) while it runs, today by default, never a day to come; it may be a dry run. */
         BUSINESS_DAY
     }
@@ -105,6 +107,16 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
         return span == Span.MONTH;
     }
 
+    /** Whether it runs for a day only, never a month. */
+    public final boolean daily() {
+        return span == Span.BUSINESS_DAY || span == Span.DAY;
+    }
+
+    /** Whether a business-day job offers {@code --dry-run}; {@code auto-topup} does. */
+    public boolean offersDryRun() {
+        return true;
+    }
+
     /** Whether it has a provisional (period so far) run. */
     public final boolean provisional() {
         return provisional;
@@ -124,14 +136,14 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
         return switch (span) {
             case BUSINESS_DAY -> "today";
             case MONTH -> "previous-month";
-            case DAY_OR_MONTH -> "previous-day";
+            case DAY_OR_MONTH, DAY -> "previous-day";
         };
     }
 
     @Override
     public final Set<String> options() {
         if (span == Span.BUSINESS_DAY) {
-            return Set.of("date", "dry-run", "rerun");
+            return offersDryRun() ? Set.of("date", "dry-run", "rerun") : Set.of("date", "rerun");
         }
         return provisional ? Set.of("period", "zone", "rerun", "provisional") : Set.of("period", "zone", "rerun");
     }
@@ -157,6 +169,9 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
             ReportPeriod period = ReportPeriod.parse(key, invocation.option("zone", "UTC"));
             if (span == Span.MONTH && !period.isMonth()) {
                 throw new UsageException(name + " runs for a month: --period must be a month like 2026-10, was '" + key + "'");
+            }
+            if (span == Span.DAY && period.isMonth()) {
+                throw new UsageException(name + " runs for a day: --period must be a day like 2026-10-05, was '" + key + "'");
             }
             boolean rerun = invocation.flag("rerun");
             boolean provisionalRun = invocation.flag("provisional");

@@ -20,6 +20,12 @@ public record BillingAccountEvent(UUID eventId, String eventType, Instant timest
     /** The auto top-up policy disabled itself after its consecutive-failure limit. */
     public static final String AUTO_TOPUP_DISABLED = "billing_account.auto_topup_disabled";
 
+    /** The projected run-out of the balance is nearer than billing.alerts.runway-hours; the data adds hours_left. */
+    public static final String RUNWAY_LOW = "billing_account.runway_low";
+
+    /** A day's spend of one type stood far outside the account's recent days; the data adds the day, type and figures. */
+    public static final String SPEND_ANOMALY = "billing_account.spend_anomaly";
+
     public long change() {
         return balance - previousBalance;
     }

@@ -40,12 +40,21 @@ public class WebhookOutbox {
 
     /** @return how many deliveries were queued (one per interested subscription) */
     public int enqueue(BillingAccountEvent event) {
-        return jdbc.update(ENQUEUE, event.eventId(), event.eventType(), payload(event), event.eventType(),
+        return enqueue(event, Map.of());
+    }
+
+    /** As {@link #enqueue(BillingAccountEvent)}, with {@code extra} fields appended to the payload's data. */
+    public int enqueue(BillingAccountEvent event, Map<String, Object> extra) {
+        return jdbc.update(ENQUEUE, event.eventId(), event.eventType(), payload(event, extra), event.eventType(),
                 event.customerId());
     }
 
     /** The document's payload: {@code {"event_type", "timestamp", "data": {id, customer_id, name, balance, previous_balance, change}}}. */
     static String payload(BillingAccountEvent event) {
+        return payload(event, Map.of());
+    }
+
+    static String payload(BillingAccountEvent event, Map<String, Object> extra) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", event.accountId().toString());
         data.put("customer_id", event.customerId() == null ? null : event.customerId().toString());
@@ -53,6 +62,7 @@ public class WebhookOutbox {
         data.put("balance", usd(event.balance()));
         data.put("previous_balance", usd(event.previousBalance()));
         data.put("change", usd(event.change()));
+        data.putAll(extra);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("event_type", event.eventType());
         payload.put("timestamp", TIMESTAMP.format(event.timestamp()));

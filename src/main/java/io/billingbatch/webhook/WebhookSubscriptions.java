@@ -22,7 +22,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class WebhookSubscriptions {
 
     public static final Set<String> EVENT_TYPES = Set.of(BillingAccountEvent.UPDATED, BillingAccountEvent.LOW_BALANCE,
-            BillingAccountEvent.AUTO_TOPUP_FAILED, BillingAccountEvent.AUTO_TOPUP_DISABLED);
+            BillingAccountEvent.AUTO_TOPUP_FAILED, BillingAccountEvent.AUTO_TOPUP_DISABLED, BillingAccountEvent.RUNWAY_LOW,
+            BillingAccountEvent.SPEND_ANOMALY);
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BillingAccountsApiTest extends ServerTestSupport {
 
     private static final List<String> ACCOUNT_FIELDS = List.of("id", "customer_id", "name", "detail", "balance",
-            "payment_type", "payment_method", "tm_create", "tm_update", "tm_delete");
+            "payment_type", "payment_method", "tm_create", "tm_update", "tm_delete", "traffic_paused");
 
     private static final String TIMESTAMP = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}";
 

@@ -28,7 +28,8 @@ class LaunchDefinitionTest {
         Instant firedAt = Instant.parse("2026-12-01T02:00:00Z");
 
         assertThat(nightly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
-                .containsExactly("cost-report 2026-11-30", "reconciliation 2026-11-30", "auto-topup 2026-12-01");
+                .containsExactly("cost-report 2026-11-30", "reconciliation 2026-11-30", "auto-topup 2026-12-01",
+                        "spend-anomalies 2026-11-30", "runway 2026-12-01");
         assertThat(monthly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
                 .containsExactly("cost-report 2026-11", "reconciliation 2026-11", "finance-pack 2026-11",
                         "verify-seals 2026-11");
