@@ -1,8 +1,9 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.PermissionDeniedException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import io.billingbatch.access.PermissionDeniedException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

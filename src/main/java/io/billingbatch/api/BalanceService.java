@@ -1,13 +1,13 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
-import io.billingbatch.access.ApiAudit;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
 
+import io.billingbatch.access.ApiAudit;
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.ledger.BillingAccount;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.LedgerPostings;

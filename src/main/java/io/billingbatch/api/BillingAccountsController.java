@@ -1,7 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -10,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.ledger.BillingAccount;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.JdbcTrafficPauses;

@@ -1,9 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
-import io.billingbatch.access.JdbcApiTokens;
-import io.billingbatch.access.ApiAudit;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -16,6 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 
+import io.billingbatch.access.ApiAudit;
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.JdbcApiTokens;
+import io.billingbatch.access.Role;
 import io.billingbatch.costreport.CostReportRepository;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.Manifest;

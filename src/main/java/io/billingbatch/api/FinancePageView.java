@@ -1,7 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
@@ -10,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.report.ReportFile;

@@ -1,8 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
-import io.billingbatch.access.ApiAudit;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
@@ -13,14 +10,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.billingbatch.access.ApiAudit;
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
-import io.billingbatch.launch.BackgroundJobLauncher;
 import io.billingbatch.launch.BackgroundJobLauncher.Launched;
+import io.billingbatch.launch.BackgroundJobLauncher;
 import io.billingbatch.launch.JobCatalog;
 import io.billingbatch.launch.JobRequest;
 import io.billingbatch.launch.LaunchRefusedException;
-import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.RunHeartbeats;
 import io.billingbatch.launch.UsageException;
 

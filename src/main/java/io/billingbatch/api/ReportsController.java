@@ -1,8 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
-import io.billingbatch.access.ApiAudit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -18,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import io.billingbatch.access.ApiAudit;
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.report.FinancePack;
 import io.billingbatch.report.Manifest;
 import io.billingbatch.report.ReportFile;

@@ -1,14 +1,14 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
-import io.billingbatch.access.ApiAudit;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.billingbatch.access.ApiAudit;
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.topup.JdbcTopUpPolicies;

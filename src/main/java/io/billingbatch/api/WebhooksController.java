@@ -1,16 +1,16 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.ApiPrincipal;
-import io.billingbatch.access.Role;
-import io.billingbatch.access.ApiAudit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.billingbatch.webhook.WebhookSubscriptions;
+import io.billingbatch.access.ApiAudit;
+import io.billingbatch.access.ApiPrincipal;
+import io.billingbatch.access.Role;
 import io.billingbatch.webhook.WebhookSubscriptions.Subscription;
+import io.billingbatch.webhook.WebhookSubscriptions;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;

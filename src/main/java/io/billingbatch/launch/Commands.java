@@ -1,12 +1,17 @@
 package io.billingbatch.launch;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Collectors;
 
-import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /**
  * Every {@link Command}, as registered in {@code META-INF/spring.factories}, in the order listed
@@ -21,6 +26,8 @@ public final class Commands {
 
     private static final String FOOTER = "configuration options (--spring.datasource.url=..., --billing.reports.root=...) may follow any command";
 
+    private static final String FACTORIES = "META-INF/spring.factories";
+
     private static volatile Map<String, Command<?>> all;
 
     private Commands() {
@@ -30,10 +37,7 @@ public final class Commands {
         Map<String, Command<?>> commands = all;
         if (commands == null) {
             commands = new LinkedHashMap<>();
-            @SuppressWarnings("rawtypes")
-            List<Command> loaded = SpringFactoriesLoader.forDefaultResourceLocation(Commands.class.getClassLoader())
-                    .load(Command.class);
-            for (Command<?> command : loaded) {
+            for (Command<?> command : load()) {
                 if (commands.putIfAbsent(command.name(), command) != null) {
                     throw new IllegalStateException("two commands are named " + command.name());
                 }
@@ -41,6 +45,33 @@ public final class Commands {
             all = commands;
         }
         return all;
+    }
+
+    /**
+     * The registered commands, read as plain properties rather than through Spring's
+     * {@code SpringFactoriesLoader}: {@code help} and a usage error then load no Spring class at all.
+     */
+    private static List<Command<?>> load() {
+        List<Command<?>> commands = new ArrayList<>();
+        try {
+            Enumeration<URL> files = Commands.class.getClassLoader().getResources(FACTORIES);
+            while (files.hasMoreElements()) {
+                Properties factories = new Properties();
+                try (InputStream in = files.nextElement().openStream()) {
+                    factories.load(in);
+                }
+                for (String type : factories.getProperty(Command.class.getName(), "").split(",")) {
+                    if (!type.isBlank()) {
+                        commands.add((Command<?>) Class.forName(type.trim(), true, Commands.class.getClassLoader())
+                                .getDeclaredConstructor().newInstance());
+                    }
+                }
+            }
+        }
+        catch (IOException | ReflectiveOperationException ex) {
+            throw new IllegalStateException("cannot read the commands of " + FACTORIES + ": " + ex.getMessage(), ex);
+        }
+        return commands;
     }
 
     public static Optional<Command<?>> find(String name) {

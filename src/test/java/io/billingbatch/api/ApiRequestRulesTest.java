@@ -1,6 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpRequest;
@@ -8,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
+import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandRunner;
 import io.billingbatch.launch.UsageException;
 import io.billingbatch.ledger.LedgerFixture;

@@ -1,9 +1,9 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.billingbatch.access.Role;
 import io.billingbatch.ledger.LedgerFixture;
 import org.junit.jupiter.api.Test;
 

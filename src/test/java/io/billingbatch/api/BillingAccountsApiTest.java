@@ -1,6 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.time.Instant;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.ledger.LedgerFixture;

@@ -1,6 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;

@@ -1,7 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
-import io.billingbatch.access.JdbcApiTokens;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +10,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.billingbatch.access.JdbcApiTokens;
+import io.billingbatch.access.Role;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;

@@ -1,6 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import io.billingbatch.BillingBatchApplication;
+import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandLine;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;

@@ -1,6 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +21,7 @@ import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
+import io.billingbatch.access.Role;
 import io.billingbatch.report.Manifest;
 import io.billingbatch.report.ReportFile;
 import io.billingbatch.report.ReportStore;

@@ -1,7 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
-import io.billingbatch.access.JdbcApiTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +11,8 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
+import io.billingbatch.access.JdbcApiTokens;
+import io.billingbatch.access.Role;
 import io.billingbatch.ledger.TestClock;
 import io.billingbatch.webhook.LoopbackOnlyResolver;
 

@@ -1,6 +1,5 @@
 package io.billingbatch.api;
 
-import io.billingbatch.access.Role;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.billingbatch.access.Role;
 import io.billingbatch.ledger.LedgerFixture;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
