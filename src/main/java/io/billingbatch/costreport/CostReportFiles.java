@@ -13,6 +13,7 @@ import io.billingbatch.report.ColumnType;
 import io.billingbatch.report.ContentWriter;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
+import io.billingbatch.report.ReportFileNames;
 import io.billingbatch.report.ReportStore;
 import io.billingbatch.report.ReportTable;
 import io.billingbatch.report.XlsxReportWriter;
@@ -67,8 +68,7 @@ public class CostReportFiles {
 
     /** The base name of the period's cost report files: the zone is part of it unless it is UTC. */
     public static String baseName(ReportPeriod period) {
-        String zone = period.zone().getId();
-        return "cost-report-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
+        return ReportFileNames.base(CostReportJobConfiguration.JOB_NAME, period);
     }
 
     /**
@@ -76,7 +76,7 @@ public class CostReportFiles {
      * per period, replaced by the next provisional run and removed by the final run.
      */
     public static String provisionalBaseName(ReportPeriod period) {
-        return baseName(period) + "-provisional";
+        return ReportFileNames.provisional(CostReportJobConfiguration.JOB_NAME, period);
     }
 
     private static ReportTable provisional(ReportTable table) {

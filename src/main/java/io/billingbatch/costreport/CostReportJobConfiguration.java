@@ -10,6 +10,7 @@ import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
+import io.billingbatch.ledger.PostedCharges;
 import io.billingbatch.ledger.ReportPeriod;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -44,12 +45,12 @@ public class CostReportJobConfiguration {
      * is read in one round trip (no cursor row limit), which lets PostgreSQL run the grouping as a
      * parallel plan. Parameters: period start, period end, bound.
      */
-    public static final String GROUPED_LEDGER_SQL = """
+    public static final String GROUPED_LEDGER_SQL = PostedCharges.expand("""
             SELECT g.account_id, a.customer_id, a.name AS account_name, g.transaction_type, g.status, g.type,
                    g.ledger_id, g.amount_missing, g.records, g.billable_units, g.cost
             FROM (
                 SELECT b.account_id, b.transaction_type, b.status,
-                       CASE b.reference_type WHEN 'number_renew' THEN 'number' ELSE b.reference_type END AS type,
+                       {charge_type} AS type,
                        CASE WHEN b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -p.max_amount AND p.max_amount
                             THEN b.id END AS ledger_id,
                        sum(b.amount_credit) IS NULL AS amount_missing, -- the same sum as cost: no extra aggregate
@@ -67,7 +68,7 @@ public class CostReportJobConfiguration {
             ) g
             LEFT JOIN billing_accounts a ON a.id = g.account_id
             ORDER BY g.account_id, g.type, g.transaction_type, g.status, g.ledger_id NULLS FIRST
-            """;
+            """);
 
     /**
      * Maps a group; a row's amount that is not taken (NULL, beyond the bound) or a sum that does not

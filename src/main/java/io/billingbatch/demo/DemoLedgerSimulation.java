@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.billingbatch.ledger.Money;
+import io.billingbatch.ledger.RateCard;
 
 /**
  * Simulates the ledger one UTC day at a time: that day's events for all accounts (plus calls
@@ -77,6 +78,8 @@ final class DemoLedgerSimulation {
 
     private final long[] lastPostedByAccount;
 
+    private final RateCard rates;
+
     private long eventOrder;
 
     private long rows;
@@ -85,8 +88,9 @@ final class DemoLedgerSimulation {
 
     private long lastPosted = DemoLedgerRow.NO_TIME;
 
-    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random) {
+    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random, RateCard rates) {
         this.spec = spec;
+        this.rates = rates;
         this.accounts = accounts;
         this.activity = random.split();
         this.topUps = random.split();
@@ -225,7 +229,7 @@ final class DemoLedgerSimulation {
             return;
         }
         int units = type == DemoRowType.CALL ? event.duration() : 1;
-        long amount = -(units * type.ratePerUnit());
+        long amount = -(units * rate(type, event.start()));
         long balance = balances[account.index()];
         if (amount < 0 && balance + amount < BALANCE_FLOOR) {
             long needed = roundUpToTenUsd(BALANCE_FLOOR - balance - amount);
@@ -250,8 +254,16 @@ final class DemoLedgerSimulation {
         lastPosted = postedAt;
         long referenceTime = billingStart == DemoLedgerRow.NO_TIME ? postedAt : billingStart;
         sink.accept(new DemoLedgerRow(uuids.next(postedAt, postingSeq), account, type,
-                uuids.next(referenceTime, postingSeq), duration, units, type.ratePerUnit(), amount, snapshot,
+                uuids.next(referenceTime, postingSeq), duration, units, rate(type, billingStart), amount, snapshot,
                 postingSeq, postedAt, uuids.next(postedAt, postingSeq), billingStart, billingEnd));
+    }
+
+    /** The rate card's rate for a usage row starting then (micro-USD per unit); 0 for a credit. */
+    private long rate(DemoRowType type, long billingStart) {
+        if (type == DemoRowType.TOP_UP) {
+            return 0;
+        }
+        return rates.rateAt(type.referenceType(), Instant.EPOCH.plus(billingStart, ChronoUnit.MICROS));
     }
 
     private double[] dayWeights(int days) {
