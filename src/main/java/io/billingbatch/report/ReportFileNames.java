@@ -29,7 +29,7 @@ public final class ReportFileNames {
     }
 
     /** A run's file that names how it ran: {@code auto-topup-2026-11-25-dry-run-run2.csv}. */
-    public static String ofRun(String job, ReportPeriod period, boolean dryRun, int revision, String extension) {
+    public static String ofRun(String job, ReportPeriod period, boolean dryRun, long revision, String extension) {
         return base(job, period) + (dryRun ? "-dry-run" : "") + (revision > 1 ? "-run" + revision : "") + extension;
     }
 }
