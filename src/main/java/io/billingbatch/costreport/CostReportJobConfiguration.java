@@ -12,7 +12,10 @@ import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.PostedCharges;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportStore;
+import io.billingbatch.report.StreamedReportWriter;
 
+import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -112,21 +115,21 @@ public class CostReportJobConfiguration {
 
     @Bean
     Step costAggregationStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            JdbcCursorItemReader<CostLine> costLineReader, CostLineItemWriter costLineWriter,
-            JdbcTemplate jdbc, CostReportStreams streams, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
+            JdbcCursorItemReader<CostLine> costLineReader, StreamedReportWriter<CostLine> costReportStreamWriter,
+            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
         ItemRejectRecorder<CostLine> rejects = new ItemRejectRecorder<>(jdbc);
         return new StepBuilder("costAggregationStep", jobRepository)
                 .<CostLine, CostLine>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .reader(costLineReader)
                 .processor(new CostLineProcessor())
-                .writer(costLineWriter)
+                // stores the lines (COPY) and renders the files from each committed chunk meanwhile; also a listener
+                .writer(costReportStreamWriter)
                 .faultTolerant()
                 .skipPolicy((failure, skipCount) -> failure instanceof InvalidCostLineException)
                 .skipListener(rejects)
                 .listener((StepExecutionListener) rejects)
                 .listener(new ProgressListener())
-                .listener(streams.aggregationListener())
                 .build();
     }
 
@@ -147,10 +150,23 @@ public class CostReportJobConfiguration {
 
     @Bean
     @StepScope
-    CostLineItemWriter costLineWriter(DataSource dataSource, CostReportStreams streams,
-            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId,
-            @Value("#{stepExecution.jobExecution.id}") Long jobExecutionId) {
-        return new CostLineItemWriter(dataSource, jobInstanceId, streams, jobExecutionId);
+    CostLineItemWriter costLineWriter(DataSource dataSource,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
+        return new CostLineItemWriter(dataSource, jobInstanceId);
+    }
+
+    /**
+     * The step's writer, one per job execution: {@link CostLineItemWriter} stores the lines, and a
+     * first, final run's files are rendered from them as chunks commit. A provisional run's files have
+     * their own layout and come from its lines.
+     */
+    @Bean
+    @JobScope
+    StreamedReportWriter<CostLine> costReportStreamWriter(CostLineItemWriter costLineWriter, ReportStore store,
+            JobRepository jobRepository, @Value("#{jobParameters}") JobParameters jobParameters) {
+        PeriodJobParameters parameters = PeriodJobParameters.from(jobParameters);
+        return new StreamedReportWriter<>(costLineWriter, CostReportFiles.layout(parameters.period()), store, jobRepository,
+                !parameters.provisional());
     }
 
     @Bean
@@ -163,9 +179,9 @@ public class CostReportJobConfiguration {
 
     @Bean
     Step costReportFilesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            CostReportFiles costReportFiles, CostReportStreams streams) {
+            CostReportFiles costReportFiles, StreamedReportWriter<CostLine> costReportStreamWriter) {
         return new StepBuilder("costReportFilesStep", jobRepository)
-                .tasklet(new CostReportFilesTasklet(costReportFiles, streams), transactionManager)
+                .tasklet(new CostReportFilesTasklet(costReportFiles, costReportStreamWriter), transactionManager)
                 .build();
     }
 }
