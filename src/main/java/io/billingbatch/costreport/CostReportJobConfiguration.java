@@ -163,7 +163,7 @@ public class CostReportJobConfiguration {
     @Bean
     @JobScope
     StreamedReportWriter<CostLine> costReportStreamWriter(CostLineItemWriter costLineWriter, ReportStore store,
-            JobRepository jobRepository, @Value("#{jobParameters}") JobParameters jobParameters) {
+            JobRepository jobRepository, @Value("#{jobExecution.jobParameters}") JobParameters jobParameters) {
         PeriodJobParameters parameters = PeriodJobParameters.from(jobParameters);
         return new StreamedReportWriter<>(costLineWriter, CostReportFiles.layout(parameters.period()), store, jobRepository,
                 !parameters.provisional());
