@@ -303,7 +303,7 @@ public final class StreamedReport<T> {
 
         private final DeferredOutputStream target = new DeferredOutputStream();
 
-        private final Summary<T> totals = layout.summaryTable() == null ? null : layout.summary().get();
+        private Summary<T> totals;
 
         private XlsxReportWriter writer;
 
@@ -314,6 +314,7 @@ public final class StreamedReport<T> {
         @Override
         void open() {
             writer = new XlsxReportWriter(target);
+            totals = layout.summaryTable() == null ? null : layout.summary().get();
             summary = totals == null ? null : writer.sheet(layout.summaryTable());
             items = writer.sheet(layout.lines());
         }
