@@ -9,12 +9,10 @@ import io.billingbatch.access.ApiAudit;
 import io.billingbatch.access.ApiPrincipal;
 import io.billingbatch.access.Role;
 import io.billingbatch.ledger.BillingAccount;
+import io.billingbatch.ledger.CreditPosting;
 import io.billingbatch.ledger.JdbcBillingAccounts;
-import io.billingbatch.ledger.LedgerPostings;
 import io.billingbatch.ledger.Money;
 import io.billingbatch.topup.LowBalanceAlerts;
-import io.billingbatch.webhook.BillingAccountEvent;
-import io.billingbatch.webhook.WebhookOutbox;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -22,9 +20,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The document's "add balance" (admin only): in one transaction, lock the account, post a
- * {@code top_up} credit to the ledger, move the balance, queue {@code billing_account.updated} and
- * audit who did it. An {@code Idempotency-Key} makes a retried request a no-op that returns the
+ * The document's "add balance" (admin only): in one transaction, the ledger's one credit posting
+ * ({@link CreditPosting}: lock the account, post a {@code top_up} credit, move the balance, queue
+ * {@code billing_account.updated}) and the audit of who did it. An {@code Idempotency-Key} makes a retried request a no-op that returns the
  * account as it is.
  */
 @Service
@@ -32,9 +30,7 @@ public class BalanceService {
 
     private final JdbcBillingAccounts accounts;
 
-    private final LedgerPostings postings;
-
-    private final WebhookOutbox outbox;
+    private final CreditPosting credits;
 
     private final ApiAudit audit;
 
@@ -44,12 +40,11 @@ public class BalanceService {
 
     private final LowBalanceAlerts alerts;
 
-    public BalanceService(JdbcBillingAccounts accounts, LedgerPostings postings, WebhookOutbox outbox, ApiAudit audit,
-            Clock clock, @Value("${billing.api.max-balance-amount:10000.00}") BigDecimal ceiling, LowBalanceAlerts alerts) {
+    public BalanceService(JdbcBillingAccounts accounts, CreditPosting credits, ApiAudit audit, Clock clock,
+            @Value("${billing.api.max-balance-amount:10000.00}") BigDecimal ceiling, LowBalanceAlerts alerts) {
         this.alerts = alerts;
         this.accounts = accounts;
-        this.postings = postings;
-        this.outbox = outbox;
+        this.credits = credits;
         this.audit = audit;
         this.clock = clock;
         this.ceiling = Money.fromUsd(ceiling);
@@ -80,32 +75,28 @@ public class BalanceService {
         long amount = amount(usd);
         UUID key = idempotencyKey == null || idempotencyKey.isBlank() ? UUID.randomUUID()
                 : UUID.nameUUIDFromBytes(("api-balance|" + accountId + "|" + idempotencyKey.trim()).getBytes(StandardCharsets.UTF_8));
-        BillingAccount account = accounts.lock(accountId)
-                .orElseThrow(() -> ApiException.notFound("billing account " + accountId + " does not exist"));
-        Long applied = postings.amountPosted(key); // the account row lock orders requests with the same key
-        if (applied != null) {
-            if (applied != amount) {
+        CreditPosting.Outcome outcome = credits.post(new CreditPosting.Request(accountId, "top_up", "top_up", amount, key,
+                clock.instant(), true));
+        if (outcome instanceof CreditPosting.Outcome.AlreadyPosted already) {
+            if (already.amount() != amount) {
                 throw new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused", "Idempotency-Key '" + idempotencyKey.trim()
-                        + "' was already used for a change of " + Money.toUsd(applied) + " USD to this account: use a new"
+                        + "' was already used for a change of " + Money.toUsd(already.amount()) + " USD to this account: use a new"
                         + " key for a new change");
             }
-            return account; // the same request was already applied: answer with the account as it is
+            return already.account(); // the same request was already applied: answer with the account as it is
         }
-        if (account.deleted() != null || !"active".equals(account.status())) {
+        if (outcome instanceof CreditPosting.Outcome.NotActive inactive) {
             throw new ApiException(HttpStatus.CONFLICT, "account_not_active", "billing account " + accountId + " is "
-                    + (account.deleted() != null ? "deleted" : account.status()) + ": its balance cannot change");
+                    + inactive.state() + ": its balance cannot change");
         }
-        LedgerPostings.Credit credit = new LedgerPostings.Credit(UUID.randomUUID(), account, "top_up", "top_up", key,
-                amount, key, clock.instant());
-        if (!postings.post(credit)) {
-            throw new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused", "this change was already made by another"
-                    + " request with the same key");
+        if (!(outcome instanceof CreditPosting.Outcome.Posted posted)) {
+            throw ApiException.notFound("billing account " + accountId + " does not exist");
         }
         alerts.resumeIfRecovered(accountId); // a paused account's traffic resumes with the credit that lifts it
-        outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, credit.posted(), accountId,
-                account.customerId(), account.name(), credit.balanceAfter(), account.balance()));
+        BillingAccount before = posted.before();
         audit.record(principal, "balance.add", accountId.toString(), "amount " + Money.toUsd(amount) + " USD, balance "
-                + Money.toUsd(account.balance()) + " -> " + Money.toUsd(credit.balanceAfter()) + ", ledger " + credit.ledgerId());
+                + Money.toUsd(before.balance()) + " -> " + Money.toUsd(posted.credit().balanceAfter()) + ", ledger "
+                + posted.credit().ledgerId());
         return accounts.find(accountId).orElseThrow();
     }
 }

@@ -19,7 +19,7 @@ import static org.springframework.web.util.HtmlUtils.htmlEscape;
  */
 final class CostChart {
 
-    static final List<String> TYPES = List.of("call", "sms", "number");
+    static final List<String> TYPES = io.billingbatch.ledger.PostedCharges.TYPES;
 
     private static final Map<String, String> COLOURS = Map.of("call", "#2f6db5", "sms", "#e39b25", "number", "#3a9d5d");
 

@@ -58,16 +58,11 @@ class TopUpPolicyController {
             @RequestBody PolicyRequest request) {
         principal.require("setting an auto top-up policy", Role.ADMIN);
         existing(id);
-        TopUpPolicy policy = new TopUpPolicy(id, request.enabled() == null || request.enabled(),
-                micros("threshold", request.threshold(), TopUpPolicy.DEFAULT_THRESHOLD),
-                request.mode() == null ? "fixed" : request.mode(),
-                micros("amount", request.amount(), TopUpPolicy.DEFAULT_AMOUNT),
-                request.target() == null ? null : micros("target", request.target(), 0),
-                request.maxPerDay() == null ? TopUpPolicy.DEFAULT_MAX_PER_DAY : request.maxPerDay(),
-                micros("monthly_cap", request.monthlyCap(), TopUpPolicy.DEFAULT_MONTHLY_CAP));
-        String funding = request.funding() == null ? TopUpPolicy.DEFAULT_FUNDING : request.funding();
-        policies.save(policy, funding, request.maxConsecutiveFailures() == null ? TopUpPolicy.DEFAULT_MAX_CONSECUTIVE_FAILURES
-                : request.maxConsecutiveFailures());
+        TopUpPolicy policy = TopUpPolicy.withDefaults(id, request.enabled(), micros("threshold", request.threshold()),
+                request.mode(), micros("amount", request.amount()), micros("target", request.target()), request.maxPerDay(),
+                micros("monthly_cap", request.monthlyCap()));
+        String funding = TopUpPolicy.fundingOrDefault(request.funding());
+        policies.save(policy, funding, TopUpPolicy.maxConsecutiveFailuresOrDefault(request.maxConsecutiveFailures()));
         audit.record(principal, "topup_policy.put", id.toString(), policy.toString() + " funding " + funding);
         return json(policies.findSettings(id).orElseThrow());
     }
@@ -76,9 +71,10 @@ class TopUpPolicyController {
         accounts.find(id).orElseThrow(() -> ApiException.notFound("billing account " + id + " does not exist"));
     }
 
-    private static long micros(String field, BigDecimal usd, long fallback) {
+    /** The amount in micro-USD, null when not given (the policy's default then). */
+    private static Long micros(String field, BigDecimal usd) {
         if (usd == null) {
-            return fallback;
+            return null;
         }
         try {
             return Money.fromUsd(usd);

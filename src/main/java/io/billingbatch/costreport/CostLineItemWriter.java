@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -13,8 +12,6 @@ import org.postgresql.PGConnection;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.datasource.DataSourceUtils;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Stores a chunk of lines under the run with {@code COPY} on the chunk's own transaction. The
@@ -37,15 +34,9 @@ class CostLineItemWriter implements ItemWriter<CostLine> {
 
     private final long jobInstanceId;
 
-    private final CostReportStreams streams;
-
-    private final long jobExecutionId;
-
-    CostLineItemWriter(DataSource dataSource, long jobInstanceId, CostReportStreams streams, long jobExecutionId) {
+    CostLineItemWriter(DataSource dataSource, long jobInstanceId) {
         this.dataSource = dataSource;
         this.jobInstanceId = jobInstanceId;
-        this.streams = streams;
-        this.jobExecutionId = jobExecutionId;
     }
 
     @Override
@@ -73,29 +64,6 @@ class CostLineItemWriter implements ItemWriter<CostLine> {
             rows.append(line.records()).append('\t').append(line.billableUnits()).append('\t').append(line.cost()).append('\n');
         }
         connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_LINES, new StringReader(rows.toString()));
-        CostReportStream stream = streams.get(jobExecutionId); // renders the files meanwhile, if there is one
-        if (stream != null) {
-            feedOnCommit(stream, List.copyOf(chunk.getItems()));
-        }
-    }
-
-    /** Only committed lines reach the stream; a rolled back chunk makes it useless (the files step then reads the table). */
-    private static void feedOnCommit(CostReportStream stream, List<CostLine> lines) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            stream.invalidate();
-            return;
-        }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCompletion(int status) {
-                if (status == STATUS_COMMITTED) {
-                    stream.accept(lines);
-                }
-                else {
-                    stream.invalidate();
-                }
-            }
-        });
     }
 
     /** COPY text format: NULL is \N; backslash, tab, newline and carriage return are escaped. */

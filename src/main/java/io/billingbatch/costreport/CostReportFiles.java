@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
@@ -13,8 +15,10 @@ import io.billingbatch.report.ColumnType;
 import io.billingbatch.report.ContentWriter;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
+import io.billingbatch.report.ReportFileNames;
 import io.billingbatch.report.ReportStore;
 import io.billingbatch.report.ReportTable;
+import io.billingbatch.report.StreamedReport;
 import io.billingbatch.report.XlsxReportWriter;
 
 import org.springframework.stereotype.Component;
@@ -67,8 +71,7 @@ public class CostReportFiles {
 
     /** The base name of the period's cost report files: the zone is part of it unless it is UTC. */
     public static String baseName(ReportPeriod period) {
-        String zone = period.zone().getId();
-        return "cost-report-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
+        return ReportFileNames.base(CostReportJobConfiguration.JOB_NAME, period);
     }
 
     /**
@@ -76,7 +79,7 @@ public class CostReportFiles {
      * per period, replaced by the next provisional run and removed by the final run.
      */
     public static String provisionalBaseName(ReportPeriod period) {
-        return baseName(period) + "-provisional";
+        return ReportFileNames.provisional(CostReportJobConfiguration.JOB_NAME, period);
     }
 
     private static ReportTable provisional(ReportTable table) {
@@ -136,6 +139,41 @@ public class CostReportFiles {
         return withAsOf;
     }
 
+    /**
+     * How the lines become the files when they are streamed: the same table, rows and summary as
+     * {@link #write(ReportPeriod)} renders from the published lines, so both give the same bytes.
+     */
+    static StreamedReport.Layout<CostLine> layout(ReportPeriod period) {
+        return new StreamedReport.Layout<>("cost-report", LINES, line -> lineRow(period, line), SUMMARY, TypeTotals::new);
+    }
+
+    /** The summary sheet as the table gives it: one row per type in type order, then the total. */
+    private static final class TypeTotals implements StreamedReport.Summary<CostLine> {
+
+        private final Map<String, long[]> totals = new TreeMap<>();
+
+        @Override
+        public void add(CostLine line) {
+            long[] total = totals.computeIfAbsent(line.type(), type -> new long[3]);
+            total[0] = Math.addExact(total[0], line.records()); // never wraps around silently
+            total[1] = Math.addExact(total[1], line.billableUnits());
+            total[2] = Math.addExact(total[2], line.cost());
+        }
+
+        @Override
+        public void writeTo(XlsxReportWriter.SheetWriter summary) {
+            long records = 0;
+            long cost = 0;
+            for (Map.Entry<String, long[]> total : totals.entrySet()) {
+                long[] sums = total.getValue();
+                summary.row(total.getKey(), sums[0], sums[1], sums[2]);
+                records = Math.addExact(records, sums[0]);
+                cost = Math.addExact(cost, sums[2]);
+            }
+            summary.total("total", records, null, cost); // units of different types do not add up
+        }
+    }
+
     /** Renders both files from the period's published lines. */
     public List<Path> write(ReportPeriod period) throws IOException {
         return write(period, null);
@@ -143,10 +181,10 @@ public class CostReportFiles {
 
     /**
      * Writes both files at once, the workbook on a second thread. They come from the run's stream of
-     * lines when it is whole (the run stored exactly what it saw, see {@link CostReportStream}),
+     * lines when it is whole (the run stored exactly what it saw, see {@link StreamedReport}),
      * otherwise from the published lines, which both read in the same order.
      */
-    List<Path> write(ReportPeriod period, CostReportStream stream) throws IOException {
+    List<Path> write(ReportPeriod period, StreamedReport<CostLine> stream) throws IOException {
         String base = baseName(period);
         try {
             if (stream != null && stream.isWhole()) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.report.StreamedReportWriter;
 
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -12,19 +13,20 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Writes the period's CSV, XLSX and manifest: from what the aggregation step of this execution
- * streamed when that is whole, else from the published lines (a restart always writes them anew);
- * then removes the period's provisional files, which the final report supersedes. A provisional
+ * streamed ({@link StreamedReportWriter}) when that is whole, else from the published lines (a
+ * restart always writes them anew); then removes the period's provisional files, which the final
+ * report supersedes. A provisional
  * run writes its own {@code -provisional} files from its own lines instead.
  */
 class CostReportFilesTasklet implements Tasklet {
 
     private final CostReportFiles files;
 
-    private final CostReportStreams streams;
+    private final StreamedReportWriter<CostLine> streamWriter;
 
-    CostReportFilesTasklet(CostReportFiles files, CostReportStreams streams) {
+    CostReportFilesTasklet(CostReportFiles files, StreamedReportWriter<CostLine> streamWriter) {
         this.files = files;
-        this.streams = streams;
+        this.streamWriter = streamWriter;
     }
 
     @Override
@@ -36,7 +38,7 @@ class CostReportFilesTasklet implements Tasklet {
             written = files.writeProvisional(parameters, jobExecution.getJobInstanceId());
         }
         else {
-            written = files.write(parameters.period(), streams.take(jobExecution.getId()));
+            written = files.write(parameters.period(), streamWriter.take());
             files.removeProvisional(parameters.period());
         }
         jobExecution.getExecutionContext().putString("reportFiles", String.join(",", written.stream().map(Object::toString).toList()));

@@ -10,8 +10,12 @@ import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
+import io.billingbatch.ledger.PostedCharges;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportStore;
+import io.billingbatch.report.StreamedReportWriter;
 
+import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -44,12 +48,12 @@ public class CostReportJobConfiguration {
      * is read in one round trip (no cursor row limit), which lets PostgreSQL run the grouping as a
      * parallel plan. Parameters: period start, period end, bound.
      */
-    public static final String GROUPED_LEDGER_SQL = """
+    public static final String GROUPED_LEDGER_SQL = PostedCharges.expand("""
             SELECT g.account_id, a.customer_id, a.name AS account_name, g.transaction_type, g.status, g.type,
                    g.ledger_id, g.amount_missing, g.records, g.billable_units, g.cost
             FROM (
                 SELECT b.account_id, b.transaction_type, b.status,
-                       CASE b.reference_type WHEN 'number_renew' THEN 'number' ELSE b.reference_type END AS type,
+                       {charge_type} AS type,
                        CASE WHEN b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -p.max_amount AND p.max_amount
                             THEN b.id END AS ledger_id,
                        sum(b.amount_credit) IS NULL AS amount_missing, -- the same sum as cost: no extra aggregate
@@ -67,7 +71,7 @@ public class CostReportJobConfiguration {
             ) g
             LEFT JOIN billing_accounts a ON a.id = g.account_id
             ORDER BY g.account_id, g.type, g.transaction_type, g.status, g.ledger_id NULLS FIRST
-            """;
+            """);
 
     /**
      * Maps a group; a row's amount that is not taken (NULL, beyond the bound) or a sum that does not
@@ -111,21 +115,21 @@ public class CostReportJobConfiguration {
 
     @Bean
     Step costAggregationStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            JdbcCursorItemReader<CostLine> costLineReader, CostLineItemWriter costLineWriter,
-            JdbcTemplate jdbc, CostReportStreams streams, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
+            JdbcCursorItemReader<CostLine> costLineReader, StreamedReportWriter<CostLine> costReportStreamWriter,
+            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
         ItemRejectRecorder<CostLine> rejects = new ItemRejectRecorder<>(jdbc);
         return new StepBuilder("costAggregationStep", jobRepository)
                 .<CostLine, CostLine>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .reader(costLineReader)
                 .processor(new CostLineProcessor())
-                .writer(costLineWriter)
+                // stores the lines (COPY) and renders the files from each committed chunk meanwhile; also a listener
+                .writer(costReportStreamWriter)
                 .faultTolerant()
                 .skipPolicy((failure, skipCount) -> failure instanceof InvalidCostLineException)
                 .skipListener(rejects)
                 .listener((StepExecutionListener) rejects)
                 .listener(new ProgressListener())
-                .listener(streams.aggregationListener())
                 .build();
     }
 
@@ -146,10 +150,23 @@ public class CostReportJobConfiguration {
 
     @Bean
     @StepScope
-    CostLineItemWriter costLineWriter(DataSource dataSource, CostReportStreams streams,
-            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId,
-            @Value("#{stepExecution.jobExecution.id}") Long jobExecutionId) {
-        return new CostLineItemWriter(dataSource, jobInstanceId, streams, jobExecutionId);
+    CostLineItemWriter costLineWriter(DataSource dataSource,
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
+        return new CostLineItemWriter(dataSource, jobInstanceId);
+    }
+
+    /**
+     * The step's writer, one per job execution: {@link CostLineItemWriter} stores the lines, and a
+     * first, final run's files are rendered from them as chunks commit. A provisional run's files have
+     * their own layout and come from its lines.
+     */
+    @Bean
+    @JobScope
+    StreamedReportWriter<CostLine> costReportStreamWriter(CostLineItemWriter costLineWriter, ReportStore store,
+            JobRepository jobRepository, @Value("#{jobExecution.jobParameters}") JobParameters jobParameters) {
+        PeriodJobParameters parameters = PeriodJobParameters.from(jobParameters);
+        return new StreamedReportWriter<>(costLineWriter, CostReportFiles.layout(parameters.period()), store, jobRepository,
+                !parameters.provisional());
     }
 
     @Bean
@@ -162,9 +179,9 @@ public class CostReportJobConfiguration {
 
     @Bean
     Step costReportFilesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            CostReportFiles costReportFiles, CostReportStreams streams) {
+            CostReportFiles costReportFiles, StreamedReportWriter<CostLine> costReportStreamWriter) {
         return new StepBuilder("costReportFilesStep", jobRepository)
-                .tasklet(new CostReportFilesTasklet(costReportFiles, streams), transactionManager)
+                .tasklet(new CostReportFilesTasklet(costReportFiles, costReportStreamWriter), transactionManager)
                 .build();
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.PublishedRuns;
+import io.billingbatch.ledger.PostedCharges;
 import io.billingbatch.ledger.ReportPeriod;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -129,7 +130,7 @@ public class JdbcCostReportRepository implements CostReportRepository {
 
     private static CostLine line(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new CostLine(rs.getObject("account_id", UUID.class), rs.getObject("customer_id", UUID.class),
-                rs.getString("account_name"), "usage", "end", rs.getString("type"), rs.getLong("records"),
+                rs.getString("account_name"), PostedCharges.USAGE, PostedCharges.POSTED, rs.getString("type"), rs.getLong("records"),
                 rs.getLong("billable_units"), rs.getLong("cost_credit"));
     }
 
@@ -143,7 +144,7 @@ public class JdbcCostReportRepository implements CostReportRepository {
             return statement;
         }, rs -> {
             consumer.accept(new CostLine(rs.getObject("account_id", UUID.class), rs.getObject("customer_id", UUID.class),
-                    rs.getString("account_name"), "usage", "end", rs.getString("type"), rs.getLong("records"),
+                    rs.getString("account_name"), PostedCharges.USAGE, PostedCharges.POSTED, rs.getString("type"), rs.getLong("records"),
                     rs.getLong("billable_units"), rs.getLong("cost_credit")));
         });
     }

@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.ledger.RateCard;
+
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.slf4j.Logger;
@@ -129,7 +131,8 @@ public class DemoLedgerGenerator {
                 spec.accounts(), spec.months(), spec.firstMonth(), spec.targetRows(), spec.seed());
         SplittableRandom random = new SplittableRandom(spec.seed());
         List<DemoAccount> accounts = DemoAccounts.create(spec, random.split());
-        DemoLedgerSimulation simulation = new DemoLedgerSimulation(spec, accounts, random.split(), spikes);
+        DemoLedgerSimulation simulation = new DemoLedgerSimulation(spec, accounts, random.split(),
+                RateCard.read(new JdbcTemplate(dataSource)), spikes);
         long rows;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.billingbatch.ledger.Money;
+import io.billingbatch.ledger.RateCard;
 
 /**
  * Simulates the ledger one UTC day at a time: that day's events for all accounts (plus calls
@@ -76,6 +77,8 @@ final class DemoLedgerSimulation {
     private final long[] balances;
 
     private final long[] lastPostedByAccount;
+
+    private final RateCard rates;
 
     private long eventOrder;
 
@@ -142,7 +145,8 @@ final class DemoLedgerSimulation {
     List<DemoSpike> spikes() {
         return spikePlans.stream().map(plan -> {
             DemoAccount account = accounts.get(plan.account());
-            long perEvent = plan.type() == DemoRowType.CALL ? plan.seconds() * plan.type().ratePerUnit() : plan.type().ratePerUnit();
+            long rate = rate(plan.type(), historyStart + plan.day() * MICROS_PER_DAY);
+            long perEvent = plan.type() == DemoRowType.CALL ? plan.seconds() * rate : rate;
             return new DemoSpike(account.id(), account.name(),
                     LocalDate.ofEpochDay(Math.floorDiv(historyStart, MICROS_PER_DAY) + plan.day()),
                     plan.type().referenceType(), plan.events(), Math.multiplyExact(perEvent, (long) plan.events()));
@@ -170,12 +174,13 @@ final class DemoLedgerSimulation {
 
     private long lastPosted = DemoLedgerRow.NO_TIME;
 
-    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random) {
-        this(spec, accounts, random, 0);
+    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random, RateCard rates) {
+        this(spec, accounts, random, rates, 0);
     }
 
-    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random, int spikes) {
+    DemoLedgerSimulation(DemoLedgerSpec spec, List<DemoAccount> accounts, SplittableRandom random, RateCard rates, int spikes) {
         this.spec = spec;
+        this.rates = rates;
         this.accounts = accounts;
         this.activity = random.split();
         this.topUps = random.split();
@@ -317,7 +322,7 @@ final class DemoLedgerSimulation {
             return;
         }
         int units = type == DemoRowType.CALL ? event.duration() : 1;
-        long amount = -(units * type.ratePerUnit());
+        long amount = -(units * rate(type, event.start()));
         long balance = balances[account.index()];
         if (amount < 0 && balance + amount < BALANCE_FLOOR) {
             long needed = roundUpToTenUsd(BALANCE_FLOOR - balance - amount);
@@ -342,8 +347,16 @@ final class DemoLedgerSimulation {
         lastPosted = postedAt;
         long referenceTime = billingStart == DemoLedgerRow.NO_TIME ? postedAt : billingStart;
         sink.accept(new DemoLedgerRow(uuids.next(postedAt, postingSeq), account, type,
-                uuids.next(referenceTime, postingSeq), duration, units, type.ratePerUnit(), amount, snapshot,
+                uuids.next(referenceTime, postingSeq), duration, units, rate(type, billingStart), amount, snapshot,
                 postingSeq, postedAt, uuids.next(postedAt, postingSeq), billingStart, billingEnd));
+    }
+
+    /** The rate card's rate for a usage row starting then (micro-USD per unit); 0 for a credit. */
+    private long rate(DemoRowType type, long billingStart) {
+        if (type == DemoRowType.TOP_UP) {
+            return 0;
+        }
+        return rates.rateAt(type.referenceType(), Instant.EPOCH.plus(billingStart, ChronoUnit.MICROS));
     }
 
     private double[] dayWeights(int days) {

@@ -2,29 +2,29 @@ package io.billingbatch.demo;
 
 import java.nio.charset.StandardCharsets;
 
-/** The kinds of ledger rows the demo writes, with their {@code transaction_type} and {@code reference_type}. */
+/**
+ * The kinds of ledger rows the demo writes, with their {@code transaction_type} and {@code reference_type};
+ * usage is rated by the {@link io.billingbatch.ledger.RateCard} of {@code billing_rates}.
+ */
 enum DemoRowType {
 
-    TOP_UP("top_up", "top_up", 0),
-    CALL("usage", "call", 20_000),
-    SMS("usage", "sms", 8_000),
-    NUMBER("usage", "number", 5_000_000),
-    NUMBER_RENEW("usage", "number_renew", 5_000_000);
+    TOP_UP("top_up", "top_up"),
+    CALL("usage", "call"),
+    SMS("usage", "sms"),
+    NUMBER("usage", "number"),
+    NUMBER_RENEW("usage", "number_renew");
 
     private final String transactionType;
 
     private final String referenceType;
 
-    private final long ratePerUnit;
-
     private final byte[] transactionTypeUtf8;
 
     private final byte[] referenceTypeUtf8;
 
-    DemoRowType(String transactionType, String referenceType, long ratePerUnit) {
+    DemoRowType(String transactionType, String referenceType) {
         this.transactionType = transactionType;
         this.referenceType = referenceType;
-        this.ratePerUnit = ratePerUnit;
         this.transactionTypeUtf8 = transactionType.getBytes(StandardCharsets.UTF_8);
         this.referenceTypeUtf8 = referenceType.getBytes(StandardCharsets.UTF_8);
     }
@@ -35,11 +35,6 @@ enum DemoRowType {
 
     String referenceType() {
         return referenceType;
-    }
-
-    /** The rate card of {@code billing_rates} (micro-USD per unit); 0 for credits. */
-    long ratePerUnit() {
-        return ratePerUnit;
     }
 
     byte[] transactionTypeUtf8() {

@@ -58,13 +58,12 @@ public class ReconciliationFiles {
     }
 
     public static String baseName(ReportPeriod period) {
-        String zone = period.zone().getId();
-        return "reconciliation-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
+        return io.billingbatch.report.ReportFileNames.base("reconciliation", period);
     }
 
     /** The base name of a provisional run's files, {@code reconciliation-2026-11-provisional}. */
     public static String provisionalBaseName(ReportPeriod period) {
-        return baseName(period) + "-provisional";
+        return io.billingbatch.report.ReportFileNames.provisional("reconciliation", period);
     }
 
     /** Writes the period's files from its published run. */

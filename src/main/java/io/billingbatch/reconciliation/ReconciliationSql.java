@@ -1,5 +1,7 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.ledger.PostedCharges;
+
 /**
  * The set work of the reconciliation, done by PostgreSQL; the steps read what comes back.
  * {@code bounds} is {@code NOT MATERIALIZED}: it is referenced many times, and a materialized CTE
@@ -26,7 +28,7 @@ public final class ReconciliationSql {
      * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
      * period end, bound (micro-USD).
      */
-    public static final String ACCOUNT_BALANCES = """
+    public static final String ACCOUNT_BALANCES = PostedCharges.expand("""
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount),
@@ -43,14 +45,14 @@ public final class ReconciliationSql {
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
                            AND b.amount_credit > 0), 0) AS credits,
                        coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
-                           AND b.reference_type = 'call'), 0) AS charges_call,
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
+                           AND {is_call}), 0) AS charges_call,
                        coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
-                           AND b.reference_type = 'sms'), 0) AS charges_sms,
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
+                           AND {is_sms}), 0) AS charges_sms,
                        coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
-                           AND b.reference_type IN ('number', 'number_renew')), 0) AS charges_number
+                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
+                           AND {is_number}), 0) AS charges_number
                 FROM billing_billings b, bounds
                 WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe
                 GROUP BY b.account_id
@@ -103,7 +105,7 @@ public final class ReconciliationSql {
                 LIMIT 1 -- posting_seq is unique: keeps this a probe of its index per account, never a hash of the period
             ) l ON true
             ORDER BY s.account_id
-            """;
+            """);
 
     /**
      * The row-level findings of a period. A chain break compares each row with the row posted
@@ -123,7 +125,7 @@ public final class ReconciliationSql {
      * start, period end, the instant before which a progressing row counts as stuck, the bound
      * (micro-USD).
      */
-    public static final String LEDGER_FINDINGS = """
+    public static final String LEDGER_FINDINGS = PostedCharges.expand("""
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount),
@@ -201,14 +203,14 @@ public final class ReconciliationSql {
             UNION ALL -- the kinds that are conditions on one row of the period, in one read of it
             SELECT k.kind, b.account_id, b.id, k.expected, b.amount_credit, k.detail
             FROM billing_billings b CROSS JOIN bounds
-            LEFT JOIN rates r ON b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
+            LEFT JOIN rates r ON {posted_usage}
                              AND r.reference_type = b.reference_type
                              AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
             LEFT JOIN billing_accounts a ON a.id = b.account_id
             CROSS JOIN LATERAL (VALUES
                 ('rating_mismatch',
-                 b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
-                     AND b.reference_type IN ('call', 'sms', 'number', 'number_renew')
+                 {posted_usage}
+                     AND {charge_reference}
                      AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
                      AND (r.credit_per_unit IS NULL
                           OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
@@ -237,12 +239,12 @@ public final class ReconciliationSql {
               AND (a.id IS NULL OR a.tm_delete < b.tm_posted -- only the rows with a finding go through the list
                    OR b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
                    OR (b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
-                   OR (b.tm_delete IS NULL AND b.transaction_type = 'usage' AND b.status = 'end'
-                       AND b.reference_type IN ('call', 'sms', 'number', 'number_renew')
+                   OR ({posted_usage}
+                       AND {charge_reference}
                        AND (r.credit_per_unit IS NULL
                             OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
                             OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units))))
               AND k.found
             ORDER BY 2, 1, 3
-            """;
+            """);
 }

@@ -45,8 +45,7 @@ public class VerifySealsFiles {
     }
 
     public static String baseName(ReportPeriod period) {
-        String zone = period.zone().getId();
-        return "verify-seals-" + period.key() + ("UTC".equals(zone) ? "" : "-" + zone.replace('/', '_'));
+        return io.billingbatch.report.ReportFileNames.base("verify-seals", period);
     }
 
     /** Writes the period's files from its published run. */

@@ -2,19 +2,15 @@ package io.billingbatch.topup;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import io.billingbatch.ledger.BillingAccount;
+import io.billingbatch.ledger.CreditPosting;
 import io.billingbatch.ledger.JdbcBillingAccounts;
-import io.billingbatch.ledger.LedgerPostings;
 import io.billingbatch.ledger.Money;
-import io.billingbatch.webhook.BillingAccountEvent;
-import io.billingbatch.webhook.WebhookOutbox;
 
 import org.springframework.batch.core.listener.SkipListener;
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -23,38 +19,28 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Tops up each candidate inside the chunk's transaction: locks the account row, checks its status,
- * balance and caps again, then posts the credit, its audit row and its event together. The
- * idempotency key (account + business date + sequence of the day) makes a repeated write a no-op.
- * In a dry run it only records what it would do. A policy row rejected before it gets here is recorded
- * with its reason too, so the run's results hold every candidate account.
+ * balance, a top-up still waiting for its payment and the caps again. A {@code grant} top-up is
+ * posted right there by the ledger's one credit posting ({@link CreditPosting}: ledger row, balance,
+ * event) with its audit row; an {@code http} one is only reserved (a {@code pending} audit row under
+ * its idempotency key) and paid by the payment step once this chunk has committed, with no lock held
+ * ({@link AutoTopUpPaymentTasklet}). The idempotency key (account + business date + sequence of the
+ * day) makes a repeated write a no-op. In a dry run it only records what it would do. A policy row
+ * rejected before it gets here is recorded with its reason too, so the run's results hold every
+ * candidate account.
  */
 class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<PolicyRow, TopUpCandidate> {
-
-    private static final String HANDLED_BY_THIS_RUN = """
-            SELECT EXISTS (SELECT 1 FROM auto_topup_results WHERE job_instance_id = ? AND account_id = ?)
-            """;
-
-    private static final String RECORD_RESULT = """
-            INSERT INTO auto_topup_results (job_instance_id, account_id, outcome, balance_before, amount_credit,
-                balance_after, rule)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (job_instance_id, account_id) DO UPDATE SET outcome = EXCLUDED.outcome,
-                balance_before = EXCLUDED.balance_before, amount_credit = EXCLUDED.amount_credit,
-                balance_after = EXCLUDED.balance_after, rule = EXCLUDED.rule
-            WHERE auto_topup_results.outcome <> 'topped_up'
-            """;
 
     private final JdbcTemplate jdbc;
 
     private final JdbcBillingAccounts accounts;
 
-    private final LedgerPostings postings;
+    private final CreditPosting credits;
 
-    private final WebhookOutbox outbox;
+    private final TopUpReservations reservations;
+
+    private final TopUpResults results;
 
     private final Clock clock;
-
-    private final PaymentPort payments;
 
     private final LocalDate businessDate;
 
@@ -64,13 +50,13 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<Po
 
     private final long jobExecutionId;
 
-    AutoTopUpItemWriter(JdbcTemplate jdbc, JdbcBillingAccounts accounts, LedgerPostings postings, WebhookOutbox outbox, Clock clock, PaymentPort payments, LocalDate businessDate,
-            boolean dryRun, long jobInstanceId, long jobExecutionId) {
-        this.payments = payments;
+    AutoTopUpItemWriter(JdbcTemplate jdbc, JdbcBillingAccounts accounts, CreditPosting credits, TopUpReservations reservations,
+            TopUpResults results, Clock clock, LocalDate businessDate, boolean dryRun, long jobInstanceId, long jobExecutionId) {
         this.jdbc = jdbc;
         this.accounts = accounts;
-        this.postings = postings;
-        this.outbox = outbox;
+        this.credits = credits;
+        this.reservations = reservations;
+        this.results = results;
         this.clock = clock;
         this.businessDate = businessDate;
         this.dryRun = dryRun;
@@ -107,6 +93,12 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<Po
                     + Money.toUsd(policy.threshold()));
             return;
         }
+        Optional<TopUpReservations.Reservation> pending = reservations.pendingOf(accountId);
+        if (pending.isPresent()) {
+            skip(accountId, balance, "skipped: top-up " + pending.get().key() + " of " + pending.get().businessDate()
+                    + " is waiting for its payment");
+            return;
+        }
         int today = jdbc.queryForObject("SELECT count(*) FROM auto_topups WHERE account_id = ? AND business_date = ?",
                 Integer.class, accountId, Date.valueOf(businessDate));
         if (today >= policy.maxPerDay()) {
@@ -136,58 +128,24 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<Po
         int sequence = today + 1;
         UUID key = UUID.nameUUIDFromBytes(("auto-topup|" + accountId + "|" + businessDate + "|" + sequence)
                 .getBytes(StandardCharsets.UTF_8));
-        UUID ledgerId = UUID.randomUUID();
-        Timestamp now = Timestamp.from(clock.instant());
-        UUID customerId = account.customerId();
-        String name = account.name();
         if ("http".equals(funding)) {
-            String failure = payments.charge(accountId, amount, key);
-            if (failure != null) {
-                failed(accountId, customerId, name, balance, amount, key, now, failure);
-                return;
-            }
+            // paid by the provider in the payment step, after this chunk has committed and with no lock held
+            reservations.reserve(new TopUpReservations.Reservation(key, accountId, businessDate, sequence, amount, balance,
+                    rule, jobInstanceId, jobExecutionId));
+            result(accountId, "pending", balance, amount, null, rule + "; waiting for its payment");
+            return;
         }
-        if (!postings.post(new LedgerPostings.Credit(ledgerId, account, "top_up", "auto_top_up", key, amount, key,
-                now.toInstant()))) {
+        CreditPosting.Outcome outcome = credits.post(new CreditPosting.Request(accountId, "top_up", "auto_top_up", amount, key,
+                clock.instant(), true));
+        if (!(outcome instanceof CreditPosting.Outcome.Posted posted)) {
             skip(accountId, balance, "skipped: top-up " + key + " was already made");
             return;
         }
-        jdbc.update("""
-                INSERT INTO auto_topups (idempotency_key, account_id, business_date, sequence, ledger_id, job_execution_id,
-                    amount_credit, balance_before, balance_after, rule)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", key, accountId, Date.valueOf(businessDate), sequence, ledgerId,
-                jobExecutionId, amount, balance, after, rule);
-        outbox.enqueue(new BillingAccountEvent(key, BillingAccountEvent.UPDATED, now.toInstant(), accountId, customerId,
-                name, after, balance));
+        reservations.recordPosted(new TopUpReservations.Reservation(key, accountId, businessDate, sequence, amount, balance,
+                rule, jobInstanceId, jobExecutionId), posted.credit().ledgerId(), after);
         jdbc.update("UPDATE auto_topup_policies SET consecutive_failures = 0 WHERE account_id = ? AND consecutive_failures <> 0",
                 accountId);
         result(accountId, "topped_up", balance, amount, after, rule);
-    }
-
-    /** Counts a failed attempt, raises its event, and disables the policy at its limit (with an event too). */
-    private void failed(UUID accountId, UUID customerId, String name, long balance, long amount, UUID key, Timestamp now,
-            String failure) {
-        Map<String, Object> counted = jdbc.queryForMap("""
-                UPDATE auto_topup_policies
-                SET consecutive_failures = consecutive_failures + 1,
-                    enabled = consecutive_failures + 1 < max_consecutive_failures, tm_update = now()
-                WHERE account_id = ?
-                RETURNING consecutive_failures, max_consecutive_failures, enabled""", accountId);
-        int failures = ((Number) counted.get("consecutive_failures")).intValue();
-        boolean disabled = !((Boolean) counted.get("enabled"));
-        outbox.enqueue(new BillingAccountEvent(eventId("failed", key, failures), BillingAccountEvent.AUTO_TOPUP_FAILED,
-                now.toInstant(), accountId, customerId, name, balance, balance));
-        String reason = "failed: " + failure + " (" + failures + " consecutive)";
-        if (disabled) {
-            outbox.enqueue(new BillingAccountEvent(eventId("disabled", key, failures), BillingAccountEvent.AUTO_TOPUP_DISABLED,
-                    now.toInstant(), accountId, customerId, name, balance, balance));
-            reason += "; policy disabled after " + counted.get("max_consecutive_failures") + " consecutive failures";
-        }
-        result(accountId, "failed", balance, amount, balance, reason);
-    }
-
-    private static UUID eventId(String what, UUID key, int attempt) {
-        return UUID.nameUUIDFromBytes((what + "|" + key + "|" + attempt).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A row that is not a valid policy gets its line in the run's results (and so in the report) with the reason. */
@@ -197,7 +155,7 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<Po
     }
 
     private boolean handledByThisRun(UUID accountId) {
-        return Boolean.TRUE.equals(jdbc.queryForObject(HANDLED_BY_THIS_RUN, Boolean.class, jobInstanceId, accountId));
+        return results.has(jobInstanceId, accountId);
     }
 
     private void skip(UUID accountId, Long balance, String reason) {
@@ -205,7 +163,6 @@ class AutoTopUpItemWriter implements ItemWriter<TopUpCandidate>, SkipListener<Po
     }
 
     private void result(UUID accountId, String outcome, Long before, Long amount, Long after, String rule) {
-        jdbc.update(RECORD_RESULT, jobInstanceId, accountId, outcome, before, amount, after, rule);
+        results.record(jobInstanceId, accountId, outcome, before, amount, after, rule);
     }
-
 }

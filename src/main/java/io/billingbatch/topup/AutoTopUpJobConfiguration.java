@@ -11,10 +11,11 @@ import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.JdbcBillingAccounts;
-import io.billingbatch.ledger.LedgerPostings;
+import io.billingbatch.ledger.CreditPosting;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
+import io.billingbatch.report.ReportFileNames;
 import io.billingbatch.report.ReportStore;
 import io.billingbatch.report.ReportTable;
 import io.billingbatch.webhook.WebhookOutbox;
@@ -34,7 +35,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The {@code auto-topup} job: its period is the business day ({@code 2026-11-25}), in UTC. */
 @Configuration(proxyBeanMethods = false)
@@ -52,7 +55,8 @@ public class AutoTopUpJobConfiguration {
             ReportColumn.usd("balance_after_usd"), ReportColumn.text("rule", 60)));
 
     @Bean
-    Job autoTopUpJob(JobRepository jobRepository, Step autoTopUpStep, Step lowBalanceAlertStep, Step autoTopUpReportStep) {
+    Job autoTopUpJob(JobRepository jobRepository, Step autoTopUpStep, Step autoTopUpPaymentStep, Step lowBalanceAlertStep,
+            Step autoTopUpReportStep) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .validator(parameters -> {
                     PeriodJobParameters.validator().validate(parameters);
@@ -62,6 +66,7 @@ public class AutoTopUpJobConfiguration {
                     }
                 })
                 .start(autoTopUpStep)
+                .next(autoTopUpPaymentStep)
                 .next(lowBalanceAlertStep)
                 .next(autoTopUpReportStep)
                 .build();
@@ -104,12 +109,36 @@ public class AutoTopUpJobConfiguration {
 
     @Bean
     @StepScope
-    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, JdbcBillingAccounts accounts, LedgerPostings postings,
-            WebhookOutbox outbox, Clock clock, HttpPaymentPort payments,
+    AutoTopUpItemWriter autoTopUpWriter(JdbcTemplate jdbc, JdbcBillingAccounts accounts, CreditPosting credits,
+            TopUpReservations reservations, TopUpResults results, Clock clock,
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution) {
         PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
-        return new AutoTopUpItemWriter(jdbc, accounts, postings, outbox, clock, payments, LocalDate.parse(parameters.period().key()),
-                parameters.dryRun(), jobExecution.getJobInstanceId(), jobExecution.getId());
+        return new AutoTopUpItemWriter(jdbc, accounts, credits, reservations, results, clock,
+                LocalDate.parse(parameters.period().key()), parameters.dryRun(), jobExecution.getJobInstanceId(),
+                jobExecution.getId());
+    }
+
+    /**
+     * Pays the top-ups the step before reserved (and any a stopped run left pending). Its tasklet runs
+     * without a transaction of its own (a resourceless one), so nothing is held while the provider is
+     * asked; each payment is posted in a short transaction of its own.
+     */
+    @Bean
+    Step autoTopUpPaymentStep(JobRepository jobRepository, AutoTopUpPaymentTasklet autoTopUpPaymentTasklet) {
+        return new StepBuilder("autoTopUpPaymentStep", jobRepository)
+                .tasklet(autoTopUpPaymentTasklet, new ResourcelessTransactionManager())
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    AutoTopUpPaymentTasklet autoTopUpPaymentTasklet(TopUpReservations reservations, TopUpResults results,
+            CreditPosting credits, PaymentPort payments, WebhookOutbox outbox, JdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager, Clock clock,
+            @Value("#{stepExecution.jobExecution}") JobExecution jobExecution) {
+        return new AutoTopUpPaymentTasklet(reservations, results, credits, payments, outbox, jdbc,
+                new TransactionTemplate(transactionManager), clock, jobExecution.getJobInstanceId(),
+                PeriodJobParameters.from(jobExecution.getJobParameters()).dryRun());
     }
 
     @Bean
@@ -135,8 +164,8 @@ public class AutoTopUpJobConfiguration {
                     JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
                     PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
                     ReportPeriod day = parameters.period();
-                    String name = "auto-topup-" + day.key() + (parameters.dryRun() ? "-dry-run" : "")
-                            + (parameters.revision() > 1 ? "-run" + parameters.revision() : "") + ".csv";
+                    String name = ReportFileNames.ofRun(JOB_NAME, day, parameters.dryRun(), parameters.revision(),
+                            ReportFileNames.CSV);
                     store.write(day.key(), name, out -> {
                         try (CsvReportWriter csv = new CsvReportWriter(out, RESULTS)) {
                             jdbc.query("""

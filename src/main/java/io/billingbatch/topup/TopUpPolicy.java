@@ -7,12 +7,16 @@ import io.billingbatch.ledger.Money;
 /**
  * An account's auto top-up policy, in micro-USD. Defaults follow the document: below $50.00,
  * add $100.00. {@code fixed} adds {@code amount}; {@code target} adds what brings the balance to
- * {@code target}, in one credit.
+ * {@code target}, in one credit. The defaults live here once: {@link #withDefaults} fills in what
+ * {@code topup-policy} and the API were not given, and the table's column defaults (V6) are the same
+ * values (a test holds them together).
  */
 public record TopUpPolicy(UUID accountId, boolean enabled, long threshold, String mode, long amount, Long target,
         int maxPerDay, long monthlyCap) {
 
     public static final long DEFAULT_THRESHOLD = 50_000_000;
+
+    public static final String DEFAULT_MODE = "fixed";
 
     public static final long DEFAULT_AMOUNT = 100_000_000;
 
@@ -69,6 +73,24 @@ public record TopUpPolicy(UUID accountId, boolean enabled, long threshold, Strin
         if (maxConsecutiveFailures < 1) {
             throw new IllegalArgumentException("max_consecutive_failures must be at least 1, was " + maxConsecutiveFailures);
         }
+    }
+
+    /** A policy from what was given: each null takes its default (a missing target stays missing). */
+    public static TopUpPolicy withDefaults(UUID accountId, Boolean enabled, Long threshold, String mode, Long amount,
+            Long target, Integer maxPerDay, Long monthlyCap) {
+        return new TopUpPolicy(accountId, enabled == null || enabled, threshold == null ? DEFAULT_THRESHOLD : threshold,
+                mode == null ? DEFAULT_MODE : mode, amount == null ? DEFAULT_AMOUNT : amount, target,
+                maxPerDay == null ? DEFAULT_MAX_PER_DAY : maxPerDay, monthlyCap == null ? DEFAULT_MONTHLY_CAP : monthlyCap);
+    }
+
+    /** How a policy's top-ups are paid when not said. */
+    public static String fundingOrDefault(String funding) {
+        return funding == null ? DEFAULT_FUNDING : funding;
+    }
+
+    /** After how many consecutive failed attempts a policy disables itself when not said. */
+    public static int maxConsecutiveFailuresOrDefault(Integer maxConsecutiveFailures) {
+        return maxConsecutiveFailures == null ? DEFAULT_MAX_CONSECUTIVE_FAILURES : maxConsecutiveFailures;
     }
 
     public static TopUpPolicy fixed(UUID accountId, long threshold, long amount, int maxPerDay, long monthlyCap) {

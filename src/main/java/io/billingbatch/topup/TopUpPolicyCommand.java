@@ -39,7 +39,7 @@ public class TopUpPolicyCommand implements Command<TopUpPolicyCommand.Arguments>
     @Override
     public Arguments check(Invocation invocation) {
         TopUpPolicy policy = policy(invocation);
-        String funding = invocation.option("funding", TopUpPolicy.DEFAULT_FUNDING);
+        String funding = TopUpPolicy.fundingOrDefault(invocation.options().get("funding"));
         if (!"grant".equals(funding) && !"http".equals(funding)) {
             throw new UsageException("--funding must be grant or http, was '" + funding + "'");
         }
@@ -70,13 +70,16 @@ public class TopUpPolicyCommand implements Command<TopUpPolicyCommand.Arguments>
         catch (IllegalArgumentException ex) {
             throw new UsageException("--account must be a billing account id (uuid), was '" + account + "'");
         }
-        String mode = invocation.option("mode", "fixed");
-        String target = invocation.options().get("target");
-        return new TopUpPolicy(accountId, !invocation.flag("disable"),
-                Money.fromUsd(invocation.option("threshold", Money.toUsd(TopUpPolicy.DEFAULT_THRESHOLD))), mode,
-                Money.fromUsd(invocation.option("amount", Money.toUsd(TopUpPolicy.DEFAULT_AMOUNT))),
-                target == null ? null : Money.fromUsd(target),
-                (int) invocation.longOption("max-per-day", TopUpPolicy.DEFAULT_MAX_PER_DAY, 1, 1_000),
-                Money.fromUsd(invocation.option("monthly-cap", Money.toUsd(TopUpPolicy.DEFAULT_MONTHLY_CAP))));
+        return TopUpPolicy.withDefaults(accountId, !invocation.flag("disable"), usd(invocation, "threshold"),
+                invocation.options().get("mode"), usd(invocation, "amount"), usd(invocation, "target"),
+                invocation.options().containsKey("max-per-day")
+                        ? (int) invocation.longOption("max-per-day", TopUpPolicy.DEFAULT_MAX_PER_DAY, 1, 1_000) : null,
+                usd(invocation, "monthly-cap"));
+    }
+
+    /** A USD option in micro-USD, null when not given. */
+    private static Long usd(Invocation invocation, String option) {
+        String usd = invocation.options().get(option);
+        return usd == null ? null : Money.fromUsd(usd);
     }
 }

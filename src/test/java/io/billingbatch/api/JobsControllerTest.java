@@ -315,7 +315,7 @@ class JobsControllerTest extends ServerTestSupport {
         assertThat(restarted.status()).as(restarted.toString()).isEqualTo(202);
         awaitStatus(restarted.json().get("id").asLong(), "COMPLETED", admin);
         assertThat(jdbc.queryForObject("SELECT sum(cost_credit) FROM cost_summary WHERE period = '2025-01-11'", Long.class))
-                .isEqualTo(42 * LedgerFixture.CALL_RATE);
+                .isEqualTo(42 * new LedgerFixture(jdbc).rate("call"));
     }
 
     @Test

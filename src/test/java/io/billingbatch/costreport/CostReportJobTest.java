@@ -19,6 +19,7 @@ import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
+import io.billingbatch.report.StreamedReport;
 import org.apache.poi.ss.usermodel.CellType;
 import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.xssf.usermodel.XSSFSheet;
@@ -258,9 +259,9 @@ class CostReportJobTest {
     @Test
     void rowsBeyondTheSanityBoundAreRejectedWithTheirReasonAndTheTotalsStayExact() throws Exception {
         // given: two rows of -5e18 micro-USD on different accounts (their sum does not fit a long)
-        UUID hugeAcme = ledger.post(acme, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L,
+        UUID hugeAcme = ledger.post(acme, "usage", "call", 1, 1, ledger.rate("call"), -5_000_000_000_000_000_000L,
                 Instant.parse("2026-10-06T00:00:00Z"));
-        UUID hugeEqual = ledger.post(equalPartners, "usage", "sms", 0, 1, 8_000, -5_000_000_000_000_000_000L,
+        UUID hugeEqual = ledger.post(equalPartners, "usage", "sms", 0, 1, ledger.rate("sms"), -5_000_000_000_000_000_000L,
                 Instant.parse("2026-10-06T00:00:00Z"));
         PeriodJobParameters october = new PeriodJobParameters(OCTOBER, 1);
 
@@ -293,9 +294,9 @@ class CostReportJobTest {
     @Test
     void aRowJustBeyondTheBoundIsRejectedWhileTheGoodRowsOfItsGroupAreReported() throws Exception {
         // given: $1,000,000.000001, one micro-USD over the default bound, in acme's call group
-        UUID overBound = ledger.post(acme, "usage", "call", 1, 1, 20_000, -1_000_000_000_001L,
+        UUID overBound = ledger.post(acme, "usage", "call", 1, 1, ledger.rate("call"), -1_000_000_000_001L,
                 Instant.parse("2026-10-07T00:00:00Z"));
-        ledger.post(acme, "usage", "call", 50_000, 50_000, 20_000, -1_000_000_000_000L,  // exactly the bound: fine
+        ledger.post(acme, "usage", "call", 50_000, 50_000, ledger.rate("call"), -1_000_000_000_000L,  // exactly the bound: fine
                 Instant.parse("2026-10-07T00:00:01Z"));
 
         // when
@@ -333,8 +334,8 @@ class CostReportJobTest {
         Path folder = reportStore.directory(OCTOBER.key());
         byte[] manifest = Files.readAllBytes(folder.resolve("manifest.json"));
         byte[] xlsx = Files.readAllBytes(folder.resolve("cost-report-2026-10.xlsx"));
-        ledger.post(acme, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L, Instant.parse("2026-10-09T00:00:00Z"));
-        ledger.post(equalPartners, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L,
+        ledger.post(acme, "usage", "call", 1, 1, ledger.rate("call"), -5_000_000_000_000_000_000L, Instant.parse("2026-10-09T00:00:00Z"));
+        ledger.post(equalPartners, "usage", "call", 1, 1, ledger.rate("call"), -5_000_000_000_000_000_000L,
                 Instant.parse("2026-10-09T00:00:01Z"));
         long bound = amountBound.maxMicros();
         JobExecution rerun;
@@ -376,10 +377,21 @@ class CostReportJobTest {
     }
 
     @Test
+    void theRenderersLeaveNoTemporariesInTheReportsRootsHiddenFolder() throws Exception {
+        Path temporaries = reportStore.temporaryDirectory();
+
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(temporaries).startsWith(reportStore.directory("2026-10").getParent().resolve(".tmp"));
+        assertThat(temporaryFiles(temporaries)).isEmpty();
+    }
+
+    @Test
     void theRenderersTemporariesLiveInTheReportsRootsHiddenFolderAndGoWithTheStream() throws Exception {
         // given
         Path temporaries = reportStore.temporaryDirectory();
-        CostReportStream stream = CostReportStream.start(OCTOBER, reportStore);
+        StreamedReport<CostLine> stream = StreamedReport.start(CostReportFiles.layout(OCTOBER), reportStore);
 
         // when: the aggregation query answered, so both renderers open their files
         stream.begin();

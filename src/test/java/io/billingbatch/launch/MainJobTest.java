@@ -153,7 +153,7 @@ class MainJobTest {
         assertThat(restarted.exitCode()).isZero();
         assertThat(restarted.output()).contains("cost-report 2026-05-06 (UTC): COMPLETED");
         assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2026-05-06'", Long.class))
-                .isEqualTo(12 * LedgerFixture.CALL_RATE);
+                .isEqualTo(12 * new LedgerFixture(jdbc).rate("call"));
         assertThatThrownBy(() -> run(command)).isInstanceOf(UsageException.class)
                 .hasMessageContaining("cost-report 2026-05-06 (UTC) is already reported")
                 .hasMessageEndingWith("nothing was run: add --rerun to replace it");
@@ -283,7 +283,7 @@ class MainJobTest {
         assertThat(last.output()).contains("cost-report 2026-11 (UTC): COMPLETED").contains("(execution")
                 .contains("revision 1)").contains("finance-pack 2026-11 (UTC): COMPLETED");
         assertThat(jdbc.queryForObject("SELECT sum(cost_credit) FROM cost_summary WHERE period = '2026-11'", Long.class))
-                .isEqualTo(105 * LedgerFixture.CALL_RATE);
+                .isEqualTo(105 * new LedgerFixture(jdbc).rate("call"));
         assertThat(Files.exists(csv)).as("the final report supersedes the provisional one").isFalse();
         assertThat(Files.exists(xlsx)).isFalse();
         assertThat(reportStore.readManifest("2026-11").orElseThrow().files()).extracting(file -> file.name())

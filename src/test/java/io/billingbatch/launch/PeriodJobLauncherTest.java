@@ -117,7 +117,7 @@ class PeriodJobLauncherTest {
         assertThat(restarted.getJobInstanceId()).isEqualTo(killed.getJobInstanceId());
         assertThat(jobRepository.getJobExecution(killed.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jdbc.queryForObject("SELECT cost_credit FROM cost_summary WHERE period = '2026-10-07'", Long.class))
-                .isEqualTo(42 * LedgerFixture.CALL_RATE);
+                .isEqualTo(42 * new LedgerFixture(jdbc).rate("call"));
     }
 
     @Test

@@ -14,13 +14,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public class LedgerFixture {
 
-    public static final long CALL_RATE = 20_000;
-
-    public static final long SMS_RATE = 8_000;
-
-    public static final long NUMBER_RATE = 5_000_000;
-
     private final JdbcTemplate jdbc;
+
+    private RateCard rates;
 
     private final Map<UUID, Long> balances = new HashMap<>();
 
@@ -59,20 +55,40 @@ public class LedgerFixture {
         return post(account, "top_up", "top_up", 0, 0, 0, micros, posted);
     }
 
+    /** The rate card's rate (micro-USD per unit) of a reference type for usage that started then. */
+    public long rate(String referenceType, Instant started) {
+        if (rates == null) {
+            rates = RateCard.read(jdbc);
+        }
+        return rates.rateAt(referenceType, started);
+    }
+
+    /** The rate card's rate (micro-USD per unit) of a reference type in force now. */
+    public long rate(String referenceType) {
+        return rate(referenceType, Instant.now());
+    }
+
+    /** A call rated by the rate card at its start ({@code posted} minus its seconds). */
     public UUID call(UUID account, int seconds, Instant posted) {
-        return post(account, "usage", "call", seconds, seconds, CALL_RATE, -seconds * CALL_RATE, posted);
+        long rate = rate("call", posted.minusSeconds(seconds));
+        return post(account, "usage", "call", seconds, seconds, rate, -seconds * rate, posted);
     }
 
     public UUID sms(UUID account, Instant posted) {
-        return post(account, "usage", "sms", 0, 1, SMS_RATE, -SMS_RATE, posted);
+        return usageOfOne(account, "sms", posted);
     }
 
     public UUID number(UUID account, Instant posted) {
-        return post(account, "usage", "number", 0, 1, NUMBER_RATE, -NUMBER_RATE, posted);
+        return usageOfOne(account, "number", posted);
     }
 
     public UUID numberRenew(UUID account, Instant posted) {
-        return post(account, "usage", "number_renew", 0, 1, NUMBER_RATE, -NUMBER_RATE, posted);
+        return usageOfOne(account, "number_renew", posted);
+    }
+
+    private UUID usageOfOne(UUID account, String referenceType, Instant posted) {
+        long rate = rate(referenceType, posted);
+        return post(account, "usage", referenceType, 0, 1, rate, -rate, posted);
     }
 
     /** Posts a row: next posting_seq, snapshot = balance + amount, and the account's balance follows. */
@@ -90,7 +106,7 @@ public class LedgerFixture {
 
     /** A call still in progress: no posting, no balance change. */
     public UUID progressingCall(UUID account, Instant started) {
-        return insert(account, "usage", "progressing", "call", 0, 0, CALL_RATE, 0, null, null, null, started);
+        return insert(account, "usage", "progressing", "call", 0, 0, rate("call", started), 0, null, null, null, started);
     }
 
     /** Soft-deletes a row (it then belongs to no report). */

@@ -18,15 +18,6 @@ class MoneyTest {
     }
 
     @Test
-    void ratesOfTheDocumentGiveItsExampleCosts() {
-        // 300 s x $0.020 = $6.00; 10 SMS x $0.008 = $0.08; 3 numbers x $5 + 500 s + 100 SMS = $25.80
-        assertThat(Money.toUsd(300 * LedgerFixture.CALL_RATE)).isEqualTo("6.000000");
-        assertThat(Money.toUsd(10 * LedgerFixture.SMS_RATE)).isEqualTo("0.080000");
-        assertThat(Money.toUsd(3 * LedgerFixture.NUMBER_RATE + 500 * LedgerFixture.CALL_RATE + 100 * LedgerFixture.SMS_RATE))
-                .isEqualTo("25.800000");
-    }
-
-    @Test
     void parsesExactUsdOnly() {
         assertThat(Money.fromUsd(new BigDecimal("100.00"))).isEqualTo(100_000_000);
         assertThat(Money.fromUsd("69.77263")).isEqualTo(69_772_630);

@@ -280,12 +280,12 @@ class MonthFromDaysTest {
                     jdbc.update("DELETE FROM billing_billings WHERE id = ?", deleted);
                 }
                 case 9 -> ledger.post(accounts.get(2), "usage", "call", 30, 30, 10_000, -300_000, late); // wrong rating
-                case 12 -> ledger.post(accounts.get(3), "usage", "call", 0, 0, 20_000, -20_000, late); // charged failed call
+                case 12 -> ledger.post(accounts.get(3), "usage", "call", 0, 0, ledger.rate("call"), -ledger.rate("call"), late); // charged failed call
                 case 15 -> { // no amount
                     UUID noAmount = ledger.sms(accounts.get(4), late);
                     jdbc.update("UPDATE billing_billings SET amount_credit = NULL WHERE id = ?", noAmount);
                 }
-                case 18 -> ledger.post(UUID.randomUUID(), "usage", "sms", 0, 1, 8_000, -8_000, late); // no such account
+                case 18 -> ledger.sms(UUID.randomUUID(), late); // no such account
                 case 20 -> jdbc.update("UPDATE billing_accounts SET tm_delete = ? WHERE id = ?", java.sql.Timestamp.from(at),
                         closed);
                 case 21 -> ledger.sms(closed, late); // posted after its account was deleted

@@ -117,7 +117,7 @@ class ReconciliationJobTest {
         UUID stuckRow = ledger.progressingCall(stuck, OCT);
 
         UUID ghost = UUID.randomUUID(); // no such account
-        UUID ghostRow = ledger.post(ghost, "usage", "sms", 0, 1, 8_000, -8_000, OCT);
+        UUID ghostRow = ledger.sms(ghost, OCT);
 
         UUID negative = ledger.account("Negative");
         ledger.topUp(negative, 1_000_000, SEPTEMBER);
@@ -125,7 +125,7 @@ class ReconciliationJobTest {
 
         UUID failed = ledger.account("Failed calls");
         ledger.topUp(failed, 100_000_000, SEPTEMBER);
-        UUID chargedFailure = ledger.post(failed, "usage", "call", 0, 0, 20_000, -20_000, OCT);
+        UUID chargedFailure = ledger.post(failed, "usage", "call", 0, 0, ledger.rate("call"), -ledger.rate("call"), OCT);
 
         run(OCTOBER);
 
@@ -235,7 +235,7 @@ class ReconciliationJobTest {
         demoLedger.generate(new DemoLedgerSpec(11, 60, YearMonth.of(2026, 9), 2, 30_000));
         UUID faulty = ledger.account("Faulty");
         ledger.topUp(faulty, 1_000_000, SEPTEMBER);
-        ledger.post(faulty, "usage", "call", 0, 0, 20_000, -20_000, OCT); // a fault does not break the tie-out
+        ledger.post(faulty, "usage", "call", 0, 0, ledger.rate("call"), -ledger.rate("call"), OCT); // a fault does not break the tie-out
 
         run(OCTOBER);
         assertThat(((LaunchOutcome.Ran) launcher.launch(costReportJob, new PeriodJobParameters(OCTOBER, 1), false))
@@ -258,10 +258,10 @@ class ReconciliationJobTest {
         UUID first = ledger.account("First");
         ledger.topUp(first, 100_000_000, SEPTEMBER);
         ledger.call(first, 60, OCT);
-        UUID firstHuge = ledger.post(first, "usage", "call", 1, 1, 20_000, -5_000_000_000_000_000_000L, OCT.plusSeconds(1));
+        UUID firstHuge = ledger.post(first, "usage", "call", 1, 1, ledger.rate("call"), -5_000_000_000_000_000_000L, OCT.plusSeconds(1));
         UUID second = ledger.account("Second");
         ledger.topUp(second, 100_000_000, SEPTEMBER);
-        UUID secondHuge = ledger.post(second, "usage", "sms", 0, 1, 8_000, -5_000_000_000_000_000_000L, OCT);
+        UUID secondHuge = ledger.post(second, "usage", "sms", 0, 1, ledger.rate("sms"), -5_000_000_000_000_000_000L, OCT);
         UUID third = ledger.account("Third");
         ledger.topUp(third, 100_000_000, SEPTEMBER);
         ledger.sms(third, OCT);

@@ -195,7 +195,7 @@ class ReconciliationRestartTest {
         for (int i = 0; i < 3; i++) { // row findings: zero-second calls that moved money (charged_failed_call, rating_mismatch)
             UUID account = ledger.account("Failed calls " + i);
             ledger.topUp(account, 100_000_000, Instant.parse("2026-09-20T00:00:00Z"));
-            ledger.post(account, "usage", "call", 0, 0, 20_000, -20_000, Instant.parse("2026-10-07T00:00:00Z").plusSeconds(i));
+            ledger.post(account, "usage", "call", 0, 0, ledger.rate("call"), -ledger.rate("call"), Instant.parse("2026-10-07T00:00:00Z").plusSeconds(i));
         }
         PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
         JobExecution failed;

@@ -115,9 +115,9 @@ class ReconciliationSealTest {
         ledger.call(carried, 40, at("2026-09-12T10:00:00Z"));
         ledger.sms(carried, at("2026-10-02T10:00:00Z"));
         UUID ghost = UUID.randomUUID(); // rows of no account: before the seal, between, in the period
-        ledger.post(ghost, "usage", "sms", 0, 1, 8_000, -8_000, at("2026-07-03T10:00:00Z"));
-        ledger.post(ghost, "usage", "sms", 0, 1, 8_000, -8_000, at("2026-09-20T10:00:00Z"));
-        ledger.post(ghost, "usage", "sms", 0, 1, 8_000, -8_000, at("2026-10-07T10:00:00Z"));
+        ledger.sms(ghost, at("2026-07-03T10:00:00Z"));
+        ledger.sms(ghost, at("2026-09-20T10:00:00Z"));
+        ledger.sms(ghost, at("2026-10-07T10:00:00Z"));
         UUID deletions = ledger.account("Deleted rows");
         ledger.topUp(deletions, 20_000_000, at("2026-07-02T11:00:00Z"));
         ledger.softDelete(ledger.sms(deletions, at("2026-08-03T10:00:00Z")), at("2026-08-04T10:00:00Z"));
@@ -196,7 +196,7 @@ class ReconciliationSealTest {
         UUID newAccount = ledger.account("New after the seal");
         ledger.topUp(newAccount, 1_000_000, at("2026-10-10T08:00:00Z"));
         UUID ghost = UUID.randomUUID();
-        UUID orphanRow = ledger.post(ghost, "usage", "sms", 0, 1, 8_000, -8_000, at("2026-10-10T09:00:00Z"));
+        UUID orphanRow = ledger.sms(ghost, at("2026-10-10T09:00:00Z"));
 
         run(before);
         assertThat(chainBreaks(before)).containsExactlyInAnyOrder("chain_break " + sealEdge + " " + lastBeforeSeal,

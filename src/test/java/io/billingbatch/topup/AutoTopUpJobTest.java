@@ -90,6 +90,18 @@ class AutoTopUpJobTest {
         return account;
     }
 
+    /** One set of defaults: the table's column defaults (V6) are the policy's, which the command and the API fill in. */
+    @Test
+    void theTablesDefaultsAreThePolicysDefaults() {
+        UUID account = accountWithBalance("Defaults", 0);
+        jdbc.update("INSERT INTO auto_topup_policies (account_id) VALUES (?)", account);
+        TopUpPolicy stored = policies.find(account).orElseThrow();
+
+        assertThat(stored).isEqualTo(TopUpPolicy.withDefaults(account, null, null, null, null, null, null, null));
+        assertThat(jdbc.queryForObject("SELECT funding || ' ' || max_consecutive_failures FROM auto_topup_policies", String.class))
+                .isEqualTo(TopUpPolicy.fundingOrDefault(null) + " " + TopUpPolicy.maxConsecutiveFailuresOrDefault(null));
+    }
+
     @Test
     void fixedModeAddsTheAmountAndTargetModeClosesTheGapInOneCredit() throws Exception {
         UUID fixed = accountWithBalance("Fixed", 30_000_000);
@@ -401,9 +413,10 @@ class AutoTopUpJobTest {
 
     void spend(UUID account, long micros) {
         ledger.syncBalance(account); // the job posted top-ups since
-        int seconds = Math.toIntExact(micros / LedgerFixture.CALL_RATE); // a call rated by the rate card
-        assertThat(seconds * LedgerFixture.CALL_RATE).isEqualTo(micros);
-        ledger.post(account, "usage", "call", seconds, seconds, LedgerFixture.CALL_RATE, -micros, Instant.now());
+        long rate = ledger.rate("call");
+        int seconds = Math.toIntExact(micros / rate); // a call rated by the rate card
+        assertThat(seconds * rate).isEqualTo(micros);
+        ledger.call(account, seconds, Instant.now());
     }
 
     long balance(UUID account) {

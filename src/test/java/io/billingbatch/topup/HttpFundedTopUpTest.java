@@ -6,13 +6,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.webhook.BillingAccountEvent;
@@ -26,6 +32,8 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -43,6 +51,15 @@ class HttpFundedTopUpTest {
 
     /** Charges answered only after the payment timeout has passed. */
     static final AtomicInteger SLOW_TO_GO = new AtomicInteger();
+
+    /** The keys charged: a provider charges a key once, however often it is asked. */
+    static final Set<String> CHARGED_KEYS = ConcurrentHashMap.newKeySet();
+
+    /** While set, a charge waits for the test: {@code arrived} when it comes, answered once {@code release} opens. */
+    static volatile HeldCharge held;
+
+    record HeldCharge(CountDownLatch arrived, CountDownLatch release) {
+    }
 
     static {
         try {
@@ -62,7 +79,20 @@ class HttpFundedTopUpTest {
                     Thread.currentThread().interrupt();
                 }
             }
+            HeldCharge hold = held;
+            if (hold != null) {
+                hold.arrived().countDown();
+                try {
+                    hold.release().await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             int status = DECLINES_TO_GO.getAndDecrement() > 0 ? 402 : 201;
+            if (status == 201) {
+                CHARGED_KEYS.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+            }
             byte[] body = (status == 402 ? "{\"error\":\"card declined\"}" : "{\"status\":\"ok\"}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
@@ -98,6 +128,11 @@ class HttpFundedTopUpTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    PlatformTransactionManager transactionManager;
+
+    LedgerFixture ledger;
+
     UUID account;
 
     @BeforeEach
@@ -105,7 +140,9 @@ class HttpFundedTopUpTest {
         LedgerFixture.reset(jdbc);
         jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox, webhook_subscriptions");
         CHARGES.clear();
-        LedgerFixture ledger = new LedgerFixture(jdbc);
+        CHARGED_KEYS.clear();
+        held = null;
+        ledger = new LedgerFixture(jdbc);
         account = ledger.account("Card holder");
         ledger.topUp(account, 30_000_000, Instant.now().minusSeconds(60));
         policies.save(TopUpPolicy.fixed(account, 50_000_000, 100_000_000, 1, 1_000_000_000));
@@ -162,6 +199,109 @@ class HttpFundedTopUpTest {
                 .startsWith("failed: payment failed: HttpTimeoutException").contains("(1 consecutive)");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero();
         assertThat(events()).containsExactly(BillingAccountEvent.AUTO_TOPUP_FAILED);
+    }
+
+    @Test
+    void aRunStoppedAfterItsReserveIsPaidAndPostedOnceByTheSameLaunchAgain() throws Exception {
+        // the payment step stops before it asks the provider: the reservation alone is committed
+        jdbc.execute("""
+                CREATE FUNCTION stop_before_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'simulated crash before the payment'; END $$""");
+        jdbc.execute("CREATE TRIGGER stop_before_payment BEFORE UPDATE OF attempts ON auto_topups FOR EACH ROW "
+                + "EXECUTE FUNCTION stop_before_payment()");
+        LaunchOutcome stopped;
+        try {
+            stopped = launch("2025-12-01", false);
+        }
+        finally {
+            jdbc.execute("DROP TRIGGER stop_before_payment ON auto_topups");
+            jdbc.execute("DROP FUNCTION stop_before_payment()");
+        }
+        assertThat(((LaunchOutcome.Ran) stopped).execution().getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(CHARGES).isEmpty();
+        assertThat(balance()).isEqualTo(30_000_000);
+        String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups WHERE status = 'pending'", String.class);
+
+        run("2025-12-01", false); // the same launch restarts the run
+
+        assertThat(CHARGES).extracting(charge -> charge[0]).containsExactly(key);
+        assertPostedOnce(key, 130_000_000);
+        assertThat(jdbc.queryForObject("SELECT outcome || ' ' || rule FROM auto_topup_results", String.class))
+                .isEqualTo("topped_up fixed 100.000000");
+    }
+
+    @Test
+    void aRunStoppedAfterTheChargeBeforeThePostIsResolvedByTheNextRunWithTheSameKey() throws Exception {
+        long ledgerRows = jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class);
+        LaunchOutcome stopped;
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "billing_billings", (int) ledgerRows)) {
+            stopped = launch("2025-12-01", false); // charged, then the post fails
+        }
+        assertThat(((LaunchOutcome.Ran) stopped).execution().getStatus()).isEqualTo(BatchStatus.FAILED);
+        String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups WHERE status = 'pending'", String.class);
+        assertThat(CHARGED_KEYS).containsExactly(key);
+        assertThat(balance()).isEqualTo(30_000_000);
+
+        run("2025-12-02", false); // the next day's run: asks again with the same key, posts once, adds no second top-up
+
+        assertThat(CHARGES).extracting(charge -> charge[0]).containsExactly(key, key);
+        assertThat(CHARGED_KEYS).as("charged once").containsExactly(key);
+        assertPostedOnce(key, 130_000_000);
+        assertThat(jdbc.queryForList("SELECT outcome || ' ' || rule FROM auto_topup_results ORDER BY job_instance_id",
+                String.class)).containsExactly("topped_up fixed 100.000000",
+                        "topped_up fixed 100.000000 (reserved on 2025-12-01 by an earlier run)");
+        run("2025-12-02", true);
+        assertThat(CHARGES).hasSize(2);
+        assertPostedOnce(key, 130_000_000);
+    }
+
+    @Test
+    void noLockIsHeldWhileTheProviderIsAskedAndABalanceChangeMeanwhileIsKept() throws Exception {
+        HeldCharge hold = new HeldCharge(new CountDownLatch(1), new CountDownLatch(1));
+        held = hold;
+        CompletableFuture<LaunchOutcome> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return launch("2025-12-01", false);
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+        try {
+            assertThat(hold.arrived().await(60, TimeUnit.SECONDS)).as("the provider is asked").isTrue();
+            // while the provider is being asked: the account row is free, and the customer spends $12.00
+            new TransactionTemplate(transactionManager).executeWithoutResult(status -> {
+                jdbc.queryForObject("SELECT id FROM billing_accounts WHERE id = ? FOR UPDATE NOWAIT", UUID.class, account);
+                ledger.syncBalance(account);
+                ledger.call(account, 600, Instant.now());
+            });
+        }
+        finally {
+            hold.release().countDown();
+        }
+        LaunchOutcome outcome = running.get(60, TimeUnit.SECONDS);
+
+        assertThat(((LaunchOutcome.Ran) outcome).execution().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups", String.class);
+        assertPostedOnce(key, 30_000_000 - 12_000_000 + 100_000_000);
+        assertThat(jdbc.queryForObject("SELECT balance_before || ' ' || balance_after FROM auto_topups", String.class))
+                .isEqualTo("18000000 118000000");
+    }
+
+    /** One credit under the key, its snapshot the balance after it, the audit row posted, the balance as expected. */
+    void assertPostedOnce(String key, long balance) {
+        assertThat(jdbc.queryForList("""
+                SELECT amount_credit || ' ' || balance_credit_snapshot FROM billing_billings
+                WHERE reference_type = 'auto_top_up'""", String.class)).containsExactly("100000000 " + balance);
+        assertThat(jdbc.queryForObject("SELECT status FROM auto_topups WHERE idempotency_key = ?::uuid", String.class, key))
+                .isEqualTo("posted");
+        assertThat(balance()).isEqualTo(balance);
+        assertThat(jdbc.queryForList("SELECT event_type FROM webhook_outbox WHERE event_id = ?::uuid", String.class, key))
+                .containsExactly(BillingAccountEvent.UPDATED);
+    }
+
+    LaunchOutcome launch(String day, boolean rerun) throws Exception {
+        return launcher.launch(autoTopUpJob, new PeriodJobParameters(ReportPeriod.parse(day, "UTC"), 1), rerun);
     }
 
     void run(String day, boolean rerun) throws Exception {

@@ -1,4 +1,4 @@
-package io.billingbatch.costreport;
+package io.billingbatch.report;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -7,46 +7,57 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import io.billingbatch.ledger.ReportPeriod;
-import io.billingbatch.report.ContentWriter;
-import io.billingbatch.report.CsvReportWriter;
-import io.billingbatch.report.ReportStore;
-import io.billingbatch.report.XlsxReportWriter;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds a run's CSV and XLSX from the lines of the aggregation step as their chunks commit, each
- * on a thread of its own, so the files are rendered while PostgreSQL stores the next chunks instead
- * of after publishing. The result is used only if the stream saw every line the run stored: see
- * {@link #isWhole()}; otherwise the files step renders the files from the table as before.
- * <p>
- * The lines are fed in the aggregation query's order, which is the order the table is read back
- * in ({@code account_id, type}); the summary sheet gets its totals per type once the input ends.
+ * Builds a run's CSV and XLSX from the items a chunk step stores, as their chunks commit, each file
+ * on a thread of its own, so the files are rendered while the database stores the next chunks
+ * instead of after publishing. Fed by {@link StreamedReportWriter}; the result is used only if the
+ * stream saw every item the run stored (see {@link #isWhole()}), otherwise the job renders its files
+ * from its table, in the same order and with the same {@link Layout}, so both give the same bytes.
  * Not reusable; {@link #discard()} releases the temp files.
+ *
+ * @param <T> the items of the step, in the order the files list them
  */
-final class CostReportStream {
+public final class StreamedReport<T> {
 
-    private static final Logger logger = LoggerFactory.getLogger(CostReportStream.class);
+    /**
+     * How items become the files: {@code lines} is the CSV and the workbook's sheet of items, one
+     * {@code row} per item; {@code summaryTable} (null for none) is a sheet before it, filled by a
+     * fresh {@code summary} once every item is in. {@code name} prefixes the threads and temp files.
+     */
+    public record Layout<T>(String name, ReportTable lines, Function<T, Object[]> row, ReportTable summaryTable,
+            Supplier<Summary<T>> summary) {
+    }
+
+    /** A summary sheet's figures, taken item by item on the workbook's thread and written at the end. */
+    public interface Summary<T> {
+
+        void add(T item);
+
+        void writeTo(XlsxReportWriter.SheetWriter sheet);
+    }
+
+    private static final Logger logger = LoggerFactory.getLogger(StreamedReport.class);
 
     /** Chunks a renderer may lag behind before the chunk thread waits for it. */
     private static final int QUEUED_CHUNKS = 16;
 
-    private static final List<CostLine> END = List.of();
+    private static final List<Object> END = List.of();
 
-    /** The aggregation query has answered: the renderers may take a core now. */
-    private static final List<CostLine> BEGIN = new ArrayList<>();
+    /** The step's query has answered: the renderers may take a core now. */
+    private static final List<Object> BEGIN = new ArrayList<>();
 
-    private final ReportPeriod period;
+    private final Layout<T> layout;
 
     /** Gives the CSV's temp file, under the reports root's hidden folder (never java.io.tmpdir). */
     private final ReportStore store;
@@ -65,51 +76,52 @@ final class CostReportStream {
 
     private volatile long expected = -1;
 
-    private CostReportStream(ReportPeriod period, ReportStore store) {
-        this.period = period;
+    private StreamedReport(Layout<T> layout, ReportStore store) {
+        this.layout = layout;
         this.store = store;
     }
 
-    static CostReportStream start(ReportPeriod period, ReportStore store) {
-        CostReportStream stream = new CostReportStream(period, store);
-        stream.csv.start("cost-report-csv");
-        stream.workbook.start("cost-report-xlsx");
+    /** Starts both renderers; they take no CPU until {@link #begin()}. */
+    public static <T> StreamedReport<T> start(Layout<T> layout, ReportStore store) {
+        StreamedReport<T> stream = new StreamedReport<>(layout, store);
+        stream.csv.start(layout.name() + "-csv");
+        stream.workbook.start(layout.name() + "-xlsx");
         return stream;
     }
 
     /**
-     * The first line was read, so the aggregation query is done: the renderers set up their
+     * The first item was read, so the step's query is done: the renderers set up their
      * writers (loading POI on a cold JVM) while the first chunk is processed and stored. Before,
      * they take no CPU: while the query runs, PostgreSQL's parallel workers need every core.
      */
-    void begin() {
+    public void begin() {
         if (!begun.getAndSet(true)) {
             csv.put(BEGIN);
             workbook.put(BEGIN);
         }
     }
 
-    /** Lines of a committed chunk, in order; called on the chunk's thread after its commit. */
-    void accept(List<? extends CostLine> lines) {
+    /** Items of a committed chunk, in order; called on the chunk's thread after its commit. */
+    public void accept(List<? extends T> lines) {
         if (broken || inputEnded || lines.isEmpty()) {
             return;
         }
         fed += lines.size();
-        List<CostLine> copy = List.copyOf(lines);
+        List<Object> copy = List.copyOf(lines);
         csv.put(copy);
         workbook.put(copy);
     }
 
     /** The stream can no longer be trusted to hold every stored line (for example after a rollback). */
-    void invalidate() {
+    public void invalidate() {
         broken = true;
     }
 
     /**
-     * The aggregation step ended: the stream is whole only if the step completed without a
-     * rollback and every line it wrote was fed.
+     * The step ended: the stream is whole only if the step completed without a rollback and every
+     * item it wrote was fed.
      */
-    void endInput(boolean completed, long writeCount, long rollbackCount) {
+    public void endInput(boolean completed, long writeCount, long rollbackCount) {
         if (inputEnded) {
             return;
         }
@@ -123,7 +135,7 @@ final class CostReportStream {
     }
 
     /** Waits for the rendering; true if both files hold exactly the lines the run stored. */
-    boolean isWhole() {
+    public boolean isWhole() {
         if (!inputEnded || broken) {
             return false;
         }
@@ -132,24 +144,24 @@ final class CostReportStream {
             workbook.done.join();
         }
         catch (RuntimeException ex) {
-            logger.warn("Rendering the cost report from the aggregation stream failed; rendering it from the table", ex);
+            logger.warn("Rendering {} from the step's stream failed; rendering it from the table", layout.name(), ex);
             return false;
         }
         return !broken && expected == fed;
     }
 
     /** The CSV's content; only after {@link #isWhole()} said true. */
-    ContentWriter csvContent() {
+    public ContentWriter csvContent() {
         return csv::writeTo;
     }
 
     /** The workbook's content; only after {@link #isWhole()} said true. */
-    ContentWriter workbookContent() {
+    public ContentWriter workbookContent() {
         return workbook::writeTo;
     }
 
     /** Releases the temp files once the renderers stopped; safe to call more than once and at any time. */
-    void discard() {
+    public void discard() {
         broken = true;
         if (!inputEnded) {
             inputEnded = true;
@@ -163,7 +175,7 @@ final class CostReportStream {
     /** Renders the lines of its queue on a thread of its own. */
     private abstract class Renderer implements Runnable {
 
-        private final BlockingQueue<List<CostLine>> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
+        private final BlockingQueue<List<Object>> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
 
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -174,7 +186,7 @@ final class CostReportStream {
         }
 
         /** Waits while the renderer is behind (bounding the memory), never once it has stopped. */
-        void put(List<CostLine> lines) {
+        void put(List<Object> lines) {
             try {
                 while (!queue.offer(lines, 100, TimeUnit.MILLISECONDS)) {
                     if (done.isDone()) {
@@ -196,15 +208,17 @@ final class CostReportStream {
         @Override
         public void run() {
             try {
-                List<CostLine> lines = queue.take();
+                List<Object> lines = queue.take();
                 if (lines != END || !broken) { // a period without lines still gets its files (headers only)
                     open();
                     for (; lines != END; lines = queue.take()) {
                         if (broken) {
                             continue; // drain to the end: the result will not be used
                         }
-                        for (CostLine line : lines) { // BEGIN has none
-                            line(line);
+                        for (Object line : lines) { // BEGIN has none
+                            @SuppressWarnings("unchecked")
+                            T item = (T) line;
+                            line(item);
                         }
                     }
                     if (!broken) {
@@ -222,7 +236,7 @@ final class CostReportStream {
 
         abstract void open() throws IOException;
 
-        abstract void line(CostLine line);
+        abstract void line(T line);
 
         abstract void finish() throws IOException;
 
@@ -243,14 +257,14 @@ final class CostReportStream {
 
         @Override
         void open() throws IOException {
-            file = store.createTemporaryFile("cost-report-", ".csv.tmp");
+            file = store.createTemporaryFile(layout.name() + "-", ".csv.tmp");
             out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
-            writer = new CsvReportWriter(out, CostReportFiles.LINES);
+            writer = new CsvReportWriter(out, layout.lines());
         }
 
         @Override
-        void line(CostLine line) {
-            writer.row(CostReportFiles.lineRow(period, line));
+        void line(T line) {
+            writer.row(layout.row().apply(line));
         }
 
         @Override
@@ -289,42 +303,36 @@ final class CostReportStream {
 
         private final DeferredOutputStream target = new DeferredOutputStream();
 
-        private final Map<String, long[]> totals = new TreeMap<>();
+        private Summary<T> totals;
 
         private XlsxReportWriter writer;
 
         private XlsxReportWriter.SheetWriter summary;
 
-        private XlsxReportWriter.SheetWriter accounts;
+        private XlsxReportWriter.SheetWriter items;
 
         @Override
         void open() {
             writer = new XlsxReportWriter(target);
-            summary = writer.sheet(CostReportFiles.SUMMARY);
-            accounts = writer.sheet(CostReportFiles.LINES);
+            totals = layout.summaryTable() == null ? null : layout.summary().get();
+            summary = totals == null ? null : writer.sheet(layout.summaryTable());
+            items = writer.sheet(layout.lines());
         }
 
         @Override
-        void line(CostLine line) {
-            accounts.row(CostReportFiles.lineRow(period, line));
-            long[] total = totals.computeIfAbsent(line.type(), type -> new long[3]);
-            total[0] = Math.addExact(total[0], line.records()); // never wraps around silently
-            total[1] = Math.addExact(total[1], line.billableUnits());
-            total[2] = Math.addExact(total[2], line.cost());
+        void line(T line) {
+            items.row(layout.row().apply(line));
+            if (totals != null) {
+                totals.add(line);
+            }
         }
 
-        /** The summary sheet as the table gives it: one row per type in type order, then the total. */
+        /** The summary sheet, once every item is in. */
         @Override
         void finish() {
-            long records = 0;
-            long cost = 0;
-            for (Map.Entry<String, long[]> total : totals.entrySet()) {
-                long[] sums = total.getValue();
-                summary.row(total.getKey(), sums[0], sums[1], sums[2]);
-                records = Math.addExact(records, sums[0]);
-                cost = Math.addExact(cost, sums[2]);
+            if (totals != null) {
+                totals.writeTo(summary);
             }
-            summary.total("total", records, null, cost); // units of different types do not add up
         }
 
         @Override
