@@ -6,6 +6,9 @@
 ALTER TABLE webhook_outbox ADD COLUMN lease_until timestamptz;
 ALTER TABLE webhook_outbox ADD COLUMN claimed_by text;
 
--- a subscription's due rows in claim order, and its rows in flight
+-- a subscription's due rows in claim order
 CREATE INDEX webhook_outbox_subscription_due_idx ON webhook_outbox (subscription_id, next_attempt_at, id)
     WHERE status = 'pending';
+-- a subscription's rows in flight (an outcome clears the lease), without reading its whole queue
+CREATE INDEX webhook_outbox_in_flight_idx ON webhook_outbox (subscription_id, lease_until)
+    WHERE status = 'pending' AND lease_until IS NOT NULL;

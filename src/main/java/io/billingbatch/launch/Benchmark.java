@@ -21,6 +21,7 @@ import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.ReconciliationSql;
+import io.billingbatch.webhook.WebhookBenchmark;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import org.postgresql.PGConnection;
 
@@ -57,9 +58,12 @@ class Benchmark {
 
     private final LedgerAmountBound amountBound;
 
+    private final WebhookBenchmark webhooks;
+
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource,
-            LedgerAmountBound amountBound) {
+            LedgerAmountBound amountBound, WebhookBenchmark webhooks) {
+        this.webhooks = webhooks;
         this.generator = generator;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
@@ -112,14 +116,18 @@ class Benchmark {
 
         private static java.util.Set<String> jobs(String list) {
             java.util.Set<String> jobs = new java.util.LinkedHashSet<>(java.util.List.of(list.split(",")));
-            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation").containsAll(jobs)) {
-                throw new UsageException("--jobs takes cost-report and/or reconciliation, comma separated; was '" + list + "'");
+            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation", "webhooks").containsAll(jobs)) {
+                throw new UsageException("--jobs takes cost-report, reconciliation and/or webhooks, comma separated; was '"
+                        + list + "'");
             }
             return jobs;
         }
     }
 
     int run(Settings settings, PrintStream out) throws Exception {
+        if (settings.jobs().equals(java.util.Set.of("webhooks"))) { // deliveries to a loopback receiver: no ledger needed
+            return webhooks.run(out) ? CommandLine.OK : CommandLine.FAILED;
+        }
         String database = jdbc.queryForObject("SELECT current_database()", String.class);
         ReportPeriod period = ReportPeriod.parse(settings.month().toString(), "UTC");
         out.printf("benchmark: database %s, PostgreSQL %s, max heap %d MiB, %d earlier month(s) of history%n", database,
@@ -169,6 +177,9 @@ class Benchmark {
                             100.0 * daily.floorSeconds() / month.floorSeconds(), daily.floorSeconds(), month.floorSeconds());
                 }
             }
+        }
+        if (settings.jobs().contains("webhooks")) {
+            completed &= webhooks.run(out);
         }
         return completed ? CommandLine.OK : CommandLine.FAILED;
     }

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -48,7 +53,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A delivery is <em>claimed</em> in a short transaction: its row gets a lease ({@code lease_until},
  * {@code claimed_by}) and no other dispatcher, in this process or another, takes it while the lease
  * runs. It is then sent on a bounded pool ({@code billing.webhooks.concurrency}) with no transaction
- * open, and its outcome is recorded in a second short transaction. A dispatcher that dies mid-send
+ * open, and its outcome is recorded in a second short transaction (with the outcomes of the other
+ * deliveries that ended meanwhile). A dispatcher that dies mid-send
  * leaves the lease to run out ({@code billing.webhooks.lease}); the row is then due again and sent
  * again (delivery is at least once: receivers deduplicate on {@code X-Billing-Event-Id}). A
  * subscription has at most {@code billing.webhooks.per-subscription} deliveries in flight across
@@ -90,7 +96,7 @@ public class WebhookDispatcher implements AutoCloseable {
                 FROM webhook_subscriptions s
                 CROSS JOIN LATERAL (
                     SELECT count(*) AS n FROM webhook_outbox f
-                    WHERE f.subscription_id = s.id AND f.status = 'pending' AND f.lease_until > :now
+                    WHERE f.subscription_id = s.id AND f.status = 'pending' AND f.lease_until IS NOT NULL AND f.lease_until > :now
                 ) in_flight
                 CROSS JOIN LATERAL (
                     SELECT o.id, o.next_attempt_at FROM webhook_outbox o
@@ -137,6 +143,8 @@ public class WebhookDispatcher implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final JdbcClient jdbc;
+
+    private final NamedParameterJdbcTemplate batches;
 
     private final TransactionTemplate transaction;
 
@@ -200,8 +208,8 @@ public class WebhookDispatcher implements AutoCloseable {
             @Value("${billing.webhooks.timeout:5s}") Duration timeout,
             @Value("${billing.webhooks.max-attempts:8}") int maxAttempts,
             @Value("${billing.webhooks.first-backoff:10s}") Duration firstBackoff,
-            @Value("${billing.webhooks.concurrency:16}") int concurrency,
-            @Value("${billing.webhooks.per-subscription:4}") int perSubscription,
+            @Value("${billing.webhooks.concurrency:32}") int concurrency,
+            @Value("${billing.webhooks.per-subscription:8}") int perSubscription,
             @Value("${billing.webhooks.lease:#{null}}") Duration lease,
             ObjectProvider<ReceiverAddresses.HostResolver> resolver, Clock clock) {
         this(jdbc, transaction, new Settings(timeout, maxAttempts, firstBackoff, concurrency, perSubscription, lease),
@@ -212,7 +220,7 @@ public class WebhookDispatcher implements AutoCloseable {
     /** With the default concurrency, per-subscription limit and lease, on the system clock. */
     WebhookDispatcher(JdbcTemplate jdbc, TransactionTemplate transaction, Duration timeout, int maxAttempts,
             Duration firstBackoff, ReceiverAddresses.HostResolver resolver, SSLSocketFactory tls) {
-        this(jdbc, transaction, new Settings(timeout, maxAttempts, firstBackoff, 16, 4, null), resolver, tls,
+        this(jdbc, transaction, new Settings(timeout, maxAttempts, firstBackoff, 32, 8, null), resolver, tls,
                 Clock.systemUTC());
     }
 
@@ -224,6 +232,7 @@ public class WebhookDispatcher implements AutoCloseable {
     WebhookDispatcher(JdbcTemplate jdbc, TransactionTemplate transaction, Settings settings,
             ReceiverAddresses.HostResolver resolver, SSLSocketFactory tls, Clock clock) {
         this.jdbc = JdbcClient.create(jdbc);
+        this.batches = new NamedParameterJdbcTemplate(jdbc);
         this.transaction = transaction;
         this.settings = settings;
         this.resolver = resolver;
@@ -259,68 +268,77 @@ public class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * As {@link #dispatchDue}, and ends early (leaving its deliveries in flight to finish on their
-     * own) once {@code stop} says so; it asks at least every {@value #POLL_MILLIS} ms.
+     * As {@link #dispatchDue}, and stops claiming once {@code stop} says so (it asks at least every
+     * {@value #POLL_MILLIS} ms); it returns when the deliveries it has in flight are recorded.
      */
     int dispatch(int max, BooleanSupplier stop) {
-        BlockingQueue<Claimed> finished = new LinkedBlockingQueue<>();
+        BlockingQueue<Outcome> finished = new LinkedBlockingQueue<>();
+        List<Outcome> outcomes = new ArrayList<>();
         int batch = Math.max(1, settings.concurrency() / 4);
         int tried = 0;
         int inFlight = 0;
         boolean queueRanShort = false; // the last claim found fewer due rows than it had room for
         boolean waitedIdle = false; // nothing finished for a while: rows may have come due meanwhile
-        try {
-            while (!stop.getAsBoolean()) {
-                for (Claimed done = finished.poll(); done != null; done = finished.poll()) {
-                    inFlight--;
+        boolean interrupted = false;
+        while (true) {
+            finished.drainTo(outcomes);
+            inFlight -= outcomes.size();
+            if (inFlight < 0) {
+                throw new IllegalStateException("webhook dispatch lost count of its deliveries in flight");
+            }
+            record(outcomes); // before claiming: a recorded delivery frees its subscription's slot
+            outcomes.clear();
+            boolean stopping = interrupted || stop.getAsBoolean();
+            int room = stopping ? 0 : Math.min(slots.availablePermits(), max - tried);
+            // claim in batches while the queue is long; once it ran short, whenever a delivery ends
+            // (that may have freed a subscription's slot) or time has passed
+            if (room > 0 && (inFlight == 0 || room >= batch || queueRanShort || waitedIdle)) {
+                List<Claimed> claimed = claim(room);
+                claimed.forEach(delivery -> submit(delivery, finished));
+                tried += claimed.size();
+                inFlight += claimed.size();
+                queueRanShort = claimed.size() < room;
+                waitedIdle = false;
+            }
+            if (inFlight == 0) {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
-                int room = Math.min(slots.availablePermits(), max - tried);
-                // claim in batches while the queue is long; once it ran short, whenever a delivery ends
-                // (that may have freed a subscription's slot) or time has passed
-                if (room > 0 && (inFlight == 0 || room >= batch || queueRanShort || waitedIdle)) {
-                    List<Claimed> claimed = claim(room);
-                    claimed.forEach(delivery -> submit(delivery, finished));
-                    tried += claimed.size();
-                    inFlight += claimed.size();
-                    queueRanShort = claimed.size() < room;
-                    waitedIdle = false;
-                    if (inFlight == 0) {
-                        return tried;
-                    }
-                }
-                else if (inFlight == 0) {
-                    return tried;
-                }
-                Claimed done = finished.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                return tried;
+            }
+            try {
+                Outcome done = finished.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (done == null) {
                     waitedIdle = true;
                 }
                 else {
-                    inFlight--;
+                    outcomes.add(done); // counted off with the others at the top
                 }
             }
+            catch (InterruptedException ex) {
+                interrupted = true; // claim no more; record what is in flight
+            }
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        return tried;
     }
 
-    private void submit(Claimed delivery, BlockingQueue<Claimed> finished) {
+    private void submit(Claimed delivery, BlockingQueue<Outcome> finished) {
         slots.acquireUninterruptibly();
-        senders.execute(() -> {
-            try {
-                deliver(delivery);
-            }
-            catch (RuntimeException ex) {
-                logger.warn("Webhook {} to {}: its outcome was not recorded ({}); it is sent again when its lease runs out",
-                        delivery.eventId(), delivery.uri(), ex.getMessage());
-            }
-            finally {
-                slots.release();
-                finished.add(delivery);
-            }
-        });
+        try {
+            senders.execute(() -> {
+                Outcome outcome = new Outcome(delivery, NOT_SENT_DELETED);
+                try {
+                    outcome = delivery.subscriptionDeleted() ? outcome : new Outcome(delivery, send(delivery));
+                }
+                finally {
+                    slots.release();
+                    finished.add(outcome);
+                }
+            });
+        }
+        catch (RuntimeException ex) { // the pool was shut down: the lease runs out and the row is due again
+            slots.release();
+            finished.add(new Outcome(delivery, "not sent: " + ex.getMessage()));
+        }
     }
 
     /** Leases up to {@code max} due rows to this dispatcher, in one short transaction. */
@@ -342,44 +360,67 @@ public class WebhookDispatcher implements AutoCloseable {
                             rs.getObject("next_attempt_at", OffsetDateTime.class)))
                     .list()
                     .stream()
-                    .sorted(java.util.Comparator.comparing(Claimed::nextAttemptAt).thenComparingLong(Claimed::id))
+                    .sorted(Comparator.comparing(Claimed::nextAttemptAt).thenComparingLong(Claimed::id))
                     .toList();
         });
     }
 
-    /** Sends one claimed row and records the outcome (each statement its own short transaction). */
-    void deliver(Claimed delivery) {
-        if (delivery.subscriptionDeleted()) {
-            jdbc.sql(SUBSCRIPTION_DELETED).param("id", delivery.id()).update();
-            return;
-        }
-        String error = send(delivery);
-        record(delivery, error);
-    }
-
     /** @param error null when the receiver answered 2xx */
     void record(Claimed delivery, String error) {
-        if (error == null) {
-            jdbc.sql(DELIVERED).param("id", delivery.id()).update();
+        record(List.of(new Outcome(delivery, error)));
+    }
+
+    /** Records the outcomes of finished deliveries, together in one short transaction. */
+    void record(List<Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
             return;
         }
-        Duration backoff = settings.firstBackoff().multipliedBy(1L << Math.min(delivery.attempts(), 20));
-        int recorded = jdbc.sql(FAILED)
-                .param("error", error)
-                .param("maxAttempts", settings.maxAttempts())
-                .param("nextAttempt", at(now().plus(backoff)))
-                .param("id", delivery.id())
-                .param("dispatcher", name)
-                .param("leaseUntil", at(delivery.leaseUntil()))
-                .update();
-        if (recorded == 1) {
-            logger.warn("Webhook {} ({}) to {} failed on attempt {} of {}: {}", delivery.eventId(), delivery.eventType(),
-                    delivery.uri(), delivery.attempts() + 1, settings.maxAttempts(), error);
+        List<MapSqlParameterSource> delivered = new ArrayList<>();
+        List<MapSqlParameterSource> deleted = new ArrayList<>();
+        List<MapSqlParameterSource> failed = new ArrayList<>();
+        Instant now = now();
+        for (Outcome outcome : outcomes) {
+            Claimed delivery = outcome.delivery();
+            MapSqlParameterSource row = new MapSqlParameterSource("id", delivery.id());
+            if (outcome.error() == null) {
+                delivered.add(row);
+            }
+            else if (outcome.error() == NOT_SENT_DELETED) {
+                deleted.add(row);
+            }
+            else {
+                Duration backoff = settings.firstBackoff().multipliedBy(1L << Math.min(delivery.attempts(), 20));
+                failed.add(row.addValue("error", outcome.error())
+                        .addValue("maxAttempts", settings.maxAttempts())
+                        .addValue("nextAttempt", at(now.plus(backoff)))
+                        .addValue("dispatcher", name)
+                        .addValue("leaseUntil", at(delivery.leaseUntil())));
+            }
         }
-        else {
-            logger.warn("Webhook {} ({}) to {} failed ({}) after its lease ran out; the row's new holder records its"
-                    + " outcome", delivery.eventId(), delivery.eventType(), delivery.uri(), error);
+        int[] failures = transaction.execute(status -> {
+            batch(DELIVERED, delivered);
+            batch(SUBSCRIPTION_DELETED, deleted);
+            return batch(FAILED, failed);
+        });
+        int f = 0;
+        for (Outcome outcome : outcomes) {
+            if (outcome.error() == null || outcome.error() == NOT_SENT_DELETED) {
+                continue;
+            }
+            Claimed delivery = outcome.delivery();
+            if (failures[f++] != 0) {
+                logger.warn("Webhook {} ({}) to {} failed on attempt {} of {}: {}", delivery.eventId(), delivery.eventType(),
+                        delivery.uri(), delivery.attempts() + 1, settings.maxAttempts(), outcome.error());
+            }
+            else {
+                logger.warn("Webhook {} ({}) to {} failed ({}) after its lease ran out; the row's new holder records its"
+                        + " outcome", delivery.eventId(), delivery.eventType(), delivery.uri(), outcome.error());
+            }
         }
+    }
+
+    private int[] batch(String sql, List<MapSqlParameterSource> rows) {
+        return rows.isEmpty() ? new int[0] : batches.batchUpdate(sql, rows.toArray(SqlParameterSource[]::new));
     }
 
     /** Microseconds, as PostgreSQL keeps them, so a lease read back compares equal. */
@@ -459,6 +500,13 @@ public class WebhookDispatcher implements AutoCloseable {
             senders.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The error of a delivery not sent because its subscription was deleted (compared by identity). */
+    private static final String NOT_SENT_DELETED = new String("subscription deleted");
+
+    /** A delivery's end: {@code error} null when the receiver answered 2xx. */
+    record Outcome(Claimed delivery, String error) {
     }
 
     /** A row leased to this dispatcher until {@code leaseUntil}. */
