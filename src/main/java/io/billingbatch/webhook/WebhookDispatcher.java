@@ -286,14 +286,15 @@ public class WebhookDispatcher implements AutoCloseable {
             if (inFlight < 0) {
                 throw new IllegalStateException("webhook dispatch lost count of its deliveries in flight");
             }
-            record(outcomes); // before claiming: a recorded delivery frees its subscription's slot
-            outcomes.clear();
             boolean stopping = interrupted || stop.getAsBoolean();
             int room = stopping ? 0 : Math.min(slots.availablePermits(), max - tried);
             // claim in batches while the queue is long; once it ran short, whenever a delivery ends
             // (that may have freed a subscription's slot) or time has passed
-            if (room > 0 && (inFlight == 0 || room >= batch || queueRanShort || waitedIdle)) {
-                List<Claimed> claimed = claim(room);
+            boolean claimNow = room > 0 && (inFlight == 0 || room >= batch || queueRanShort || waitedIdle);
+            // the outcomes first, in the claim's transaction: a recorded delivery frees its subscription's slot
+            List<Claimed> claimed = recordThenClaim(outcomes, claimNow ? room : 0);
+            outcomes.clear();
+            if (claimNow) {
                 claimed.forEach(delivery -> submit(delivery, finished));
                 tried += claimed.size();
                 inFlight += claimed.size();
@@ -343,10 +344,14 @@ public class WebhookDispatcher implements AutoCloseable {
 
     /** Leases up to {@code max} due rows to this dispatcher, in one short transaction. */
     List<Claimed> claim(int max) {
+        return transaction.execute(status -> claimInTransaction(max));
+    }
+
+    private List<Claimed> claimInTransaction(int max) {
         Instant now = now();
         Instant leaseUntil = now.plus(settings.lease());
-        return transaction.execute(status -> {
-            jdbc.sql(CLAIM_TURN).query().listOfRows();
+        jdbc.sql(CLAIM_TURN).query().listOfRows();
+        {
             return jdbc.sql(CLAIM)
                     .param("now", at(now))
                     .param("leaseUntil", at(leaseUntil))
@@ -362,7 +367,7 @@ public class WebhookDispatcher implements AutoCloseable {
                     .stream()
                     .sorted(Comparator.comparing(Claimed::nextAttemptAt).thenComparingLong(Claimed::id))
                     .toList();
-        });
+        }
     }
 
     /** @param error null when the receiver answered 2xx */
@@ -372,8 +377,16 @@ public class WebhookDispatcher implements AutoCloseable {
 
     /** Records the outcomes of finished deliveries, together in one short transaction. */
     void record(List<Outcome> outcomes) {
-        if (outcomes.isEmpty()) {
-            return;
+        recordThenClaim(outcomes, 0);
+    }
+
+    /**
+     * Records the outcomes of finished deliveries and then, when {@code claim} is above 0, claims
+     * up to that many due rows, in one short transaction.
+     */
+    private List<Claimed> recordThenClaim(List<Outcome> outcomes, int claim) {
+        if (outcomes.isEmpty() && claim == 0) {
+            return List.of();
         }
         List<MapSqlParameterSource> delivered = new ArrayList<>();
         List<MapSqlParameterSource> deleted = new ArrayList<>();
@@ -397,11 +410,14 @@ public class WebhookDispatcher implements AutoCloseable {
                         .addValue("leaseUntil", at(delivery.leaseUntil())));
             }
         }
-        int[] failures = transaction.execute(status -> {
+        int[][] failuresOut = new int[1][];
+        List<Claimed> claimed = transaction.execute(status -> {
             batch(DELIVERED, delivered);
             batch(SUBSCRIPTION_DELETED, deleted);
-            return batch(FAILED, failed);
+            failuresOut[0] = batch(FAILED, failed);
+            return claim > 0 ? claimInTransaction(claim) : List.<Claimed>of();
         });
+        int[] failures = failuresOut[0];
         int f = 0;
         for (Outcome outcome : outcomes) {
             if (outcome.error() == null || outcome.error() == NOT_SENT_DELETED) {
@@ -417,6 +433,7 @@ public class WebhookDispatcher implements AutoCloseable {
                         + " outcome", delivery.eventId(), delivery.eventType(), delivery.uri(), outcome.error());
             }
         }
+        return claimed;
     }
 
     private int[] batch(String sql, List<MapSqlParameterSource> rows) {
