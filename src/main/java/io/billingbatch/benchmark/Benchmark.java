@@ -24,6 +24,7 @@ import io.billingbatch.reconciliation.ReconciliationSql;
 import io.billingbatch.launch.CommandLine;
 import io.billingbatch.launch.Invocation;
 import io.billingbatch.launch.PeriodJobLauncher;
+import io.billingbatch.webhook.WebhookBenchmark;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.launch.UsageException;
 import org.postgresql.PGConnection;
@@ -63,10 +64,13 @@ class Benchmark {
 
     private final AccountCostBenchmark accountCost;
 
+    private final WebhookBenchmark webhooks;
+
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource,
-            LedgerAmountBound amountBound, AccountCostBenchmark accountCost) {
+            LedgerAmountBound amountBound, AccountCostBenchmark accountCost, WebhookBenchmark webhooks) {
         this.accountCost = accountCost;
+        this.webhooks = webhooks;
         this.generator = generator;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
@@ -119,8 +123,9 @@ class Benchmark {
 
         private static java.util.Set<String> jobs(String list) {
             java.util.Set<String> jobs = new java.util.LinkedHashSet<>(java.util.List.of(list.split(",")));
-            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation", "account-cost").containsAll(jobs)) {
-                throw new UsageException("--jobs takes cost-report, reconciliation and/or account-cost, comma separated; was '"
+            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation", "account-cost", "webhooks").containsAll(jobs)) {
+                throw new UsageException("--jobs takes cost-report, reconciliation, account-cost and/or webhooks, comma separated;"
+                        + " was '"
                         + list + "'");
             }
             return jobs;
@@ -128,6 +133,9 @@ class Benchmark {
     }
 
     int run(Settings settings, PrintStream out) throws Exception {
+        if (settings.jobs().equals(java.util.Set.of("webhooks"))) { // deliveries to a loopback receiver: no ledger needed
+            return webhooks.run(out) ? CommandLine.OK : CommandLine.FAILED;
+        }
         String database = jdbc.queryForObject("SELECT current_database()", String.class);
         ReportPeriod period = ReportPeriod.parse(settings.month().toString(), "UTC");
         out.printf("benchmark: database %s, PostgreSQL %s, max heap %d MiB, %d earlier month(s) of history%n", database,
@@ -180,6 +188,9 @@ class Benchmark {
         }
         if (settings.jobs().contains("account-cost")) {
             accountCost.run(period, out);
+        }
+        if (settings.jobs().contains("webhooks")) {
+            completed &= webhooks.run(out);
         }
         return completed ? CommandLine.OK : CommandLine.FAILED;
     }

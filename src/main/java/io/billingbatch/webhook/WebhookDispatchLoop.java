@@ -14,9 +14,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * While {@code serve} runs, delivers the outbox's due events every
- * {@code billing.webhooks.dispatch-interval} (default 10 s; 0 turns it off). Several servers may
- * run it at once: the dispatcher claims rows with {@code SKIP LOCKED}.
+ * While {@code serve} runs, delivers the outbox's due events: a pass runs as long as it finds due
+ * events (claiming more as deliveries end), and the next one starts
+ * {@code billing.webhooks.dispatch-interval} after it found nothing left (default 10 s; 0 turns it
+ * off). Several servers may run it at once: they share the rows through leases.
  */
 @Component
 @ConditionalOnWebApplication
@@ -30,6 +31,8 @@ class WebhookDispatchLoop implements SmartLifecycle {
 
     private ScheduledExecutorService executor;
 
+    private volatile boolean stopping;
+
     WebhookDispatchLoop(WebhookDispatcher dispatcher,
             @Value("${billing.webhooks.dispatch-interval:10s}") Duration interval) {
         this.dispatcher = dispatcher;
@@ -41,6 +44,7 @@ class WebhookDispatchLoop implements SmartLifecycle {
         if (interval.isZero() || interval.isNegative()) {
             return;
         }
+        stopping = false;
         executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "webhook-dispatch");
             thread.setDaemon(true);
@@ -51,7 +55,7 @@ class WebhookDispatchLoop implements SmartLifecycle {
 
     private void dispatch() {
         try {
-            int tried = dispatcher.dispatchDue(1_000);
+            int tried = dispatcher.dispatch(Integer.MAX_VALUE, () -> stopping);
             if (tried > 0) {
                 logger.info("Webhooks: {} delivery attempt(s) made", tried);
             }
@@ -64,6 +68,7 @@ class WebhookDispatchLoop implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         if (executor != null) {
+            stopping = true;
             executor.shutdown();
             try {
                 executor.awaitTermination(10, TimeUnit.SECONDS);
