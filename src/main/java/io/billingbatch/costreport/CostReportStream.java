@@ -143,9 +143,12 @@ final class CostReportStream {
         return csv::writeTo;
     }
 
-    /** The workbook's content; only after {@link #isWhole()} said true. */
-    ContentWriter workbookContent() {
-        return workbook::writeTo;
+    /** The workbook's content under the given title block; only after {@link #isWhole()} said true. */
+    ContentWriter workbookContent(io.billingbatch.report.ReportTitle title) {
+        return out -> {
+            workbook.writer.title(title);
+            workbook.writeTo(out);
+        };
     }
 
     /** Releases the temp files once the renderers stopped; safe to call more than once and at any time. */
@@ -300,7 +303,7 @@ final class CostReportStream {
         @Override
         void open() {
             writer = new XlsxReportWriter(target);
-            summary = writer.sheet(CostReportFiles.SUMMARY);
+            summary = CostReportFiles.summarySheet(writer, CostReportFiles.SUMMARY);
             accounts = writer.sheet(CostReportFiles.LINES);
         }
 
