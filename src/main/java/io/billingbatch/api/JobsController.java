@@ -52,7 +52,8 @@ import org.springframework.web.bind.annotation.RestController;
 class JobsController {
 
     /** The jobs a finance token may launch, stop and restart; admin may run every job. */
-    static final Set<String> FINANCE_JOBS = Set.of("cost-report", "reconciliation", "finance-pack", "verify-seals");
+    static final Set<String> FINANCE_JOBS = Set.of("cost-report", "reconciliation", "finance-pack", "verify-seals",
+            "statements");
 
     private static final int MAX_LIMIT = 200;
 

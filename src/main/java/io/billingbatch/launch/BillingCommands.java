@@ -49,6 +49,8 @@ public class BillingCommands {
               reconciliation --period=2026-10|2026-10-05 [--zone=UTC] [--rerun | --provisional]
               verify-seals   --period=2026-10|2026-10-05 [--zone=UTC] [--rerun]   recompute every range the
                              reconciliation sealed by the period's end; a change is sealed_period_changed
+              statements     --period=2026-10 [--zone=UTC] [--rerun]   one PDF statement per account from the
+                             month's published reconciliation, under reports/<month>/statements/
               auto-topup     [--date=yyyy-MM-dd (today, UTC)] [--dry-run] [--rerun]
               topup-policy   --account=<id> [--threshold=50.00] [--mode=fixed|target] [--amount=100.00]
                              [--target=200.00] [--max-per-day=1] [--monthly-cap=1000.00] [--disable]
@@ -75,6 +77,8 @@ public class BillingCommands {
     private final Job autoTopUpJob;
 
     private final Job verifySealsJob;
+
+    private final Job statementsJob;
 
     private final JdbcSealVerifications sealVerifications;
 
@@ -114,7 +118,8 @@ public class BillingCommands {
             CostReportRepository costReports, ReportStore reportStore, DemoLedgerGenerator demoLedger,
             Benchmark benchmark, DemoFaultInjector faultInjector, JdbcApiTokens tokens, DefinitionRunner definitions,
             Clock clock, JdbcBillingAccounts accounts, @Qualifier("verifySealsJob") Job verifySealsJob,
-            JdbcSealVerifications sealVerifications) {
+            JdbcSealVerifications sealVerifications, @Qualifier("statementsJob") Job statementsJob) {
+        this.statementsJob = statementsJob;
         this.verifySealsJob = verifySealsJob;
         this.sealVerifications = sealVerifications;
         this.tokens = tokens;
@@ -139,6 +144,9 @@ public class BillingCommands {
     static void checkOptions(Invocation invocation) {
         try {
             switch (invocation.command()) {
+                case STATEMENTS -> {
+                    JobRequest.from(invocation, java.time.Clock.systemUTC());
+                }
                 case VERIFY_SEALS -> {
                     ReportPeriod.parse(invocation.options().get("period"), invocation.option("zone", "UTC"));
                     invocation.flag("rerun");
@@ -183,6 +191,7 @@ public class BillingCommands {
                 case COST_REPORT -> costReport(invocation);
                 case RECONCILIATION -> reconciliation(invocation);
                 case VERIFY_SEALS -> verifySeals(invocation);
+                case STATEMENTS -> statements(invocation);
                 case AUTO_TOPUP -> autoTopUp(invocation);
                 case TOPUP_POLICY -> {
                     TopUpPolicy policy = policy(invocation);
@@ -349,6 +358,12 @@ public class BillingCommands {
         JobRequest request = JobRequest.from(invocation, clock);
         ReportPeriod period = request.parameters().period();
         return launchPeriodJob(verifySealsJob, request.parameters(), request.rerun(), false, () -> printSealCheck(period));
+    }
+
+    private int statements(Invocation invocation) throws Exception {
+        JobRequest request = JobRequest.from(invocation, clock);
+        return launchPeriodJob(statementsJob, request.parameters(), request.rerun(), false,
+                () -> printFiles(request.parameters().period()));
     }
 
     private void printSealCheck(ReportPeriod period) {

@@ -21,6 +21,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         COST_REPORT("cost-report", Set.of("period", "zone", "rerun", "provisional")),
         RECONCILIATION("reconciliation", Set.of("period", "zone", "rerun", "provisional")),
         VERIFY_SEALS("verify-seals", Set.of("period", "zone", "rerun")),
+        STATEMENTS("statements", Set.of("period", "zone", "rerun")),
         AUTO_TOPUP("auto-topup", Set.of("date", "dry-run", "rerun")),
         TOPUP_POLICY("topup-policy", Set.of("account", "threshold", "mode", "amount", "target", "max-per-day",
                 "monthly-cap", "disable", "funding", "max-failures")),
@@ -57,7 +58,7 @@ public record Invocation(Command command, Map<String, String> options, List<Stri
         }
 
         static Command of(String word) {
-            return find(word).orElseThrow(() -> new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, verify-seals, auto-topup, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
+            return find(word).orElseThrow(() -> new UsageException("unknown command '" + word + "' (commands: cost-report, reconciliation, verify-seals, statements, auto-topup, topup-policy, dispatch-webhooks, run-definition, serve, create-token, demo-data, benchmark, help;"
                     + " none runs the main job)"));
         }
     }

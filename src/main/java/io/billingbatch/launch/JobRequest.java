@@ -28,7 +28,7 @@ public record JobRequest(String job, PeriodJobParameters parameters, boolean rer
     public static final Set<String> FLAGS = Set.of("rerun", "provisional", "dry-run");
 
     /** Jobs whose period is a whole month. */
-    private static final Set<String> MONTHLY_JOBS = Set.of("finance-pack");
+    private static final Set<String> MONTHLY_JOBS = Set.of("finance-pack", "statements");
 
     /**
      * Checks {@code options} for {@code job} exactly as the command line checks

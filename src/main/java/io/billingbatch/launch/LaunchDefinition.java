@@ -35,7 +35,7 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
 
     /** The jobs a definition may name; {@code finance-pack} runs only where its job exists (checked when it runs). */
     static final Set<String> JOBS = Set.of("cost-report", "reconciliation", "auto-topup", "finance-pack",
-            "verify-seals");
+            "verify-seals", "statements");
 
     static final Set<String> RULES = Set.of("previous-day", "today", "previous-month", "current-month");
 
@@ -84,7 +84,7 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
             }
             String rule = properties.getProperty(trimmed + ".period", switch (trimmed) {
                 case "auto-topup" -> "today";
-                case "finance-pack" -> "previous-month";
+                case "finance-pack", "statements" -> "previous-month";
                 default -> "previous-day";
             }).trim();
             String field = trimmed + ".period";
@@ -93,8 +93,8 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
                 if ("auto-topup".equals(trimmed) && example.isMonth()) {
                     throw new IllegalArgumentException("auto-topup runs for a day, not a month");
                 }
-                if ("finance-pack".equals(trimmed) && !example.isMonth()) {
-                    throw new IllegalArgumentException("finance-pack runs for a month, not a day");
+                if (("finance-pack".equals(trimmed) || "statements".equals(trimmed)) && !example.isMonth()) {
+                    throw new IllegalArgumentException(trimmed + " runs for a month, not a day");
                 }
                 if (UNENDED_RULES.contains(rule) && !PeriodJobLauncher.DAY_ACTION_JOBS.contains(trimmed)) {
                     throw new IllegalArgumentException(trimmed + " reports a period once it has ended, and this one never"
