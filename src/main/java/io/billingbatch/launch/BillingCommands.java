@@ -63,7 +63,7 @@ public class BillingCommands {
               demo-data      [--accounts=2000] [--months=3] [--rows=300000] [--seed=42] [--end-month=yyyy-MM]
                              [--faults=N: break N rows of each fault kind in the last month, for reconciliation]
               benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
-                             [--jobs=cost-report,reconciliation] [--skip-generate] [--history-months=0]
+                             [--jobs=cost-report,reconciliation,statements] [--skip-generate] [--history-months=0]
                              [--day=yyyy-MM-dd: also a day's reconciliation] [--floor-work-mem=1GB]
               help
             configuration options (--spring.datasource.url=..., --billing.reports.root=...) may follow any command""";
