@@ -65,8 +65,11 @@ class FinancePageController {
 
     private final SecureRandom random = new SecureRandom();
 
+    private final MonthAtAGlance glance;
+
     FinancePageController(JdbcApiTokens tokens, ApiAudit audit, CostReportRepository costReports, ReportStore store,
-            RecentJobExecutions executions, ObjectProvider<Job> jobs, Clock clock) {
+            RecentJobExecutions executions, ObjectProvider<Job> jobs, Clock clock, MonthAtAGlance glance) {
+        this.glance = glance;
         this.clock = clock;
         this.tokens = tokens;
         this.audit = audit;
@@ -132,11 +135,13 @@ class FinancePageController {
             chartMonths.add(m);
         }
         boolean admin = principal.get().role() == Role.ADMIN;
+        var monthlyCosts = costReports.costByMonth(first, shown, period.zone());
         FinancePageView.Model model = new FinancePageView.Model(principal.get(), shown, monthChoices(shown),
-                costReports.totalsByType(period), CostChart.svg(chartMonths, costReports.costByMonth(first, shown, period.zone())),
+                costReports.totalsByType(period), CostChart.svg(chartMonths, monthlyCosts),
                 reportFolders(shown),
                 admin ? executions.latest(RECENT_EXECUTIONS) : List.of(),
-                admin ? jobs.stream().map(Job::getName).sorted().toList() : List.of());
+                admin ? jobs.stream().map(Job::getName).sorted().toList() : List.of(),
+                CostChart.table(chartMonths, monthlyCosts), glance.reconciliation(period), glance.topAccounts(period));
         return html(HttpStatus.OK, FinancePageView.page(model, nonce()));
     }
 
@@ -172,15 +177,9 @@ class FinancePageController {
         return new ArrayList<>(months.descendingSet());
     }
 
-    /**
-     * The newest month with a report folder that has ended (in UTC), else the last complete month:
-     * never the running month or a future one, whose folder holds at most a provisional report.
-     */
+    /** The last complete month (in UTC): never the running month, whose folder holds at most a provisional report. */
     private YearMonth defaultMonth() {
-        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-        return store.periods().stream().filter(period -> period.length() == 7).map(YearMonth::parse)
-                .filter(month -> month.isBefore(current)).findFirst()
-                .orElse(current.minusMonths(1));
+        return YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1);
     }
 
     private static YearMonth parseMonth(String month) {

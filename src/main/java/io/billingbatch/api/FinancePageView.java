@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,24 @@ final class FinancePageView {
     }
 
     record Model(ApiPrincipal principal, YearMonth month, List<YearMonth> monthChoices, List<TypeTotal> totals,
-            String chartSvg, List<Folder> folders, List<RecentJobExecutions.Execution> executions, List<String> jobNames) {
+            String chartSvg, List<Folder> folders, List<RecentJobExecutions.Execution> executions, List<String> jobNames,
+            String chartTable, java.util.Optional<MonthAtAGlance.Reconciliation> reconciliation,
+            List<MonthAtAGlance.TopAccount> topAccounts) {
+    }
+
+    /** USD for people: thousands separators and cents, {@code 106,918.93} (the files keep every micro-dollar). */
+    static String usd(long micros) {
+        return usd(java.math.BigInteger.valueOf(micros));
+    }
+
+    static String usd(java.math.BigInteger micros) {
+        java.math.BigDecimal dollars = new java.math.BigDecimal(micros, 6).setScale(2, java.math.RoundingMode.HALF_UP);
+        return new java.text.DecimalFormat("#,##0.00", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))
+                .format(dollars);
+    }
+
+    static String count(long value) {
+        return String.format(java.util.Locale.ROOT, "%,d", value);
     }
 
     private static final String STYLE = """
@@ -51,7 +69,11 @@ final class FinancePageView {
             tr.total td { font-weight: bold; border-top: 2px solid #1d2330; }
             .error { color: #a4161a; font-weight: bold; } .muted { color: #667; }
             form.inline { display: inline; } code { font-size: .8rem; }
-            svg text { font-size: 12px; fill: #1d2330; }
+            svg text { font-size: 12px; fill: #1d2330; } svg text.axis-title { font-weight: bold; }
+            .glance { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; }
+            .chart-with-table { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+            caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
+            .ok { color: #1b7f3b; font-weight: bold; } .warn { color: #a4161a; font-weight: bold; }
             """;
 
     static Html signIn(String error, String nonce) {
@@ -100,8 +122,10 @@ final class FinancePageView {
         else {
             body.append(totals(model.totals()));
         }
+        body.append("<div class=\"glance\">").append(reconciliation(model)).append(topAccounts(model)).append("</div>\n");
 
-        body.append("<h2>Cost by type, last 12 months</h2>\n").append(model.chartSvg()).append('\n');
+        body.append("<h2>Cost by type, last 12 months</h2>\n<div class=\"chart-with-table\">").append(model.chartSvg())
+                .append(model.chartTable()).append("</div>\n");
 
         body.append("<h2>Reports of ").append(month).append("</h2>\n");
         if (model.folders().isEmpty()) {
@@ -127,6 +151,77 @@ final class FinancePageView {
                 + "Sign out</button></form></div></header>\n";
     }
 
+    /** Whether the month reconciled: accounts checked and clean, findings by kind with their absolute difference. */
+    private static String reconciliation(Model model) {
+        String month = model.month().toString();
+        StringBuilder html = new StringBuilder("<section id=\"reconciliation\"><h2>Reconciliation ").append(month)
+                .append(" (UTC)</h2>\n");
+        if (model.reconciliation().isEmpty()) {
+            return html.append("<p id=\"reconciliation-status\" class=\"muted\">Not reconciled: no reconciliation has been"
+                    + " published for ").append(month).append(" yet.</p></section>\n").toString();
+        }
+        MonthAtAGlance.Reconciliation reconciliation = model.reconciliation().get();
+        var summary = reconciliation.summary();
+        long findings = reconciliation.findings();
+        html.append("<p id=\"reconciliation-status\" class=\"").append(findings == 0 ? "ok" : "warn").append("\">")
+                .append(findings == 0 ? "Reconciled: every account ties out" : "Reconciled with " + count(findings) + " finding(s)")
+                .append("</p>\n<p id=\"reconciliation-accounts\">").append(count(summary.accountsChecked()))
+                .append(" accounts checked, ").append(count(summary.accountsClean())).append(" clean (revision ")
+                .append(reconciliation.run().revision()).append(", job execution ").append(reconciliation.run().jobExecutionId())
+                .append(")</p>\n");
+        html.append("<table id=\"findings\"><caption>Findings by kind</caption><thead><tr><th scope=\"col\">Kind</th>")
+                .append("<th scope=\"col\" class=\"num\">Findings</th><th scope=\"col\" class=\"num\">")
+                .append("Absolute difference (USD)</th></tr></thead><tbody>\n");
+        java.math.BigInteger total = java.math.BigInteger.ZERO;
+        for (var kind : summary.kinds()) {
+            html.append("<tr data-kind=\"").append(htmlEscape(kind.kind())).append("\"><td>").append(htmlEscape(kind.kind()))
+                    .append("</td><td class=\"num\">").append(count(kind.findings())).append("</td><td class=\"num\">")
+                    .append(usd(kind.absoluteDifference())).append("</td></tr>\n");
+            total = total.add(kind.absoluteDifference());
+        }
+        html.append("<tr class=\"total\" data-kind=\"total\"><td>total</td><td class=\"num\">").append(count(findings))
+                .append("</td><td class=\"num\">").append(usd(total)).append("</td></tr>\n</tbody></table>\n");
+        html.append("<p id=\"reconciliation-files\">Files: ");
+        List<String> links = new ArrayList<>();
+        for (Folder folder : model.folders()) {
+            if (!folder.period().equals(month)) {
+                continue;
+            }
+            for (ReportFile file : folder.files()) {
+                if (file.name().startsWith("reconciliation-" + month) && !file.name().contains("provisional")) {
+                    links.add("<a class=\"reconciliation-link\" href=\"" + htmlEscape("/v1.0/reports/"
+                            + UriUtils.encodePathSegment(month, StandardCharsets.UTF_8) + "/"
+                            + UriUtils.encodePathSegment(file.name(), StandardCharsets.UTF_8)) + "\" download>"
+                            + htmlEscape(file.name()) + "</a>");
+                }
+            }
+        }
+        html.append(links.isEmpty() ? "none yet" : String.join(", ", links)).append("</p>\n");
+        return html.append("</section>\n").toString();
+    }
+
+    /** The month's ten accounts that cost most, from the published cost report. */
+    private static String topAccounts(Model model) {
+        StringBuilder html = new StringBuilder("<section id=\"top-accounts-section\"><h2>Top ")
+                .append(MonthAtAGlance.TOP_ACCOUNTS).append(" accounts by cost</h2>\n");
+        if (model.topAccounts().isEmpty()) {
+            return html.append("<p class=\"muted\" id=\"no-top-accounts\">No cost report published for this month.</p>"
+                    + "</section>\n").toString();
+        }
+        html.append("<table id=\"top-accounts\"><thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Account</th>")
+                .append("<th scope=\"col\" class=\"num\">Records</th><th scope=\"col\" class=\"num\">Cost (USD)</th>")
+                .append("</tr></thead><tbody>\n");
+        int rank = 1;
+        for (MonthAtAGlance.TopAccount account : model.topAccounts()) {
+            html.append("<tr data-account=\"").append(account.accountId()).append("\"><td class=\"num\">").append(rank++)
+                    .append("</td><td><span class=\"account-name\">").append(text(account.name()))
+                    .append("</span><br><code>").append(account.accountId()).append("</code></td><td class=\"num\">")
+                    .append(count(account.records())).append("</td><td class=\"num\">").append(usd(account.cost()))
+                    .append("</td></tr>\n");
+        }
+        return html.append("</tbody></table></section>\n").toString();
+    }
+
     private static String totals(List<TypeTotal> totals) {
         Map<String, TypeTotal> byType = new LinkedHashMap<>();
         for (String type : CostChart.TYPES) {
@@ -140,7 +235,7 @@ final class FinancePageView {
                 <th class="num">Cost (USD)</th></tr></thead><tbody>
                 """);
         for (TypeTotal total : byType.values()) {
-            html.append(totalRow(total.type(), "", total.records(), Long.toString(total.billableUnits()), total.cost()));
+            html.append(totalRow(total.type(), "", total.records(), count(total.billableUnits()), total.cost()));
             records = Math.addExact(records, total.records());
             cost = Math.addExact(cost, total.cost());
         }
@@ -151,8 +246,9 @@ final class FinancePageView {
 
     private static String totalRow(String type, String rowClass, long records, String units, long cost) {
         String escaped = htmlEscape(type);
-        return "<tr" + rowClass + " data-type=\"" + escaped + "\"><td>" + escaped + "</td><td class=\"num records\">" + records
-                + "</td><td class=\"num units\">" + units + "</td><td class=\"num cost\">" + Money.toUsd(cost) + "</td></tr>\n";
+        return "<tr" + rowClass + " data-type=\"" + escaped + "\"><td>" + escaped + "</td><td class=\"num records\">" + count(records)
+                + "</td><td class=\"num units\">" + units + "</td><td class=\"num cost\" data-usd=\"" + Money.toUsd(cost) + "\">"
+                + usd(cost) + "</td></tr>\n";
     }
 
     private static String folder(Folder folder) {

@@ -37,6 +37,21 @@ public class PublishedRuns {
         this.jdbc = jdbc;
     }
 
+    /** The published run of a period: its revision, job execution and when that execution started. */
+    public record Stamp(long revision, long jobExecutionId, java.time.Instant started) {
+    }
+
+    /** The stamp of the period's published run of {@code jobName}, if there is one. */
+    public java.util.Optional<Stamp> stamp(String jobName, ReportPeriod period) {
+        return jdbc.query("""
+                SELECT p.revision, p.job_execution_id, coalesce(e.start_time, e.create_time, p.tm_published) AS started
+                FROM published_runs p LEFT JOIN batch_job_execution e ON e.job_execution_id = p.job_execution_id
+                WHERE p.job_name = ? AND p.period = ? AND p.zone = ?""",
+                (rs, n) -> new Stamp(rs.getLong("revision"), rs.getLong("job_execution_id"),
+                        rs.getTimestamp("started").toInstant()), jobName, period.key(), period.zone().getId())
+                .stream().findFirst();
+    }
+
     /**
      * @param resultTables the job's tables keyed by {@code job_instance_id} (names from code, never input)
      */

@@ -66,11 +66,15 @@ class Benchmark {
 
     private final WebhookBenchmark webhooks;
 
+    private final Job statementsJob;
+
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource,
-            LedgerAmountBound amountBound, AccountCostBenchmark accountCost, WebhookBenchmark webhooks) {
+            LedgerAmountBound amountBound, AccountCostBenchmark accountCost, WebhookBenchmark webhooks,
+            @Qualifier("statementsJob") Job statementsJob) {
         this.accountCost = accountCost;
         this.webhooks = webhooks;
+        this.statementsJob = statementsJob;
         this.generator = generator;
         this.launcher = launcher;
         this.costReportJob = costReportJob;
@@ -117,15 +121,16 @@ class Benchmark {
             return new Settings(invocation.longOption("rows", 10_000_000, 1_000, 2_000_000_000L),
                     (int) invocation.longOption("accounts", 20_000, 1, 10_000_000), month,
                     invocation.longOption("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE), invocation.flag("skip-generate"),
-                    jobs(invocation.option("jobs", "cost-report,reconciliation")),
+                    jobs(invocation.option("jobs", "cost-report,reconciliation,statements")),
                     (int) invocation.longOption("history-months", 0, 0, DemoLedgerSpec.MAX_MONTHS - 1), day, workMem);
         }
 
         private static java.util.Set<String> jobs(String list) {
             java.util.Set<String> jobs = new java.util.LinkedHashSet<>(java.util.List.of(list.split(",")));
-            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation", "account-cost", "webhooks").containsAll(jobs)) {
-                throw new UsageException("--jobs takes cost-report, reconciliation, account-cost and/or webhooks, comma separated;"
-                        + " was '"
+            if (jobs.isEmpty() || !java.util.Set.of("cost-report", "reconciliation", "statements", "account-cost", "webhooks")
+                    .containsAll(jobs)) {
+                throw new UsageException("--jobs takes cost-report, reconciliation, statements, account-cost and/or webhooks,"
+                        + " comma separated; was '"
                         + list + "'");
             }
             return jobs;
@@ -186,6 +191,9 @@ class Benchmark {
                 }
             }
         }
+        if (settings.jobs().contains("statements")) {
+            completed &= statements(period, out);
+        }
         if (settings.jobs().contains("account-cost")) {
             accountCost.run(period, out);
         }
@@ -193,6 +201,44 @@ class Benchmark {
             completed &= webhooks.run(out);
         }
         return completed ? CommandLine.OK : CommandLine.FAILED;
+    }
+
+    /**
+     * The month's statements, twice (the first run in this JVM loads PDFBox and the fonts), after its
+     * reconciliation if none is published: statements per second against the target of 20,000 in 60 s.
+     */
+    private boolean statements(ReportPeriod period, PrintStream out) throws Exception {
+        Integer published = jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'"
+                + " AND period = ? AND zone = ?", Integer.class, period.key(), period.zone().getId());
+        if (published == 0) {
+            JobRun reconciliation = runJob(reconciliationJob, period);
+            if (reconciliation.execution().getStatus() != BatchStatus.COMPLETED) {
+                out.println("reconciliation " + period.key() + " did not complete: no statements");
+                return false;
+            }
+        }
+        double best = Double.MAX_VALUE;
+        long issued = 0;
+        long withheld = 0;
+        java.util.List<String> runs = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            JobRun statements = runJob(statementsJob, period);
+            if (statements.execution().getStatus() != BatchStatus.COMPLETED) {
+                out.println("statements " + period.key() + " did not complete: "
+                        + statements.execution().getExitStatus().getExitDescription());
+                return false;
+            }
+            issued = statements.execution().getExecutionContext().getLong("statementsIssued");
+            withheld = statements.execution().getExecutionContext().getLong("statementsWithheld");
+            best = Math.min(best, statements.seconds());
+            runs.add(String.format("%.2f s (peak heap %d MiB)", statements.seconds(), statements.peakHeap() >> 20));
+        }
+        double perSecond = issued / Math.max(best, 1e-3);
+        out.printf("statements %s: %,d PDF(s) issued, %,d withheld, best %.2f s (%,.0f statements/s; runs: %s);"
+                + " 20,000 statements would take %.1f s (target < 60 s: %s)%n", period.key(), issued, withheld, best,
+                perSecond, String.join(", ", runs), 20_000 / Math.max(perSecond, 1e-9),
+                20_000 / Math.max(perSecond, 1e-9) < 60 ? "met" : "NOT met");
+        return true;
     }
 
     private long rowsIn(ReportPeriod period) {

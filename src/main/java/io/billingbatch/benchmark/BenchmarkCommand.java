@@ -24,7 +24,8 @@ public class BenchmarkCommand implements Command<Benchmark.Settings> {
     public String usage() {
         return """
                 benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
-                               [--jobs=cost-report,reconciliation,account-cost,webhooks] [--skip-generate] [--history-months=0]
+                               [--jobs=cost-report,reconciliation,statements (default), also account-cost, webhooks]
+                               [--skip-generate] [--history-months=0]
                                [--day=yyyy-MM-dd: also a day's reconciliation] [--floor-work-mem=1GB]""";
     }
 

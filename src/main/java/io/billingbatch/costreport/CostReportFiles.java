@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.PublishedRuns;
+import io.billingbatch.report.ReportTitle;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ColumnType;
@@ -63,10 +65,28 @@ public class CostReportFiles {
 
     private final TransactionTemplate readOnly;
 
-    public CostReportFiles(CostReportRepository costReports, ReportStore store, TransactionTemplate transactionTemplate) {
+    private final PublishedRuns publishedRuns;
+
+    public CostReportFiles(CostReportRepository costReports, ReportStore store, TransactionTemplate transactionTemplate,
+            PublishedRuns publishedRuns) {
         this.costReports = costReports;
         this.store = store;
         this.readOnly = transactionTemplate;
+        this.publishedRuns = publishedRuns;
+    }
+
+    /** The Summary sheet of a cost report workbook, with its chart of cost by type. */
+    static XlsxReportWriter.SheetWriter summarySheet(XlsxReportWriter xlsx, ReportTable table) {
+        int offset = table.columns().size() - SUMMARY.columns().size(); // the provisional as-of column
+        return xlsx.summary(table).chart("Cost by type", offset, offset + 3, "Type", "Cost (USD)", row -> true);
+    }
+
+    /** The title block of the period's published run; none if nothing is published (a test writing files directly). */
+    private ReportTitle title(ReportPeriod period) {
+        return publishedRuns.stamp(CostReportJobConfiguration.JOB_NAME, period)
+                .map(stamp -> ReportTitle.of("Cost report", period, stamp.revision(), stamp.jobExecutionId(),
+                        stamp.started(), null))
+                .orElse(null);
     }
 
     /** The base name of the period's cost report files: the zone is part of it unless it is UTC. */
@@ -94,7 +114,7 @@ public class CostReportFiles {
      * {@code period_end} and the leading {@code provisional_as_of} column at its as-of instant,
      * then removes those lines: the files are all that a provisional run leaves.
      */
-    List<Path> writeProvisional(PeriodJobParameters parameters, long jobInstanceId) {
+    List<Path> writeProvisional(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId, Instant started) {
         ReportPeriod covered = parameters.covered();
         Instant asOf = parameters.provisionalAsOf();
         List<Path> written = write(covered, provisionalBaseName(parameters.period()), out -> {
@@ -103,7 +123,9 @@ public class CostReportFiles {
             }
         }, out -> {
             try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
-                var summary = xlsx.sheet(PROVISIONAL_SUMMARY);
+                xlsx.title(ReportTitle.of("Cost report (provisional)", parameters.period(), parameters.revision(),
+                        jobExecutionId, started, asOf));
+                var summary = summarySheet(xlsx, PROVISIONAL_SUMMARY);
                 long records = 0;
                 long cost = 0;
                 for (TypeTotal total : costReports.totalsOfRun(jobInstanceId)) {
@@ -144,7 +166,8 @@ public class CostReportFiles {
      * {@link #write(ReportPeriod)} renders from the published lines, so both give the same bytes.
      */
     static StreamedReport.Layout<CostLine> layout(ReportPeriod period) {
-        return new StreamedReport.Layout<>("cost-report", LINES, line -> lineRow(period, line), SUMMARY, TypeTotals::new);
+        return new StreamedReport.Layout<>("cost-report", LINES, line -> lineRow(period, line), SUMMARY, TypeTotals::new,
+                CostReportFiles::summarySheet);
     }
 
     /** The summary sheet as the table gives it: one row per type in type order, then the total. */
@@ -189,7 +212,7 @@ public class CostReportFiles {
         try {
             if (stream != null && stream.isWhole()) {
                 logger.debug("Cost report {}: files from the aggregation step's stream", period.key());
-                return write(period, base, stream.csvContent(), stream.workbookContent());
+                return write(period, base, stream.csvContent(), stream.workbookContent(title(period)));
             }
         }
         finally {
@@ -213,7 +236,8 @@ public class CostReportFiles {
 
     private void writeWorkbook(ReportPeriod period, java.io.OutputStream out) throws IOException {
         try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
-            var summary = xlsx.sheet(SUMMARY);
+            xlsx.title(title(period));
+            var summary = summarySheet(xlsx, SUMMARY);
             long records = 0;
             long cost = 0;
             for (TypeTotal total : costReports.totalsByType(period)) {

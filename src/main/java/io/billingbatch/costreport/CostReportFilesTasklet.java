@@ -35,7 +35,9 @@ class CostReportFilesTasklet implements Tasklet {
         PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
         List<Path> written;
         if (parameters.provisional()) {
-            written = files.writeProvisional(parameters, jobExecution.getJobInstanceId());
+            written = files.writeProvisional(parameters, jobExecution.getJobInstanceId(), jobExecution.getId(),
+                    jobExecution.getStartTime() == null ? java.time.Instant.EPOCH
+                            : jobExecution.getStartTime().atZone(java.time.ZoneId.systemDefault()).toInstant());
         }
         else {
             written = files.write(parameters.period(), streamWriter.take());

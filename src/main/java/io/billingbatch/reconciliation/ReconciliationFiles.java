@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.billingbatch.batch.PeriodJobParameters;
+import io.billingbatch.batch.PublishedRuns;
+import io.billingbatch.report.ReportTitle;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository.Source;
 import io.billingbatch.reconciliation.JdbcReconciliationRepository.KindCount;
@@ -36,8 +38,10 @@ public class ReconciliationFiles {
 
     static final ReportTable ACCOUNTS = new ReportTable("Accounts", List.of(
             ReportColumn.id("account_id"), ReportColumn.id("customer_id"), ReportColumn.text("account_name", 30),
-            ReportColumn.usd("opening_usd"), ReportColumn.usd("credits_usd"), ReportColumn.usd("charges_call_usd"),
-            ReportColumn.usd("charges_sms_usd"), ReportColumn.usd("charges_number_usd"),
+            ReportColumn.usd("opening_usd"), ReportColumn.usd("credits_usd"),
+            ReportColumn.usd("charges_call_usd").labelled("Charges: calls (USD)"),
+            ReportColumn.usd("charges_sms_usd").labelled("Charges: SMS (USD)"),
+            ReportColumn.usd("charges_number_usd").labelled("Charges: numbers (USD)"),
             ReportColumn.usd("other_debits_usd"), ReportColumn.usd("closing_usd"), ReportColumn.usd("stored_balance_usd"),
             ReportColumn.integer("ledger_rows", 12), ReportColumn.text("status", 30)));
 
@@ -50,12 +54,18 @@ public class ReconciliationFiles {
 
     private final TransactionTemplate transaction;
 
+    private final PublishedRuns publishedRuns;
+
     public ReconciliationFiles(JdbcReconciliationRepository reconciliations, ReportStore store,
-            TransactionTemplate transaction) {
+            TransactionTemplate transaction, PublishedRuns publishedRuns) {
         this.reconciliations = reconciliations;
         this.store = store;
         this.transaction = transaction;
+        this.publishedRuns = publishedRuns;
     }
+
+    /** Summary rows that count findings of one kind carry this prefix; the chart shows them. */
+    static final String FINDINGS_PREFIX = "findings: ";
 
     public static String baseName(ReportPeriod period) {
         return io.billingbatch.report.ReportFileNames.base("reconciliation", period);
@@ -68,17 +78,22 @@ public class ReconciliationFiles {
 
     /** Writes the period's files from its published run. */
     void write(ReportPeriod period) {
-        write(period, baseName(period), Source.published(period), null);
+        ReportTitle title = publishedRuns.stamp(ReconciliationJobConfiguration.JOB_NAME, period)
+                .map(stamp -> ReportTitle.of("Reconciliation", period, stamp.revision(), stamp.jobExecutionId(),
+                        stamp.started(), null))
+                .orElse(null);
+        write(period, baseName(period), Source.published(period), null, title);
     }
 
     /**
      * Writes a provisional run's files from its own results (never published), each row led by
      * its as-of instant, then removes those results: the files are all a provisional run leaves.
      */
-    void writeProvisional(PeriodJobParameters parameters, long jobInstanceId) {
+    void writeProvisional(PeriodJobParameters parameters, long jobInstanceId, long jobExecutionId, Instant started) {
         reconciliations.markFindingKinds(jobInstanceId);
         write(parameters.period(), provisionalBaseName(parameters.period()), Source.run(jobInstanceId),
-                parameters.provisionalAsOf());
+                parameters.provisionalAsOf(), ReportTitle.of("Reconciliation (provisional)", parameters.period(),
+                        parameters.revision(), jobExecutionId, started, parameters.provisionalAsOf()));
         reconciliations.discardRun(jobInstanceId);
     }
 
@@ -88,7 +103,7 @@ public class ReconciliationFiles {
         store.delete(period.key(), provisionalBaseName(period) + ".xlsx");
     }
 
-    private void write(ReportPeriod period, String base, Source source, Instant asOf) {
+    private void write(ReportPeriod period, String base, Source source, Instant asOf, ReportTitle title) {
         // both files of the run are swapped in together, or neither: never a new CSV beside an old workbook
         store.writeAll(period.key(), List.of(new ReportStore.Content(base + ".csv", out -> {
             try (CsvReportWriter csv = new CsvReportWriter(out, table(FINDINGS, asOf))) {
@@ -97,13 +112,16 @@ public class ReconciliationFiles {
             }
         }), new ReportStore.Content(base + ".xlsx", out -> {
             try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
-                var summarySheet = xlsx.sheet(table(SUMMARY, asOf));
+                xlsx.title(title);
+                int item = asOf == null ? 0 : 1;
+                var summarySheet = xlsx.summary(table(SUMMARY, asOf)).chart("Findings by kind", item, item + 1, "Kind",
+                        "Findings", row -> row[item] instanceof String label && label.startsWith(FINDINGS_PREFIX));
                 Summary summary = reconciliations.summary(source);
                 summarySheet.row(row(asOf, "accounts checked", summary.accountsChecked(), null));
                 summarySheet.row(row(asOf, "accounts clean", summary.accountsClean(), null));
                 BigInteger total = BigInteger.ZERO; // exact: differences can add up beyond a long
                 for (KindCount kind : summary.kinds()) {
-                    summarySheet.row(row(asOf, "findings: " + kind.kind(), kind.findings(), kind.absoluteDifference()));
+                    summarySheet.row(row(asOf, FINDINGS_PREFIX + kind.kind(), kind.findings(), kind.absoluteDifference()));
                     total = total.add(kind.absoluteDifference());
                 }
                 summarySheet.total(row(asOf, "total", summary.findings(), total));

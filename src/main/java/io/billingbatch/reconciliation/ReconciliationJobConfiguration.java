@@ -249,7 +249,9 @@ public class ReconciliationJobConfiguration {
                     JobExecution jobExecution = chunkContext.getStepContext().getStepExecution().getJobExecution();
                     PeriodJobParameters parameters = PeriodJobParameters.from(jobExecution.getJobParameters());
                     if (parameters.provisional()) {
-                        files.writeProvisional(parameters, jobExecution.getJobInstanceId());
+                        files.writeProvisional(parameters, jobExecution.getJobInstanceId(), jobExecution.getId(),
+                                jobExecution.getStartTime() == null ? java.time.Instant.EPOCH
+                                        : jobExecution.getStartTime().atZone(java.time.ZoneId.systemDefault()).toInstant());
                     }
                     else {
                         files.write(parameters.period());

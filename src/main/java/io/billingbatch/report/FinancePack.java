@@ -91,9 +91,41 @@ public class FinancePack {
                 entries.add(new Entry(prefix + ReportStore.MANIFEST, null,
                         ReportStore.manifestJson(new Manifest(period, packed))));
             }
+            if (period.equals(month)) {
+                entries.addAll(statements(month));
+            }
         }
         return entries;
     }
+
+    /**
+     * The month's statement PDFs, {@code statements/<file>} (and {@code statements-<zone>/...}): their
+     * SHA-256 are in the month's {@code statements-<month>.csv}, which the manifest lists.
+     */
+    private List<Entry> statements(String month) {
+        Optional<Path> folder = store.existingDirectory(month);
+        if (folder.isEmpty()) {
+            return List.of();
+        }
+        List<Entry> entries = new ArrayList<>();
+        try (var subfolders = java.nio.file.Files.list(folder.get())) {
+            for (Path sub : subfolders.filter(path -> STATEMENTS_FOLDER.matcher(path.getFileName().toString()).matches()
+                    && java.nio.file.Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
+                try (var pdfs = java.nio.file.Files.list(sub)) {
+                    for (Path pdf : pdfs.filter(path -> path.getFileName().toString().endsWith(".pdf")
+                            && java.nio.file.Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
+                        entries.add(new Entry(sub.getFileName() + "/" + pdf.getFileName(), pdf, null));
+                    }
+                }
+            }
+        }
+        catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException("Could not list the statements of " + month, ex);
+        }
+        return entries;
+    }
+
+    private static final Pattern STATEMENTS_FOLDER = Pattern.compile("statements(-[A-Za-z0-9_+-]+)?");
 
     /** Writes a zip of {@code entries} to {@code out} and finishes it; {@code out} stays open. */
     public void write(String month, List<Entry> entries, OutputStream out) throws IOException {

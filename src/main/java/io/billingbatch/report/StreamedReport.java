@@ -36,7 +36,14 @@ public final class StreamedReport<T> {
      * fresh {@code summary} once every item is in. {@code name} prefixes the threads and temp files.
      */
     public record Layout<T>(String name, ReportTable lines, Function<T, Object[]> row, ReportTable summaryTable,
-            Supplier<Summary<T>> summary) {
+            Supplier<Summary<T>> summary,
+            java.util.function.BiFunction<XlsxReportWriter, ReportTable, XlsxReportWriter.SheetWriter> summarySheet) {
+
+        /** A layout whose summary sheet is a plain sheet of {@code summaryTable}. */
+        public Layout(String name, ReportTable lines, Function<T, Object[]> row, ReportTable summaryTable,
+                Supplier<Summary<T>> summary) {
+            this(name, lines, row, summaryTable, summary, XlsxReportWriter::sheet);
+        }
     }
 
     /** A summary sheet's figures, taken item by item on the workbook's thread and written at the end. */
@@ -155,9 +162,12 @@ public final class StreamedReport<T> {
         return csv::writeTo;
     }
 
-    /** The workbook's content; only after {@link #isWhole()} said true. */
-    public ContentWriter workbookContent() {
-        return workbook::writeTo;
+    /** The workbook's content under the given title block (none when null); only after {@link #isWhole()} said true. */
+    public ContentWriter workbookContent(ReportTitle title) {
+        return out -> {
+            workbook.writer.title(title);
+            workbook.writeTo(out);
+        };
     }
 
     /** Releases the temp files once the renderers stopped; safe to call more than once and at any time. */
@@ -315,7 +325,7 @@ public final class StreamedReport<T> {
         void open() {
             writer = new XlsxReportWriter(target);
             totals = layout.summaryTable() == null ? null : layout.summary().get();
-            summary = totals == null ? null : writer.sheet(layout.summaryTable());
+            summary = totals == null ? null : layout.summarySheet().apply(writer, layout.summaryTable());
             items = writer.sheet(layout.lines());
         }
 

@@ -14,6 +14,19 @@ import java.util.Optional;
 
 import io.billingbatch.ledger.Money;
 import org.apache.poi.ss.usermodel.Cell;
+import org.apache.poi.ss.usermodel.PrintSetup;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.ss.util.CellReference;
+import org.apache.poi.xddf.usermodel.chart.AxisCrosses;
+import org.apache.poi.xddf.usermodel.chart.AxisPosition;
+import org.apache.poi.xddf.usermodel.chart.BarDirection;
+import org.apache.poi.xddf.usermodel.chart.ChartTypes;
+import org.apache.poi.xddf.usermodel.chart.XDDFBarChartData;
+import org.apache.poi.xddf.usermodel.chart.XDDFCategoryAxis;
+import org.apache.poi.xddf.usermodel.chart.XDDFDataSourcesFactory;
+import org.apache.poi.xddf.usermodel.chart.XDDFValueAxis;
+import org.apache.poi.xssf.usermodel.XSSFChart;
+import org.apache.poi.xssf.usermodel.XSSFDrawing;
 import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.Font;
 import org.apache.poi.ss.usermodel.Row;
@@ -28,19 +41,30 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  * kept in compressed temp files (at most {@value #ROW_ACCESS_WINDOW} in memory), strings are
  * inline (no shared-strings table), and the temp files are always disposed on {@link #close()}.
  * <p>
- * Every sheet has a bold, frozen header row, an autofilter over header and data rows and
- * fixed column widths from {@link ReportColumn#widthChars()}. Amounts are numeric cells in
- * {@value #USD_FORMAT}, whole numbers numeric in {@value #INTEGER_FORMAT}, instants ISO-8601
- * text and text neutralised by {@link SpreadsheetText#neutralize}. A table with more data rows
- * than fit on one sheet continues on sheets named {@code <name> (2)}, {@code <name> (3)}...
+ * Every sheet has a bold, frozen header row of the columns' labels in words
+ * ({@link ReportColumn#label()}; the CSV keeps the machine headers), an autofilter over header and
+ * data rows, column widths that fit the longest text or number written (counted as the rows are
+ * written, never by POI's autoSizeColumn, which is slow and sees only the row window) and a print
+ * setup: landscape, one page wide, the header row repeated on every page. Amounts are numeric cells
+ * holding every micro-dollar, shown in {@value #USD_FORMAT} (cents); whole numbers numeric in
+ * {@value #INTEGER_FORMAT}, instants ISO-8601 text and text neutralised by
+ * {@link SpreadsheetText#neutralize}. A table with more data rows than fit on one sheet continues
+ * on sheets named {@code <name> (2)}, {@code <name> (3)}...
+ * <p>
+ * A summary sheet ({@link #summary}) is small: its rows are kept until {@link #close()}, which
+ * writes them under the workbook's {@link #title(ReportTitle) title block} with its bar charts
+ * ({@link SheetWriter#chart}).
  * <p>
  * The workbook is written to the stream on {@link #close()}, which does not close the stream:
  * it belongs to the caller. Not thread-safe.
  */
 public final class XlsxReportWriter implements Closeable {
 
-    /** Excel currency format of USD amounts: all six decimals of the micro-USD. */
-    public static final String USD_FORMAT = "\"$\"#,##0.000000";
+    /** Excel currency format of USD amounts: dollars and cents; the cell's value keeps every micro-dollar. */
+    public static final String USD_FORMAT = "\"$\"#,##0.00";
+
+    /** Widest column the writer makes, in characters (longer text overflows or is cut, as in any sheet). */
+    static final int MAX_FIT_CHARS = 80;
 
     public static final String INTEGER_FORMAT = "#,##0";
 
@@ -61,6 +85,10 @@ public final class XlsxReportWriter implements Closeable {
     private final SXSSFWorkbook workbook;
 
     private final CellStyle headerStyle;
+
+    private final CellStyle titleStyle;
+
+    private ReportTitle title;
 
     private final CellStyle[] dataStyles = new CellStyle[ColumnType.values().length];
 
@@ -109,6 +137,10 @@ public final class XlsxReportWriter implements Closeable {
         short usdFormat = workbook.createDataFormat().getFormat(USD_FORMAT);
         short integerFormat = workbook.createDataFormat().getFormat(INTEGER_FORMAT);
         this.headerStyle = style(bold, (short) 0);
+        Font large = workbook.createFont();
+        large.setBold(true);
+        large.setFontHeightInPoints((short) 14);
+        this.titleStyle = style(large, (short) 0);
         CellStyle text = style(null, (short) 0);
         CellStyle boldText = style(bold, (short) 0);
         for (ColumnType type : ColumnType.values()) {
@@ -137,9 +169,29 @@ public final class XlsxReportWriter implements Closeable {
             throw new IllegalStateException("XLSX report already closed");
         }
         WorkbookUtil.validateSheetName(table.name());
-        SheetWriter sheet = new SheetWriter(table);
+        SheetWriter sheet = new SheetWriter(table, false);
         sheets.add(sheet);
         return sheet;
+    }
+
+    /**
+     * Starts the workbook's summary sheet: a small table whose rows are kept in memory and written
+     * on {@link #close()}, under the title block, with its charts.
+     */
+    public SheetWriter summary(ReportTable table) {
+        if (closed) {
+            throw new IllegalStateException("XLSX report already closed");
+        }
+        WorkbookUtil.validateSheetName(table.name());
+        SheetWriter sheet = new SheetWriter(table, true);
+        sheets.add(sheet);
+        return sheet;
+    }
+
+    /** The title block of the summary sheet; may be given any time before {@link #close()}. */
+    public XlsxReportWriter title(ReportTitle title) {
+        this.title = title;
+        return this;
     }
 
     /** Same as {@link #sheet(ReportTable)} with a table made of the name and columns. */
@@ -159,7 +211,12 @@ public final class XlsxReportWriter implements Closeable {
         closed = true;
         try {
             for (SheetWriter sheet : sheets) {
-                sheet.finishSheet();
+                if (sheet.buffered) {
+                    sheet.writeBuffered();
+                }
+                else {
+                    sheet.finishSheet();
+                }
             }
             workbook.write(out);
             out.flush();
@@ -198,15 +255,27 @@ public final class XlsxReportWriter implements Closeable {
 
     /**
      * Writes the rows of one table, continuing on a new sheet with the same header when the
-     * current one is full. Obtained from {@link XlsxReportWriter#sheet}.
+     * current one is full. Obtained from {@link XlsxReportWriter#sheet} or {@link XlsxReportWriter#summary}.
      */
     public final class SheetWriter {
 
         private final ReportTable table;
 
+        /** A summary sheet: rows kept until the workbook closes, then written under the title block. */
+        private final boolean buffered;
+
+        private final List<Object[]> bufferedRows = new ArrayList<>();
+
+        private Object[] bufferedTotal;
+
+        private final List<Chart> charts = new ArrayList<>();
+
         private SXSSFSheet sheet;
 
         private int sheetNumber;
+
+        /** The header row's index on the current sheet: 0, or below the title block of a summary. */
+        private int headerRow;
 
         /** Data rows on the current sheet. */
         private int sheetRows;
@@ -223,11 +292,22 @@ public final class XlsxReportWriter implements Closeable {
 
         private final String[] lastTexts;
 
-        private SheetWriter(ReportTable table) {
+        /** Per column the widest content of the current sheet, in characters. */
+        private final int[] widths;
+
+        private SheetWriter(ReportTable table, boolean buffered) {
             this.table = table;
+            this.buffered = buffered;
             this.lastValues = new Object[table.columns().size()];
             this.lastTexts = new String[table.columns().size()];
-            startSheet();
+            this.widths = new int[table.columns().size()];
+            if (buffered) {
+                sheetNumber = 1;
+                sheet = workbook.createSheet(table.name()); // keeps its place in the sheet order
+            }
+            else {
+                startSheet();
+            }
         }
 
         /**
@@ -238,11 +318,16 @@ public final class XlsxReportWriter implements Closeable {
         public SheetWriter row(Object... values) {
             checkOpen();
             table.checkRow(values, rows + 1);
+            if (buffered) {
+                bufferedRows.add(values.clone());
+                rows++;
+                return this;
+            }
             if (sheetRows == maxDataRowsPerSheet) {
                 finishSheet();
                 startSheet();
             }
-            writeCells(sheet.createRow(sheetRows + 1), values, dataStyles);
+            writeCells(sheet.createRow(headerRow + sheetRows + 1), values, dataStyles);
             sheetRows++;
             rows++;
             return this;
@@ -255,6 +340,11 @@ public final class XlsxReportWriter implements Closeable {
         public void total(Object... values) {
             checkOpen();
             table.checkRow(values, rows + 1);
+            if (buffered) {
+                bufferedTotal = values.clone();
+                totalWritten = true;
+                return;
+            }
             if (sheetRows + 2 > MAX_SHEET_ROWS) {
                 finishSheet();
                 startSheet();
@@ -262,6 +352,20 @@ public final class XlsxReportWriter implements Closeable {
             finishSheet();
             writeCells(sheet.createRow(sheetRows + 1), values, totalStyles);
             totalWritten = true;
+        }
+
+        /**
+         * Adds a column chart of a summary sheet's data rows (not its total): one bar per row, labelled by
+         * the row's value in {@code categoryColumn}, as high as its value in {@code valueColumn}.
+         * @param rowFilter which data rows to chart, by their values
+         */
+        public SheetWriter chart(String title, int categoryColumn, int valueColumn, String categoryAxisTitle,
+                String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
+            if (!buffered) {
+                throw new IllegalStateException("Charts are drawn on a summary sheet, not on '" + table.name() + "'");
+            }
+            charts.add(new Chart(title, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle, rowFilter));
+            return this;
         }
 
         /** Data rows written so far over all sheets of this table, without headers and total. */
@@ -288,31 +392,152 @@ public final class XlsxReportWriter implements Closeable {
             sheet = workbook.createSheet(sheetName(table.name(), sheetNumber));
             sheetRows = 0;
             filtered = false;
+            writeHeader(0);
+        }
+
+        private void writeHeader(int rowIndex) {
+            headerRow = rowIndex;
             List<ReportColumn> columns = table.columns();
-            Row header = sheet.createRow(0);
+            java.util.Arrays.fill(widths, 0);
+            Row header = sheet.createRow(rowIndex);
             for (int i = 0; i < columns.size(); i++) {
                 Cell cell = header.createCell(i);
-                cell.setCellValue(columns.get(i).header());
+                String label = columns.get(i).label();
+                cell.setCellValue(label);
                 cell.setCellStyle(headerStyle);
-                // Fixed widths: autoSizeColumn is slow with SXSSF and sees only the row window.
-                sheet.setColumnWidth(i, columns.get(i).widthChars() * 256);
+                fit(i, label.length() + 3); // room for the filter's drop-down button
             }
-            sheet.createFreezePane(0, 1);
+            sheet.createFreezePane(0, rowIndex + 1);
+            PrintSetup print = sheet.getPrintSetup();
+            print.setLandscape(true);
+            print.setFitWidth((short) 1);
+            print.setFitHeight((short) 0);
+            sheet.setFitToPage(true);
+            sheet.setAutobreaks(true);
+            sheet.setRepeatingRows(new CellRangeAddress(rowIndex, rowIndex, -1, -1));
         }
 
         private void finishSheet() {
             if (!filtered) {
-                sheet.setAutoFilter(new CellRangeAddress(0, sheetRows, 0, table.columns().size() - 1));
+                sheet.setAutoFilter(new CellRangeAddress(headerRow, headerRow + sheetRows, 0, table.columns().size() - 1));
                 filtered = true;
+                // widths are written with the sheet when the workbook closes, so they can be set last
+                for (int i = 0; i < widths.length; i++) {
+                    sheet.setColumnWidth(i, Math.min(widths[i] + 2, MAX_FIT_CHARS) * 256);
+                }
             }
+        }
+
+        /** Writes a summary sheet's title block, header, rows, total and charts: called on close. */
+        private void writeBuffered() {
+            int rowIndex = 0;
+            if (title != null) {
+                Cell name = sheet.createRow(rowIndex++).createCell(0);
+                name.setCellValue(title.report());
+                name.setCellStyle(titleStyle);
+                for (ReportTitle.Line line : title.lines()) {
+                    Row row = sheet.createRow(rowIndex++);
+                    Cell label = row.createCell(0);
+                    label.setCellValue(line.label());
+                    label.setCellStyle(headerStyle);
+                    row.createCell(1).setCellValue(line.value());
+                }
+                rowIndex++; // a blank row between the title block and the table
+            }
+            writeHeader(rowIndex);
+            if (title != null) {
+                for (ReportTitle.Line line : title.lines()) {
+                    fit(0, line.label().length());
+                }
+            }
+            for (Object[] values : bufferedRows) {
+                writeCells(sheet.createRow(headerRow + sheetRows + 1), values, dataStyles);
+                sheetRows++;
+            }
+            finishSheet();
+            int next = headerRow + sheetRows + 1;
+            if (bufferedTotal != null) {
+                writeCells(sheet.createRow(next++), bufferedTotal, totalStyles);
+                finishSheet();
+            }
+            int top = next + 1;
+            for (Chart chart : charts) {
+                top = drawChart(chart, top) + 1;
+            }
+        }
+
+        /** Draws a chart below the table from {@code top} on; returns the row under it. */
+        private int drawChart(Chart spec, int top) {
+            List<String> categories = new ArrayList<>();
+            List<Double> values = new ArrayList<>();
+            int first = -1;
+            int last = -1;
+            for (int i = 0; i < bufferedRows.size(); i++) {
+                Object[] values0 = bufferedRows.get(i);
+                if (!spec.rowFilter().test(values0)) {
+                    continue;
+                }
+                int rowIndex = headerRow + 1 + i;
+                first = first < 0 ? rowIndex : first;
+                last = rowIndex;
+                Object category = values0[spec.categoryColumn()];
+                categories.add(category == null ? "" : category.toString());
+                values.add(chartValue(table.columns().get(spec.valueColumn()).type(), values0[spec.valueColumn()]));
+            }
+            if (categories.isEmpty()) {
+                return top - 1;
+            }
+            String sheetRef = "'" + sheet.getSheetName().replace("'", "''") + "'!";
+            if (sheet.getDrawingPatriarch() == null) {
+                sheet.createDrawingPatriarch();
+            }
+            XSSFDrawing drawing = sheet.getDrawingPatriarch();
+            int height = 16;
+            XSSFChart chart = drawing.createChart(drawing.createAnchor(0, 0, 0, 0, 0, top,
+                    Math.max(table.columns().size(), 6), top + height));
+            chart.setTitleText(spec.title());
+            chart.setTitleOverlay(false);
+            XDDFCategoryAxis categoryAxis = chart.createCategoryAxis(AxisPosition.BOTTOM);
+            categoryAxis.setTitle(spec.categoryAxisTitle());
+            XDDFValueAxis valueAxis = chart.createValueAxis(AxisPosition.LEFT);
+            valueAxis.setTitle(spec.valueAxisTitle());
+            valueAxis.setCrosses(AxisCrosses.AUTO_ZERO);
+            ColumnType valueType = table.columns().get(spec.valueColumn()).type();
+            valueAxis.setNumberFormat(valueType == ColumnType.USD ? "\"$\"#,##0" : INTEGER_FORMAT);
+            var data = (XDDFBarChartData) chart.createData(ChartTypes.BAR, categoryAxis, valueAxis);
+            data.setBarDirection(BarDirection.COL);
+            data.setVaryColors(false);
+            boolean contiguous = last - first + 1 == categories.size();
+            var series = data.addSeries(
+                    contiguous ? XDDFDataSourcesFactory.fromArray(categories.toArray(String[]::new),
+                            sheetRef + range(first, last, spec.categoryColumn()))
+                            : XDDFDataSourcesFactory.fromArray(categories.toArray(String[]::new)),
+                    contiguous ? XDDFDataSourcesFactory.fromArray(values.toArray(Double[]::new),
+                            sheetRef + range(first, last, spec.valueColumn()))
+                            : XDDFDataSourcesFactory.fromArray(values.toArray(Double[]::new)));
+            series.setTitle(table.columns().get(spec.valueColumn()).label(), null);
+            chart.plot(data);
+            return top + height;
+        }
+
+        private static String range(int firstRow, int lastRow, int column) {
+            return new CellReference(firstRow, column, true, true).formatAsString() + ":"
+                    + new CellReference(lastRow, column, true, true).formatAsString();
         }
 
         private String text(int column, ColumnType type, Object value) {
             if (value != lastValues[column]) {
                 lastTexts[column] = cellText(type, value);
                 lastValues[column] = value;
+                fit(column, lastTexts[column].length());
             }
             return lastTexts[column];
+        }
+
+        private void fit(int column, int chars) {
+            if (chars > widths[column]) {
+                widths[column] = chars;
+            }
         }
 
         private void writeCells(Row row, Object[] values, CellStyle[] styles) {
@@ -327,13 +552,53 @@ public final class XlsxReportWriter implements Closeable {
                 cell.setCellStyle(styles[type.ordinal()]);
                 switch (type) {
                     case TEXT, ID, INSTANT -> cell.setCellValue(text(i, type, value));
-                    case INTEGER -> cell.setCellValue(((Number) value).longValue());
+                    case INTEGER -> {
+                        long number = ((Number) value).longValue();
+                        fit(i, groupedLength(number));
+                        cell.setCellValue(number);
+                    }
                     // The one place money becomes a double: Excel has no other number type.
-                    case USD -> cell.setCellValue(value instanceof BigInteger big ? CellValues.usd(big).doubleValue()
-                            : ((Number) value).longValue() / (double) Money.MICROS_PER_USD);
+                    case USD -> {
+                        if (value instanceof BigInteger big) {
+                            fit(i, big.toString().length() + 4);
+                            cell.setCellValue(CellValues.usd(big).doubleValue());
+                        }
+                        else {
+                            long micros = ((Number) value).longValue();
+                            fit(i, groupedLength(micros / Money.MICROS_PER_USD) + 4); // "$" and ".00"
+                            cell.setCellValue(micros / (double) Money.MICROS_PER_USD);
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /** A column chart of a summary sheet's rows. */
+    private record Chart(String title, int categoryColumn, int valueColumn, String categoryAxisTitle,
+            String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
+    }
+
+    private static double chartValue(ColumnType type, Object value) {
+        if (value == null) {
+            return 0;
+        }
+        if (type == ColumnType.USD) {
+            return value instanceof BigInteger big ? CellValues.usd(big).doubleValue()
+                    : ((Number) value).longValue() / (double) Money.MICROS_PER_USD;
+        }
+        return ((Number) value).doubleValue();
+    }
+
+    /** Characters of a whole number with thousands separators, such as {@code -1,234,567} (11). */
+    static int groupedLength(long value) {
+        int digits = 1;
+        long rest = value == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(value);
+        while (rest >= 10) {
+            rest /= 10;
+            digits++;
+        }
+        return digits + (digits - 1) / 3 + (value < 0 ? 1 : 0);
     }
 
     /** The text of a text, id or instant cell; immutable values, so the same object has the same text. */

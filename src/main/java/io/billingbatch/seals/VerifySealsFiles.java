@@ -3,7 +3,9 @@ package io.billingbatch.seals;
 import java.math.BigDecimal;
 import java.util.List;
 
+import io.billingbatch.batch.PublishedRuns;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.report.ReportTitle;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
 import io.billingbatch.report.ReportStore;
@@ -38,7 +40,11 @@ public class VerifySealsFiles {
 
     private final TransactionTemplate transaction;
 
-    public VerifySealsFiles(JdbcSealVerifications verifications, ReportStore store, TransactionTemplate transaction) {
+    private final PublishedRuns publishedRuns;
+
+    public VerifySealsFiles(JdbcSealVerifications verifications, ReportStore store, TransactionTemplate transaction,
+            PublishedRuns publishedRuns) {
+        this.publishedRuns = publishedRuns;
         this.verifications = verifications;
         this.store = store;
         this.transaction = transaction;
@@ -60,7 +66,11 @@ public class VerifySealsFiles {
             }
         }), new ReportStore.Content(base + ".xlsx", out -> {
             try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
-                var sheet = xlsx.sheet(SUMMARY);
+                xlsx.title(publishedRuns.stamp(VerifySealsJobConfiguration.JOB_NAME, period)
+                        .map(stamp -> ReportTitle.of("Seal verification", period, stamp.revision(), stamp.jobExecutionId(),
+                                stamp.started(), null))
+                        .orElse(null));
+                var sheet = xlsx.summary(SUMMARY);
                 sheet.row("sealed ranges checked (reconciliation runs)", summary.rangesChecked());
                 sheet.row("seals checked (account x range)", summary.sealsChecked());
                 sheet.row("ledger rows read", summary.rowsRead());

@@ -131,11 +131,39 @@ class FinancePageBrowserTest extends ServerTestSupport {
         browser.findElement(By.id("show-month")).click();
         wait.until(ExpectedConditions.textToBe(By.id("totals-title"), "Cost report " + MONTH + " (UTC)"));
 
-        assertThat(totals("call")).containsExactly("call", "2", "100", "2.000000");
-        assertThat(totals("sms")).containsExactly("sms", "3", "3", "0.024000");
-        assertThat(totals("number")).containsExactly("number", "0", "0", "0.000000");
-        assertThat(totals("total")).containsExactly("total", "5", "", "2.024000"); // seconds + messages is no quantity
+        // amounts with thousands separators and cents
+        assertThat(totals("call")).containsExactly("call", "3", "60,100", "1,202.00");
+        assertThat(totals("sms")).containsExactly("sms", "3", "3", "0.02");
+        assertThat(totals("number")).containsExactly("number", "0", "0", "0.00");
+        assertThat(totals("total")).containsExactly("total", "6", "", "1,202.02"); // seconds + messages is no quantity
         assertThat(browser.findElements(By.cssSelector("#cost-chart g.bar"))).hasSize(12);
+
+        // the month at a glance: whether it reconciled, with findings by kind and links to its files
+        assertThat(browser.findElement(By.id("reconciliation-status")).getText()).startsWith("Reconciled");
+        assertThat(browser.findElement(By.id("reconciliation-accounts")).getText()).contains("accounts checked")
+                .contains("clean");
+        assertThat(browser.findElements(By.cssSelector("#findings tr[data-kind='chain_break'] td")).stream()
+                .map(WebElement::getText).toList()).containsExactly("chain_break", "0", "0.00");
+        assertThat(browser.findElements(By.cssSelector("#findings tr[data-kind='total'] td")).get(0).getText()).isEqualTo("total");
+        assertThat(browser.findElements(By.cssSelector("a.reconciliation-link")).stream().map(WebElement::getText).toList())
+                .containsExactly("reconciliation-" + MONTH + ".csv", "reconciliation-" + MONTH + ".xlsx");
+        // the top accounts by cost, biggest first
+        List<WebElement> top = browser.findElements(By.cssSelector("#top-accounts tbody tr"));
+        assertThat(top).hasSize(2);
+        assertThat(top.get(0).findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+                .containsExactly("1", "Big Spender Ltd\n" + bigSpender, "1", "1,200.00");
+        assertThat(top.get(1).findElement(By.cssSelector(".account-name")).getText()).isEqualTo("Browser Test Telecom");
+        assertThat(top.get(1).findElements(By.tagName("td")).get(3).getText()).isEqualTo("2.02");
+        // the chart's axes are labelled, and its figures are in a table beside it
+        assertThat(browser.findElement(By.id("cost-chart-y")).getText()).isEqualTo("Cost (USD)");
+        assertThat(browser.findElement(By.id("cost-chart-x")).getText()).isEqualTo("Month");
+        assertThat(browser.findElements(By.cssSelector("#cost-chart text.tick")).stream().map(WebElement::getText).toList())
+                .contains("$0", "$1,202");
+        assertThat(browser.findElement(By.cssSelector("#cost-chart-table caption")).getText())
+                .isEqualTo("Cost by type and month (USD)");
+        assertThat(browser.findElements(By.cssSelector("#cost-chart-table tbody tr"))).hasSize(12);
+        assertThat(browser.findElements(By.cssSelector("#cost-chart-table tr[data-month='" + MONTH + "'] td")).stream()
+                .map(WebElement::getText).toList()).containsExactly("1,202.00", "0.02", "0.00", "1,202.02");
 
         saveScreenshot("finance-page.png");
 
@@ -200,6 +228,12 @@ class FinancePageBrowserTest extends ServerTestSupport {
                 .map(WebElement::getText).toList();
     }
 
+    /** The account that cost most in {@link #MONTH}. */
+    UUID bigSpender;
+
+    @Autowired
+    Job reconciliationJob;
+
     private void givenACostReportFor(String month) throws Exception {
         FileSystemUtils.deleteRecursively(store.directory(month));
         LedgerFixture ledger = new LedgerFixture(jdbc);
@@ -210,9 +244,13 @@ class FinancePageBrowserTest extends ServerTestSupport {
         for (int i = 0; i < 3; i++) {
             ledger.sms(account, Instant.parse(month + "-21T10:00:00Z").plusSeconds(i));
         }
-        var execution = jobOperator.start(costReportJob,
-                new PeriodJobParameters(ReportPeriod.parse(month, "UTC"), 1).toJobParameters());
-        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        bigSpender = ledger.account("Big Spender Ltd");
+        ledger.topUp(bigSpender, 2_000_000_000L, Instant.parse(month + "-01T00:00:00Z"));
+        ledger.call(bigSpender, 60_000, Instant.parse(month + "-03T10:00:00Z")); // 1,200.00 USD
+        for (Job job : List.of(costReportJob, reconciliationJob)) {
+            var execution = jobOperator.start(job, new PeriodJobParameters(ReportPeriod.parse(month, "UTC"), 1).toJobParameters());
+            assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        }
     }
 
     /** Waits until Chromium has finished the download (no partial .crdownload file left). */

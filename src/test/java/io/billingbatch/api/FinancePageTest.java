@@ -86,10 +86,12 @@ class FinancePageTest extends ServerTestSupport {
         assertThat(page.header("Content-Type")).startsWith("text/html");
         assertThat(page.header("Content-Security-Policy")).contains("script-src 'nonce-");
         String html = page.text();
-        assertThat(totalRow(html, "call")).containsExactly("2", "330", "6.600000");
-        assertThat(totalRow(html, "sms")).containsExactly("2", "2", "0.016000");
-        assertThat(totalRow(html, "number")).containsExactly("1", "1", "5.000000");
-        assertThat(totalRow(html, "total")).containsExactly("5", "", "11.616000"); // units of different types do not add up
+        // amounts for people: thousands separators and cents; the exact micro-dollars in data-usd
+        assertThat(totalRow(html, "call")).containsExactly("2", "330", "6.60");
+        assertThat(totalRow(html, "sms")).containsExactly("2", "2", "0.02");
+        assertThat(totalRow(html, "number")).containsExactly("1", "1", "5.00");
+        assertThat(totalRow(html, "total")).containsExactly("5", "", "11.62"); // units of different types do not add up
+        assertThat(html).contains("data-usd=\"11.616000\"");
         assertThat(html).contains("<option value=\"2034-02\" selected>");
         assertThat(html).doesNotContain("Recent job executions").doesNotContain("launch-form\"><label");
     }
@@ -292,7 +294,7 @@ class FinancePageTest extends ServerTestSupport {
     /** Records, billable units and cost of one row of the totals table. */
     static List<String> totalRow(String html, String type) {
         Matcher row = Pattern.compile("<tr[^>]* data-type=\"" + type + "\"><td>[^<]*</td><td class=\"num records\">([^<]*)</td>"
-                + "<td class=\"num units\">([^<]*)</td><td class=\"num cost\">([^<]*)</td></tr>").matcher(html);
+                + "<td class=\"num units\">([^<]*)</td><td class=\"num cost\"[^>]*>([^<]*)</td></tr>").matcher(html);
         assertThat(row.find()).as("totals row " + type).isTrue();
         return List.of(row.group(1), row.group(2), row.group(3));
     }

@@ -1,5 +1,6 @@
 package io.billingbatch.costreport;
 
+import io.billingbatch.report.Workbooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -181,20 +182,48 @@ class CostReportJobTest {
         try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
                 XSSFWorkbook workbook = new XSSFWorkbook(in)) {
             Sheet summary = workbook.getSheet("Summary");
-            assertThat(rowText(summary, 0)).containsExactly("type", "records", "billable_units", "cost_usd");
-            assertThat(rowText(summary, 1)).containsExactly("call", "2.0", "300.0", "6.0");
-            assertThat(rowText(summary, 2)).containsExactly("number", "2.0", "2.0", "10.0");
-            assertThat(rowText(summary, 3)).containsExactly("sms", "12.0", "12.0", "0.096");
+            // the title block names the report, the period, the published run's revision and job execution
+            assertThat(rowText(summary, 0)).containsExactly("Cost report");
+            long execution = jdbc.queryForObject("SELECT job_execution_id FROM published_runs WHERE job_name = 'cost-report'"
+                    + " AND period = '2026-10'", Long.class);
+            assertThat(rowText(summary, 1)).containsExactly("Period", "2026-10 (UTC): 2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z");
+            assertThat(rowText(summary, 2)).containsExactly("Revision", "1");
+            assertThat(rowText(summary, 3).get(0)).isEqualTo("Generated at");
+            assertThat(rowText(summary, 4)).containsExactly("Job execution", Long.toString(execution));
+            int h = Workbooks.headerRow(summary, "Type");
+            assertThat(rowText(summary, h)).containsExactly("Type", "Records", "Billable units", "Cost (USD)");
+            assertThat(rowText(summary, h + 1)).containsExactly("call", "2.0", "300.0", "6.0");
+            assertThat(rowText(summary, h + 2)).containsExactly("number", "2.0", "2.0", "10.0");
+            assertThat(rowText(summary, h + 3)).containsExactly("sms", "12.0", "12.0", "0.096");
             // call seconds, messages and numbers do not add up: the total row leaves billable units empty, as the CLI does
-            assertThat(rowText(summary, 4)).containsExactly("total", "16.0", "16.096");
-            assertThat(summary.getRow(4).getCell(2)).isNull();
-            var grandTotal = summary.getRow(4).getCell(3);
+            assertThat(rowText(summary, h + 4)).containsExactly("total", "16.0", "16.096");
+            assertThat(summary.getRow(h + 4).getCell(2)).isNull();
+            var grandTotal = summary.getRow(h + 4).getCell(3);
             assertThat(grandTotal.getCellType()).isEqualTo(CellType.NUMERIC);
-            assertThat(grandTotal.getCellStyle().getDataFormatString()).contains("$");
+            assertThat(grandTotal.getCellStyle().getDataFormatString()).isEqualTo("\"$\"#,##0.00");
+            assertThat(summary.getRow(h + 3).getCell(3).getNumericCellValue()).as("every micro-dollar").isEqualTo(0.096);
+            assertThat(new org.apache.poi.ss.usermodel.DataFormatter().formatCellValue(summary.getRow(h + 3).getCell(3)))
+                    .isEqualTo("$0.10");
+            assertThat(summary.getRow(h + 1).getCell(1).getCellStyle().getDataFormatString()).isEqualTo("#,##0");
+            // a chart of cost by type from the rows above it
+            var charts = ((XSSFSheet) summary).getDrawingPatriarch().getCharts();
+            assertThat(charts).hasSize(1);
+            assertThat(charts.get(0).getTitleText().getString()).isEqualTo("Cost by type");
+            assertThat(charts.get(0).getChartSeries().get(0).getSeries(0).getValuesData().getDataRangeReference())
+                    .isEqualTo("'Summary'!$D$" + (h + 2) + ":$D$" + (h + 4));
+            for (Sheet sheet : List.of(summary, workbook.getSheet("Accounts"))) {
+                assertThat(sheet.getPrintSetup().getLandscape()).isTrue();
+                assertThat(sheet.getFitToPage()).isTrue();
+                assertThat(sheet.getPrintSetup().getFitWidth()).isEqualTo((short) 1);
+                assertThat(sheet.getPrintSetup().getFitHeight()).isEqualTo((short) 0);
+                assertThat(sheet.getRepeatingRows()).isNotNull();
+            }
+            assertThat(summary.getRepeatingRows().getFirstRow()).isEqualTo(h);
 
             Sheet accounts = workbook.getSheet("Accounts");
-            assertThat(rowText(accounts, 0)).containsExactly("period_start", "period_end", "zone", "account_id",
-                    "customer_id", "account_name", "type", "records", "billable_units", "cost_usd");
+            assertThat(rowText(accounts, 0)).containsExactly("Period start", "Period end", "Zone", "Account ID",
+                    "Customer ID", "Account name", "Type", "Records", "Billable units", "Cost (USD)");
+            assertThat(accounts.getColumnWidth(3)).as("a UUID fits").isGreaterThanOrEqualTo(36 * 256);
             assertThat(accounts.getLastRowNum()).isEqualTo(4);
             assertThat(accounts.getPaneInformation().isFreezePane()).isTrue();
             assertThat(accounts.getPaneInformation().getHorizontalSplitPosition()).isEqualTo((short) 1);
@@ -282,7 +311,8 @@ class CostReportJobTest {
                 .anySatisfy(reason -> assertThat(reason).contains(equalPartners.toString()).contains(hugeEqual.toString()));
         try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
                 XSSFWorkbook workbook = new XSSFWorkbook(in)) {
-            assertThat(rowText(workbook.getSheet("Summary"), 4)).containsExactly("total", "16.0", "16.096");
+            Sheet summary = workbook.getSheet("Summary");
+            assertThat(rowText(summary, Workbooks.headerRow(summary, "Type") + 4)).containsExactly("total", "16.0", "16.096");
         }
         assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
 

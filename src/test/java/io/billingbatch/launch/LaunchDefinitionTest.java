@@ -31,8 +31,8 @@ class LaunchDefinitionTest {
                 .containsExactly("cost-report 2026-11-30", "reconciliation 2026-11-30", "auto-topup 2026-12-01",
                         "spend-anomalies 2026-11-30", "runway 2026-12-01");
         assertThat(monthly.plan(firedAt)).extracting(step -> step.getKey() + " " + step.getValue().key())
-                .containsExactly("cost-report 2026-11", "reconciliation 2026-11", "finance-pack 2026-11",
-                        "verify-seals 2026-11");
+                .containsExactly("cost-report 2026-11", "reconciliation 2026-11", "statements 2026-11",
+                        "finance-pack 2026-11", "verify-seals 2026-11");
         assertThat(nightly.cron().next(java.time.LocalDateTime.parse("2026-12-01T02:00:01")))
                 .isEqualTo(java.time.LocalDateTime.parse("2026-12-02T02:00:00"));
     }

@@ -1,5 +1,6 @@
 package io.billingbatch.launch;
 
+import io.billingbatch.report.Workbooks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -257,11 +258,14 @@ class MainJobTest {
         try (var workbook = new org.apache.poi.xssf.usermodel.XSSFWorkbook(Files.newInputStream(xlsx))) {
             assertThat(workbook.getSheetName(0)).isEqualTo("Summary (provisional)");
             assertThat(workbook.getSheetName(1)).isEqualTo("Accounts (provisional)");
-            assertThat(workbook.getSheetAt(0).getRow(0).getCell(0).getStringCellValue()).isEqualTo("provisional_as_of");
-            assertThat(workbook.getSheetAt(0).getRow(1).getCell(0).getStringCellValue()).isEqualTo("2026-11-29T20:00:00Z");
+            assertThat(workbook.getSheetAt(0).getRow(0).getCell(0).getStringCellValue()).isEqualTo("Cost report (provisional)");
+            assertThat(workbook.getSheetAt(0).getRow(1).getCell(1).getStringCellValue())
+                    .isEqualTo("2026-11 (UTC): 2026-11-01T00:00:00Z to 2026-11-29T20:00:00Z (provisional, so far)");
+            int h = Workbooks.headerRow(workbook.getSheetAt(0), "Provisional as of");
+            assertThat(workbook.getSheetAt(0).getRow(h + 1).getCell(0).getStringCellValue()).isEqualTo("2026-11-29T20:00:00Z");
             // its total row (after the call row) leaves billable units empty: they do not add up across types
-            assertThat(workbook.getSheetAt(0).getRow(2).getCell(1).getStringCellValue()).isEqualTo("total");
-            assertThat(workbook.getSheetAt(0).getRow(2).getCell(3)).isNull();
+            assertThat(workbook.getSheetAt(0).getRow(h + 2).getCell(1).getStringCellValue()).isEqualTo("total");
+            assertThat(workbook.getSheetAt(0).getRow(h + 2).getCell(3)).isNull();
         }
         assertThat(Files.exists(folder.resolve("cost-report-2026-11.csv"))).isFalse();
         assertThat(reportStore.readManifest("2026-11").orElseThrow().files()).extracting(file -> file.name())

@@ -193,7 +193,7 @@ class ReconciliationJobTest {
         try (var in = Files.newInputStream(reportStore.directory("2026-10").resolve("reconciliation-2026-10.xlsx"));
                 var workbook = new org.apache.poi.xssf.usermodel.XSSFWorkbook(in)) {
             var accounts = workbook.getSheet("Accounts");
-            assertThat(accounts.getRow(0).getCell(10).getStringCellValue()).isEqualTo("stored_balance_usd");
+            assertThat(accounts.getRow(0).getCell(10).getStringCellValue()).isEqualTo("Stored balance (USD)");
             var storedBalance = accounts.getRow(1).getCell(10);
             assertThat(storedBalance == null || storedBalance.getCellType() == org.apache.poi.ss.usermodel.CellType.BLANK)
                     .as("blank stored balance, was %s", storedBalance).isTrue();

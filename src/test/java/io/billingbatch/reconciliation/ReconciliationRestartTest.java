@@ -1,5 +1,6 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.report.Workbooks;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,17 +107,18 @@ class ReconciliationRestartTest {
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(findings()).hasSize(3).containsExactlyElementsOf(restartedFindings);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
-        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+        assertThat(Workbooks.content(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx")))).isEqualTo(Workbooks.content(restartedWorkbook));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(6);
 
         try (InputStream in = Files.newInputStream(csv().resolveSibling("reconciliation-2026-10.xlsx"));
                 XSSFWorkbook workbook = new XSSFWorkbook(in)) {
             Sheet summary = workbook.getSheet("Summary");
-            assertThat(summary.getRow(1).getCell(0).getStringCellValue()).isEqualTo("accounts checked");
-            assertThat(summary.getRow(1).getCell(1).getNumericCellValue()).isEqualTo(6.0);
-            assertThat(summary.getRow(2).getCell(1).getNumericCellValue()).isEqualTo(3.0);
+            int h = Workbooks.headerRow(summary, "Item");
+            assertThat(summary.getRow(h + 1).getCell(0).getStringCellValue()).isEqualTo("accounts checked");
+            assertThat(summary.getRow(h + 1).getCell(1).getNumericCellValue()).isEqualTo(6.0);
+            assertThat(summary.getRow(h + 2).getCell(1).getNumericCellValue()).isEqualTo(3.0);
             java.util.Map<String, Double> findingsByKind = new java.util.LinkedHashMap<>();
-            for (int row = 3; row <= summary.getLastRowNum(); row++) {
+            for (int row = h + 3; row <= summary.getLastRowNum(); row++) {
                 String label = summary.getRow(row).getCell(0).getStringCellValue();
                 if (label.startsWith("findings: ")) {
                     findingsByKind.put(label.substring("findings: ".length()), summary.getRow(row).getCell(1).getNumericCellValue());
@@ -128,6 +130,14 @@ class ReconciliationRestartTest {
                     java.util.Map.entry("stuck_progressing", 0.0), java.util.Map.entry("orphan", 0.0),
                     java.util.Map.entry("negative_balance", 3.0), java.util.Map.entry("charged_failed_call", 0.0),
                     java.util.Map.entry("invalid_amount", 0.0));
+            // a chart of the findings by kind, one bar per kind row
+            var charts = ((org.apache.poi.xssf.usermodel.XSSFSheet) summary).getDrawingPatriarch().getCharts();
+            assertThat(charts).hasSize(1);
+            assertThat(charts.get(0).getTitleText().getString()).isEqualTo("Findings by kind");
+            var series = charts.get(0).getChartSeries().get(0).getSeries(0);
+            assertThat(series.getCategoryData().getPointCount()).isEqualTo(8);
+            assertThat(series.getValuesData().getDataRangeReference()).isEqualTo("'Summary'!$B$" + (h + 4) + ":$B$" + (h + 11));
+            assertThat(summary.getRow(h).getCell(2).getStringCellValue()).isEqualTo("Absolute difference (USD)");
             assertThat(workbook.getSheet("Accounts").getLastRowNum()).isEqualTo(6);
             assertThat(workbook.getSheet("Findings").getLastRowNum()).isEqualTo(3);
         }
@@ -168,7 +178,7 @@ class ReconciliationRestartTest {
         assertThat(findings()).containsExactlyElementsOf(restartedFindings);
         assertThat(octoberSeals()).isEqualTo(restartedSeals);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
-        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+        assertThat(Workbooks.content(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx")))).isEqualTo(Workbooks.content(restartedWorkbook));
 
         jdbc.update("DELETE FROM reconciliation_seals WHERE job_instance_id = (SELECT job_instance_id FROM published_runs"
                 + " WHERE job_name = 'reconciliation' AND period = '2026-09')");
@@ -178,7 +188,7 @@ class ReconciliationRestartTest {
         assertThat(findings()).containsExactlyElementsOf(restartedFindings);
         assertThat(octoberSeals()).isEqualTo(restartedSeals);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
-        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+        assertThat(Workbooks.content(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx")))).isEqualTo(Workbooks.content(restartedWorkbook));
     }
 
     List<String> octoberSeals() {
@@ -252,7 +262,7 @@ class ReconciliationRestartTest {
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(findings()).hasSize(3).containsExactlyElementsOf(restartedFindings);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
-        assertThat(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx"))).isEqualTo(restartedWorkbook);
+        assertThat(Workbooks.content(Files.readAllBytes(csv().resolveSibling("reconciliation-2026-10.xlsx")))).isEqualTo(Workbooks.content(restartedWorkbook));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isEqualTo(6);
     }
 

@@ -1,5 +1,6 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.report.Workbooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -155,7 +156,7 @@ class ReconciliationSealTest {
         assertThat(fromSeal.findings()).hasSizeGreaterThan(10).isEqualTo(fromBeginning.findings());
         assertThat(fromSeal.seals()).isEqualTo(fromBeginning.seals());
         assertThat(fromSeal.csv()).isEqualTo(fromBeginning.csv());
-        assertThat(fromSeal.xlsx()).isEqualTo(fromBeginning.xlsx());
+        assertThat(Workbooks.content(fromSeal.xlsx())).isEqualTo(Workbooks.content(fromBeginning.xlsx())); // the same but for the run's own title lines
         assertThat(fromSeal.accounts()).anyMatch(row -> row.contains(balanceWithoutRows.toString()))
                 .anyMatch(row -> row.contains(quietSinceJuly.toString())).anyMatch(row -> row.contains(ghost.toString()));
         assertThat(fromSeal.findings()).anyMatch(row -> row.startsWith("orphan " + ghost));
@@ -216,7 +217,7 @@ class ReconciliationSealTest {
         assertThat(fromSeal.findings()).isEqualTo(fromBeginning.findings());
         assertThat(fromSeal.seals()).isEqualTo(fromBeginning.seals());
         assertThat(fromSeal.csv()).isEqualTo(fromBeginning.csv());
-        assertThat(fromSeal.xlsx()).isEqualTo(fromBeginning.xlsx());
+        assertThat(Workbooks.content(fromSeal.xlsx())).isEqualTo(Workbooks.content(fromBeginning.xlsx())); // the same but for the run's own title lines
     }
 
     @Test
@@ -270,7 +271,7 @@ class ReconciliationSealTest {
         assertThat(fromSeal.findings()).isEqualTo(fromBeginning.findings());
         assertThat(fromSeal.seals()).isEqualTo(fromBeginning.seals());
         assertThat(fromSeal.csv()).isEqualTo(fromBeginning.csv());
-        assertThat(fromSeal.xlsx()).isEqualTo(fromBeginning.xlsx());
+        assertThat(Workbooks.content(fromSeal.xlsx())).isEqualTo(Workbooks.content(fromBeginning.xlsx())); // the same but for the run's own title lines
     }
 
     @Test

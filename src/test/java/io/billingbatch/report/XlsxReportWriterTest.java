@@ -55,16 +55,19 @@ class XlsxReportWriterTest {
         try (XSSFWorkbook workbook = read(out)) {
             assertThat(sheetNames(workbook)).containsExactly("Usage", "Summary");
             XSSFSheet sheet = workbook.getSheet("Usage");
-            assertHeader(workbook, sheet, "account_id", "description", "calls", "amount_usd", "posted_at");
+            assertHeader(workbook, sheet, "Account ID", "Description", "Calls", "Amount (USD)", "Posted at");
             assertFrozenHeaderAndFilter(sheet, "A1:E3");
-            assertThat(sheet.getColumnWidth(1)).isEqualTo(30 * 256);
+            assertThat(sheet.getColumnWidth(1)).as("fits 'Calls, outbound'").isEqualTo(("Calls, outbound".length() + 2) * 256);
+            assertThat(sheet.getColumnWidth(0)).as("fits a UUID").isEqualTo((36 + 2) * 256);
+            assertThat(sheet.getColumnWidth(3)).as("fits 'Amount (USD)' and its filter button")
+                    .isEqualTo(("Amount (USD)".length() + 3 + 2) * 256);
 
             Row first = sheet.getRow(1);
             assertThat(first.getCell(0).getStringCellValue()).isEqualTo(ACCOUNT.toString());
             assertThat(first.getCell(1).getCellType()).isEqualTo(CellType.STRING);
             assertThat(first.getCell(1).getStringCellValue()).isEqualTo("Calls, outbound");
             assertNumber(first.getCell(2), 1_200d, XlsxReportWriter.INTEGER_FORMAT);
-            assertNumber(first.getCell(3), 12.34d, "\"$\"#,##0.000000");
+            assertNumber(first.getCell(3), 12.34d, "\"$\"#,##0.00");
             assertThat(first.getCell(4).getCellType()).isEqualTo(CellType.STRING);
             assertThat(first.getCell(4).getStringCellValue()).isEqualTo("2026-10-01T00:00:00Z");
 
@@ -136,7 +139,7 @@ class XlsxReportWriterTest {
         try (XSSFWorkbook workbook = read(out)) {
             assertThat(sheetNames(workbook)).containsExactly("Usage", "Usage (2)", "Usage (3)");
             for (XSSFSheet sheet : List.of(workbook.getSheetAt(0), workbook.getSheetAt(1), workbook.getSheetAt(2))) {
-                assertHeader(workbook, sheet, "account_id", "description", "calls", "amount_usd", "posted_at");
+                assertHeader(workbook, sheet, "Account ID", "Description", "Calls", "Amount (USD)", "Posted at");
             }
             assertFrozenHeaderAndFilter(workbook.getSheetAt(0), "A1:E6");
             assertFrozenHeaderAndFilter(workbook.getSheetAt(1), "A1:E6");
@@ -152,6 +155,73 @@ class XlsxReportWriterTest {
             assertNumber(total.getCell(3), 78d, XlsxReportWriter.USD_FORMAT);
             assertThat(workbook.getFontAt(workbook.getSheetAt(2).getRow(2).getCell(1).getCellStyle().getFontIndex())
                     .getBold()).isFalse();
+        }
+    }
+
+    @Test
+    void aSummarySheetHasItsTitleBlockAboveTheTableAndAChartOfItsRows() throws IOException {
+        // given
+        var out = new ByteArrayOutputStream();
+        ReportTable summaryTable = ReportTable.of("Summary", ReportColumn.text("type", 8), ReportColumn.integer("records", 8),
+                ReportColumn.usd("cost_usd"));
+        var period = io.billingbatch.ledger.ReportPeriod.parse("2026-10", "UTC");
+
+        // when: the title comes last, as when a run is published after its rows were streamed
+        try (var xlsx = new XlsxReportWriter(out)) {
+            var summary = xlsx.summary(summaryTable).chart("Cost by type", 0, 2, "Type", "Cost (USD)", row -> true);
+            summary.row("call", 1_234_567L, 106_918_928_000L);
+            summary.row("sms", 12L, 96_000L);
+            summary.total("total", 1_234_579L, 107_015_024_001L);
+            xlsx.sheet(USAGE).row("acct-1", "x", 1L, 1L, null);
+            xlsx.title(ReportTitle.of("Cost report", period, 2, 41, Instant.parse("2026-11-01T03:00:00Z"), null));
+        }
+
+        // then
+        try (XSSFWorkbook workbook = read(out)) {
+            assertThat(sheetNames(workbook)).containsExactly("Summary", "Usage");
+            XSSFSheet sheet = workbook.getSheet("Summary");
+            assertThat(sheet.getRow(0).getCell(0).getStringCellValue()).isEqualTo("Cost report");
+            List<String> title = IntStream.rangeClosed(1, 4)
+                    .mapToObj(i -> sheet.getRow(i).getCell(0).getStringCellValue() + ": " + sheet.getRow(i).getCell(1).getStringCellValue())
+                    .toList();
+            assertThat(title).containsExactly(
+                    "Period: 2026-10 (UTC): 2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z", "Revision: 2",
+                    "Generated at: 2026-11-01T03:00:00Z", "Job execution: 41");
+            Row header = sheet.getRow(6);
+            assertThat(header.getCell(0).getStringCellValue()).isEqualTo("Type");
+            assertThat(header.getCell(2).getStringCellValue()).isEqualTo("Cost (USD)");
+            assertThat(sheet.getPaneInformation().getHorizontalSplitPosition()).isEqualTo((short) 7);
+            assertThat(sheet.getCTWorksheet().getAutoFilter().getRef()).isEqualTo("A7:C9");
+            assertNumber(sheet.getRow(7).getCell(1), 1_234_567d, "#,##0");
+            assertNumber(sheet.getRow(7).getCell(2), 106_918.928d, "\"$\"#,##0.00");
+            assertThat(sheet.getRow(9).getCell(2).getNumericCellValue()).as("every micro-dollar kept").isEqualTo(107_015.024001d);
+            assertThat(new org.apache.poi.ss.usermodel.DataFormatter().formatCellValue(sheet.getRow(7).getCell(2)))
+                    .isEqualTo("$106,918.93");
+            assertThat(new org.apache.poi.ss.usermodel.DataFormatter().formatCellValue(sheet.getRow(7).getCell(1)))
+                    .isEqualTo("1,234,567");
+
+            var charts = sheet.getDrawingPatriarch().getCharts();
+            assertThat(charts).hasSize(1);
+            var chart = charts.get(0);
+            assertThat(chart.getTitleText().getString()).isEqualTo("Cost by type");
+            var series = chart.getChartSeries().get(0).getSeries(0);
+            assertThat(series.getCategoryData().getDataRangeReference()).isEqualTo("'Summary'!$A$8:$A$9");
+            assertThat(series.getValuesData().getDataRangeReference()).isEqualTo("'Summary'!$C$8:$C$9");
+            assertThat(chart.getAxes()).hasSize(2);
+            assertThat(chart.getCTChart().getPlotArea().getCatAxArray(0).getTitle().getTx().getRich().getPArray(0)
+                    .getRArray(0).getT()).isEqualTo("Type");
+            assertThat(chart.getCTChart().getPlotArea().getValAxArray(0).getTitle().getTx().getRich().getPArray(0)
+                    .getRArray(0).getT()).isEqualTo("Cost (USD)");
+
+            for (XSSFSheet printed : List.of(sheet, workbook.getSheet("Usage"))) {
+                assertThat(printed.getPrintSetup().getLandscape()).isTrue();
+                assertThat(printed.getFitToPage()).isTrue();
+                assertThat(printed.getPrintSetup().getFitWidth()).isEqualTo((short) 1);
+                assertThat(printed.getPrintSetup().getFitHeight()).isEqualTo((short) 0);
+            }
+            assertThat(sheet.getRepeatingRows().getFirstRow()).isEqualTo(6);
+            assertThat(sheet.getRepeatingRows().getLastRow()).isEqualTo(6);
+            assertThat(workbook.getSheet("Usage").getRepeatingRows().getFirstRow()).isZero();
         }
     }
 
