@@ -26,7 +26,7 @@ class CommandLineUsageTest {
             "verify-seals --period=2026-13                | period '2026-13' is not a valid month",
             "verify-seals --period=2026-10 --provisional  | unknown option --provisional for verify-seals",
             "demo-data --faults=-1                        | --faults must be between 0 and 1000",
-            "benchmark --jobs=everything                  | --jobs takes cost-report and/or reconciliation",
+            "benchmark --jobs=everything                  | --jobs takes cost-report, reconciliation and/or webhooks",
             "auto-topup --date=2026-11                    | --date must be a day like 2026-11-25",
             "run-definition jobs/nowhere.properties       | jobs/nowhere.properties: cannot be read",
             "run-definition                               | run-definition needs the definition's file",
