@@ -326,17 +326,20 @@ public class WebhookDispatcher implements AutoCloseable {
         slots.acquireUninterruptibly();
         try {
             senders.execute(() -> {
-                Outcome outcome = new Outcome(delivery, NOT_SENT_DELETED);
+                Outcome outcome = null;
                 try {
-                    outcome = delivery.subscriptionDeleted() ? outcome : new Outcome(delivery, send(delivery));
+                    outcome = new Outcome(delivery, delivery.subscriptionDeleted() ? NOT_SENT_DELETED : send(delivery));
+                }
+                catch (RuntimeException ex) {
+                    outcome = new Outcome(delivery, "not sent: " + ex);
                 }
                 finally {
                     slots.release();
-                    finished.add(outcome);
+                    finished.add(outcome != null ? outcome : new Outcome(delivery, "not sent: the sender stopped"));
                 }
             });
         }
-        catch (RuntimeException ex) { // the pool was shut down: the lease runs out and the row is due again
+        catch (RuntimeException ex) { // the pool was shut down (the application is stopping): an attempt that failed
             slots.release();
             finished.add(new Outcome(delivery, "not sent: " + ex.getMessage()));
         }
