@@ -516,6 +516,9 @@ public final class XlsxReportWriter implements Closeable {
                             sheetRef + range(first, last, spec.valueColumn()))
                             : XDDFDataSourcesFactory.fromArray(values.toArray(Double[]::new)));
             series.setTitle(table.columns().get(spec.valueColumn()).label(), null);
+            // an explicit fill: without one LibreOffice draws the axes but no bars
+            series.setFillProperties(new org.apache.poi.xddf.usermodel.XDDFSolidFillProperties(
+                    org.apache.poi.xddf.usermodel.XDDFColor.from(new byte[] { (byte) 0x2f, (byte) 0x6d, (byte) 0xb5 })));
             chart.plot(data);
             return top + height;
         }

@@ -104,7 +104,9 @@ class CostReportRestartTest {
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(summary()).hasSize(12).containsExactlyElementsOf(restartedSummary);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
-        assertThat(Files.readAllBytes(workbook())).isEqualTo(restartedWorkbook);
+        // the same cells; only the title lines naming the run (revision, execution, when) differ
+        assertThat(io.billingbatch.report.Workbooks.content(Files.readAllBytes(workbook())))
+                .isEqualTo(io.billingbatch.report.Workbooks.content(restartedWorkbook));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM cost_report_lines", Long.class)).isEqualTo(12);
     }
 
@@ -142,7 +144,9 @@ class CostReportRestartTest {
         assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(summary()).hasSize(12).containsExactlyElementsOf(restartedSummary);
         assertThat(Files.readAllBytes(csv())).isEqualTo(restartedCsv);
-        assertThat(Files.readAllBytes(workbook())).isEqualTo(restartedWorkbook);
+        // the same cells; only the title lines naming the run (revision, execution, when) differ
+        assertThat(io.billingbatch.report.Workbooks.content(Files.readAllBytes(workbook())))
+                .isEqualTo(io.billingbatch.report.Workbooks.content(restartedWorkbook));
     }
 
     private void awaitEnd(long id) throws InterruptedException {
