@@ -64,6 +64,40 @@ class MainJobTest {
     @Autowired
     JobCatalog jobs;
 
+    /**
+     * A command on a database that has never seen the application migrates it before it reads or
+     * writes: the command line's lazily initialised context must not leave Flyway uncreated.
+     */
+    @Test
+    void aCommandOnAFreshDatabaseMigratesItFirst() throws Exception {
+        jdbc.execute("DROP DATABASE IF EXISTS fresh_command_line");
+        jdbc.execute("CREATE DATABASE fresh_command_line");
+        try {
+            String url;
+            String user;
+            try (java.sql.Connection connection = jdbc.getDataSource().getConnection()) {
+                url = connection.getMetaData().getURL();
+                user = connection.getMetaData().getUserName();
+            }
+            String fresh = url.replaceFirst("/[^/?]+(\\?|$)", "/fresh_command_line$1");
+            PrintStream original = System.err;
+            ByteArrayOutputStream errors = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+            int exit;
+            try {
+                exit = CommandLine.run(io.billingbatch.BillingBatchApplication.class, new String[] { "demo-data", "--accounts=3", "--months=1", "--rows=50",
+                        "--spring.datasource.url=" + fresh, "--spring.datasource.username=" + user });
+            }
+            finally {
+                System.setErr(original);
+            }
+            assertThat(exit).as(errors.toString(StandardCharsets.UTF_8)).isEqualTo(CommandLine.OK);
+        }
+        finally {
+            jdbc.execute("DROP DATABASE IF EXISTS fresh_command_line WITH (FORCE)");
+        }
+    }
+
     @Test
     void everyJobIsDeclaredOnceAndSoHasItsCommand() {
         // a Job bean without its PeriodJobCommand in META-INF/spring.factories would be admin-only, in no definition and
