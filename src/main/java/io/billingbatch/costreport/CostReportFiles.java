@@ -12,6 +12,7 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.PublishedRuns;
 import io.billingbatch.report.ReportTitle;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
+import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ColumnType;
 import io.billingbatch.report.ContentWriter;
@@ -52,6 +53,12 @@ public class CostReportFiles {
             new ReportColumn("billable_units", ColumnType.INTEGER, 18),
             new ReportColumn("cost_usd", ColumnType.USD, 20)));
 
+    /** A month's cost per day of its zone (the finance page's and the controller's "how did the month go"). */
+    static final ReportTable BY_DAY = new ReportTable("By day", List.of(
+            new ReportColumn("day", ColumnType.TEXT, 12),
+            new ReportColumn("records", ColumnType.INTEGER, 14),
+            new ReportColumn("cost_usd", ColumnType.USD, 20)));
+
     /** A provisional run's tables: the as-of instant leads every row, and the sheet names say provisional. */
     static final ReportTable PROVISIONAL_LINES = provisional(LINES);
 
@@ -67,12 +74,55 @@ public class CostReportFiles {
 
     private final PublishedRuns publishedRuns;
 
+    private final LedgerAmountBound amountBound;
+
     public CostReportFiles(CostReportRepository costReports, ReportStore store, TransactionTemplate transactionTemplate,
-            PublishedRuns publishedRuns) {
+            PublishedRuns publishedRuns, LedgerAmountBound amountBound) {
         this.costReports = costReports;
         this.store = store;
         this.readOnly = transactionTemplate;
         this.publishedRuns = publishedRuns;
+        this.amountBound = amountBound;
+    }
+
+    /**
+     * A month's "By day" sheet, next to the Summary: the cost per day of the zone with its chart,
+     * and its total, which is the month's. The days come from one grouped statement over the ledger
+     * with the report's own rules; if they do not add up to the published total to the micro-dollar
+     * (a group of an account and type whose sum did not fit a 64-bit amount was rejected whole), the
+     * sheet is left out rather than shown wrong.
+     */
+    private java.util.function.Consumer<XlsxReportWriter> byDay(ReportPeriod period) {
+        if (!period.isMonth()) {
+            return xlsx -> {
+            };
+        }
+        List<CostReportRepository.DayTotal> days = costReports.totalsByDay(period, amountBound.maxMicros());
+        long records = 0;
+        long cost = 0;
+        for (CostReportRepository.DayTotal day : days) {
+            records = Math.addExact(records, day.records());
+            cost = Math.addExact(cost, day.cost());
+        }
+        long reported = 0;
+        for (TypeTotal total : costReports.totalsByType(period)) {
+            reported = Math.addExact(reported, total.cost());
+        }
+        if (cost != reported) {
+            logger.warn("Cost report {}: the days add up to {} micro-USD, the report to {}; no By day sheet", period.key(),
+                    cost, reported);
+            return xlsx -> {
+            };
+        }
+        long totalRecords = records;
+        long totalCost = cost;
+        return xlsx -> {
+            var sheet = xlsx.summary(BY_DAY).chart("Cost by day", 0, 2, "Day", "Cost (USD)", row -> true);
+            for (CostReportRepository.DayTotal day : days) {
+                sheet.row(day.day().toString(), day.records(), day.cost());
+            }
+            sheet.total("total", totalRecords, totalCost);
+        };
     }
 
     /** The Summary sheet of a cost report workbook, with its chart of cost by type. */
@@ -212,7 +262,7 @@ public class CostReportFiles {
         try {
             if (stream != null && stream.isWhole()) {
                 logger.debug("Cost report {}: files from the aggregation step's stream", period.key());
-                return write(period, base, stream.csvContent(), stream.workbookContent(title(period)));
+                return write(period, base, stream.csvContent(), stream.workbookContent(title(period), byDay(period)));
             }
         }
         finally {
@@ -248,6 +298,7 @@ public class CostReportFiles {
             summary.total("total", records, null, cost); // units of different types do not add up
             var accounts = xlsx.sheet(LINES);
             forEachLine(period, line -> accounts.row(lineRow(period, line)));
+            byDay(period).accept(xlsx); // started last, as on the streamed path (the same bytes); placed after the Summary
         }
     }
 

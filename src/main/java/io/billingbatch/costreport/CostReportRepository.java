@@ -35,6 +35,17 @@ public interface CostReportRepository {
     /** Removes one run's lines (a provisional run's, once its files are written). */
     void discardRun(long jobInstanceId);
 
+    /**
+     * The period's charges per day of its zone, ordered by day: the rows the cost report counts
+     * (posted usage of a known charge type, an amount within {@code maxMicros}), grouped by the day
+     * they were posted. Days without charges are absent.
+     */
+    List<DayTotal> totalsByDay(ReportPeriod period, long maxMicros);
+
+    /** The charges of one day: {@code cost} in micro-USD. */
+    record DayTotal(java.time.LocalDate day, long records, long cost) {
+    }
+
     /** The cost of one charge type in one month, in micro-USD. */
     record MonthlyCost(YearMonth month, String type, long cost) {
     }

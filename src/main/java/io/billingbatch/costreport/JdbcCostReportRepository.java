@@ -33,6 +33,19 @@ public class JdbcCostReportRepository implements CostReportRepository {
             GROUP BY period, type ORDER BY period, type
             """;
 
+    /** The cost report's own rule for a row that counts ({@link PostedCharges}, the amount bound), per day of the zone. */
+    private static final String SELECT_DAY_TOTALS = PostedCharges.expand("""
+            SELECT CAST(b.tm_posted AT TIME ZONE p.zone AS date) AS day, count(*) AS records,
+                   -sum(b.amount_credit) AS cost
+            FROM billing_billings b
+            CROSS JOIN (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe, CAST(? AS text) AS zone,
+                               CAST(? AS bigint) AS max_amount) p
+            WHERE b.tm_posted >= p.ps AND b.tm_posted < p.pe
+              AND {posted_usage} AND {charge_reference}
+              AND b.amount_credit BETWEEN -p.max_amount AND p.max_amount
+            GROUP BY 1 ORDER BY 1
+            """);
+
     private static final String SELECT_LINES = """
             SELECT account_id, customer_id, account_name, type, records, billable_units, cost_credit
             FROM cost_summary WHERE period = ? AND zone = ?
@@ -81,6 +94,15 @@ public class JdbcCostReportRepository implements CostReportRepository {
                     exactLong(rs.getBigDecimal("billable_units"), what + ", " + type + " billable units"),
                     exactLong(rs.getBigDecimal("cost"), what + ", " + type + " cost in micro-USD"));
         }, period.key(), period.zone().getId());
+    }
+
+    @Override
+    public List<DayTotal> totalsByDay(ReportPeriod period, long maxMicros) {
+        String what = "cost report " + period.key() + " (" + period.zone().getId() + ")";
+        return jdbc.query(SELECT_DAY_TOTALS, (rs, rowNum) -> {
+            java.time.LocalDate day = rs.getObject("day", java.time.LocalDate.class);
+            return new DayTotal(day, rs.getLong("records"), exactLong(rs.getBigDecimal("cost"), what + ", " + day + " cost in micro-USD"));
+        }, java.sql.Timestamp.from(period.start()), java.sql.Timestamp.from(period.end()), period.zone().getId(), maxMicros);
     }
 
     @Override

@@ -164,8 +164,15 @@ public final class StreamedReport<T> {
 
     /** The workbook's content under the given title block (none when null); only after {@link #isWhole()} said true. */
     public ContentWriter workbookContent(ReportTitle title) {
+        return workbookContent(title, writer -> {
+        });
+    }
+
+    /** Same as {@link #workbookContent(ReportTitle)}, with more (small) sheets added just before the workbook is written. */
+    public ContentWriter workbookContent(ReportTitle title, java.util.function.Consumer<XlsxReportWriter> more) {
         return out -> {
             workbook.writer.title(title);
+            more.accept(workbook.writer);
             workbook.writeTo(out);
         };
     }

@@ -303,7 +303,9 @@ public final class XlsxReportWriter implements Closeable {
             this.widths = new int[table.columns().size()];
             if (buffered) {
                 sheetNumber = 1;
-                sheet = workbook.createSheet(table.name()); // keeps its place in the sheet order
+                sheet = workbook.createSheet(table.name());
+                // the summary sheets come first, in the order they were started, whenever they are
+                workbook.setSheetOrder(table.name(), (int) sheets.stream().filter(other -> other.buffered).count());
             }
             else {
                 startSheet();

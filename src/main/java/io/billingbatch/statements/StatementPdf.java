@@ -44,6 +44,10 @@ final class StatementPdf {
 
     private final PDType0Font bold;
 
+    private PDType0Font fullRegular;
+
+    private PDType0Font fullBold;
+
     private PDType0Font fallback;
 
     private PDPageContentStream content;
@@ -51,8 +55,8 @@ final class StatementPdf {
     private float y;
 
     private StatementPdf() throws IOException {
-        regular = PDType0Font.load(document, fonts.regular, true);
-        bold = PDType0Font.load(document, fonts.bold, true);
+        regular = PDType0Font.load(document, fonts.coreRegular, true);
+        bold = PDType0Font.load(document, fonts.coreBold, true);
     }
 
     /** Writes the statement's PDF to {@code out}, which stays open. */
@@ -183,13 +187,17 @@ final class StatementPdf {
         List<Run> runs = new ArrayList<>();
         PDType0Font current = null;
         StringBuilder run = new StringBuilder();
+        TrueTypeFont core = strong ? fonts.coreBold : fonts.coreRegular;
         TrueTypeFont primary = strong ? fonts.bold : fonts.regular;
         for (int i = 0; i < text.length(); ) {
             int codePoint = text.codePointAt(i);
             i += Character.charCount(codePoint);
             PDType0Font font;
-            if (StatementFonts.hasGlyph(primary, codePoint)) {
+            if (StatementFonts.hasGlyph(core, codePoint)) {
                 font = strong ? bold : regular;
+            }
+            else if (StatementFonts.hasGlyph(primary, codePoint)) {
+                font = full(strong);
             }
             else if (StatementFonts.hasGlyph(fonts.fallback, codePoint)) {
                 font = fallback();
@@ -209,6 +217,20 @@ final class StatementPdf {
             runs.add(new Run(current, run.toString()));
         }
         return runs;
+    }
+
+    /** The whole DejaVu face, embedded (as a subset) only when a text needs a glyph outside its core. */
+    private PDType0Font full(boolean strong) throws IOException {
+        if (strong) {
+            if (fullBold == null) {
+                fullBold = PDType0Font.load(document, fonts.bold, true);
+            }
+            return fullBold;
+        }
+        if (fullRegular == null) {
+            fullRegular = PDType0Font.load(document, fonts.regular, true);
+        }
+        return fullRegular;
     }
 
     private PDType0Font fallback() throws IOException {

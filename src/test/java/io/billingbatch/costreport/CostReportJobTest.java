@@ -237,6 +237,47 @@ class CostReportJobTest {
     }
 
     @Test
+    void aMonthsWorkbookHasItsCostByDayWithAChartAndTheDaysAddUpToTheMonthToTheMicroDollar() throws Exception {
+        jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
+
+        try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            assertThat(workbook.getSheetName(0)).isEqualTo("Summary");
+            assertThat(workbook.getSheetName(1)).as("next to the Summary, before the long sheet").isEqualTo("By day");
+            Sheet byDay = workbook.getSheet("By day");
+            assertThat(rowText(byDay, 0)).containsExactly("Cost report");
+            int h = Workbooks.headerRow(byDay, "Day");
+            assertThat(rowText(byDay, h)).containsExactly("Day", "Records", "Cost (USD)");
+            // the days with posted usage, in the period's zone; the soft-deleted, progressing and outside rows are not there
+            List<String> days = new java.util.ArrayList<>();
+            long dayMicros = 0;
+            for (int row = h + 1; row <= h + 6; row++) {
+                days.add(byDay.getRow(row).getCell(0).getStringCellValue());
+                var cost = byDay.getRow(row).getCell(2);
+                assertThat(cost.getCellType()).isEqualTo(CellType.NUMERIC);
+                assertThat(cost.getCellStyle().getDataFormatString()).isEqualTo("\"$\"#,##0.00");
+                dayMicros = Math.addExact(dayMicros, new java.math.BigDecimal(Double.toString(cost.getNumericCellValue()))
+                        .movePointRight(6).longValueExact());
+            }
+            assertThat(days).containsExactly("2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-15", "2026-10-31");
+            assertThat(rowText(byDay, h + 1)).containsExactly("2026-10-01", "1.0", "6.0");
+            assertThat(rowText(byDay, h + 7)).containsExactly("total", "16.0", "16.096");
+            assertThat(dayMicros).isEqualTo(16_096_000L);
+            var charts = ((XSSFSheet) byDay).getDrawingPatriarch().getCharts();
+            assertThat(charts).hasSize(1);
+            assertThat(charts.get(0).getTitleText().getString()).isEqualTo("Cost by day");
+            var series = charts.get(0).getChartSeries().get(0).getSeries(0);
+            assertThat(series.getValuesData().getDataRangeReference()).isEqualTo("'By day'!$C$" + (h + 2) + ":$C$" + (h + 7));
+            assertThat(series.getCategoryData().getDataRangeReference()).isEqualTo("'By day'!$A$" + (h + 2) + ":$A$" + (h + 7));
+            assertThat(byDay.getPrintSetup().getLandscape()).isTrue();
+            assertThat(byDay.getRepeatingRows().getFirstRow()).isEqualTo(h);
+        }
+        long monthMicros = costReports.totalsByType(OCTOBER).stream().mapToLong(TypeTotal::cost).reduce(0, Math::addExact);
+        assertThat(costReports.totalsByDay(OCTOBER, amountBound.maxMicros()).stream()
+                .mapToLong(CostReportRepository.DayTotal::cost).reduce(0, Math::addExact)).isEqualTo(monthMicros);
+    }
+
+    @Test
     void manifestListsEachFileWithSizeAndSha256() throws Exception {
         jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
 
@@ -315,6 +356,9 @@ class CostReportJobTest {
             assertThat(rowText(summary, Workbooks.headerRow(summary, "Type") + 4)).containsExactly("total", "16.0", "16.096");
         }
         assertThat(costReports.totalsByType(OCTOBER)).extracting(TypeTotal::cost).containsExactly(6_000_000L, 10_000_000L, 96_000L);
+        // the days leave the rejected rows out too, so they still add up to the month
+        assertThat(costReports.totalsByDay(OCTOBER, amountBound.maxMicros()).stream()
+                .mapToLong(CostReportRepository.DayTotal::cost).reduce(0, Math::addExact)).isEqualTo(16_096_000L);
 
         // and a relaunch of the completed period is refused as complete, its totals still readable
         assertThat(launcher.launch(costReportJob, october, false)).isInstanceOf(LaunchOutcome.AlreadyComplete.class);
