@@ -55,7 +55,12 @@ public class EmbeddedPostgresConfiguration {
             boolean ownerAlive = owner.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
             if (ownerAlive || keepRunning) {
                 logger.info("Sharing the embedded PostgreSQL on {} (port {}) that process {} started", directory,
-                        running.get().port(), owner.get());
+                        running.get().port(), owner.orElse(null));
+                if (!ownerAlive) {
+                    // its starter has exited: this process answers for it now, so that a command coming while it
+                    // runs shares the server instead of adopting it and stopping it under this process
+                    Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+                }
                 return new EmbeddedPostgresServer(null, running.get().port(), null);
             }
             // The process that started it was killed: adopt the server and stop it when done.
