@@ -100,6 +100,19 @@ public class JdbcApiTokens {
         return jdbc.sql(LIVE_BY_HASH).param("hash", hash(secret.trim())).query(JdbcApiTokens::principal).optional();
     }
 
+    /** The principal signed in on the request's session while its token is live; a revoked token's session is ended. */
+    public Optional<ApiPrincipal> signedIn(jakarta.servlet.http.HttpServletRequest request) {
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(ApiPrincipal.SESSION_ATTRIBUTE) instanceof ApiPrincipal principal) {
+            Optional<ApiPrincipal> live = live(principal.tokenId());
+            if (live.isEmpty()) {
+                session.invalidate();
+            }
+            return live;
+        }
+        return Optional.empty();
+    }
+
     /**
      * The token with this id as it is now, if it is still live: a signed-in session re-checks its
      * token on every request, so revoking a token ends its sessions too.

@@ -190,17 +190,8 @@ class FinancePageController {
         return YearMonth.parse(period.key());
     }
 
-    /** The signed-in principal while its token is live; a revoked token's session is ended. */
     private Optional<ApiPrincipal> signedIn(HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        if (session != null && session.getAttribute(ApiPrincipal.SESSION_ATTRIBUTE) instanceof ApiPrincipal principal) {
-            Optional<ApiPrincipal> live = tokens.live(principal.tokenId());
-            if (live.isEmpty()) {
-                session.invalidate();
-            }
-            return live;
-        }
-        return Optional.empty();
+        return tokens.signedIn(request);
     }
 
     private String nonce() {

@@ -20,7 +20,6 @@ import io.billingbatch.ledger.BillingAccount;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.ReportPeriod;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpSession;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -135,15 +134,7 @@ class FinanceAccountPageController {
 
     /** The finance page's signed-in admin or finance principal while its token is live. */
     private Optional<ApiPrincipal> signedIn(HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        if (session != null && session.getAttribute(ApiPrincipal.SESSION_ATTRIBUTE) instanceof ApiPrincipal principal) {
-            Optional<ApiPrincipal> live = tokens.live(principal.tokenId());
-            if (live.isEmpty()) {
-                session.invalidate();
-            }
-            return live.filter(p -> p.role() == Role.ADMIN || p.role() == Role.FINANCE);
-        }
-        return Optional.empty();
+        return tokens.signedIn(request).filter(p -> p.role() == Role.ADMIN || p.role() == Role.FINANCE);
     }
 
     private static ResponseEntity<String> redirect(String location) {
