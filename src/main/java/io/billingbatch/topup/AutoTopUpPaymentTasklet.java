@@ -24,8 +24,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Pays the reserved top-ups, each without holding a lock or a transaction across the network: counts
  * the attempt, asks the payment provider to charge under the reservation's idempotency key, and only
  * then, in one short transaction, locks the account and posts the credit on the balance as it is now
- * ({@link CreditPosting}) or, when the charge failed, releases the reservation, counts the failure and
- * raises its events. It pays every pending reservation, also those a run left when it stopped between
+ * ({@link CreditPosting}) or, when the charge was declined, releases the reservation, counts the failure and
+ * raises its events. An answer that did not come (a timeout, a lost connection, a server error) leaves
+ * open whether the provider charged: the reservation stays pending, and the next run (of whatever day)
+ * asks again under the same key, so a charge taken without an answer is credited, never taken twice. It pays every pending reservation, also those a run left when it stopped between
  * its reserve and its post: the provider is asked again with the same key and charges it once.
  * The step runs this tasklet without a transaction of its own; the provider's answer is recorded under
  * the run that reserved the top-up and, when another run resolves it, under that run too.
@@ -78,8 +80,12 @@ class AutoTopUpPaymentTasklet implements Tasklet {
             if (!reservations.countAttempt(reservation.key())) {
                 continue; // paid meanwhile by another run
             }
-            String failure = payments.charge(reservation.accountId(), reservation.amount(), reservation.key());
-            Boolean done = transaction.execute(status -> failure == null ? post(reservation) : failed(reservation, failure));
+            PaymentPort.Answer answer = payments.charge(reservation.accountId(), reservation.amount(), reservation.key());
+            Boolean done = transaction.execute(status -> switch (answer.outcome()) {
+                case CHARGED -> post(reservation);
+                case DECLINED -> failed(reservation, answer.reason());
+                case UNKNOWN -> unanswered(reservation, answer.reason());
+            });
             if (Boolean.TRUE.equals(done)) {
                 contribution.incrementWriteCount(1);
             }
@@ -113,6 +119,18 @@ class AutoTopUpPaymentTasklet implements Tasklet {
                 reservation.key(), accountId, Money.toUsd(reservation.amount()));
         result(reservation, "failed", null, reservation.amount(), null, "failed: the account does not exist; charge "
                 + reservation.key() + " is pending a refund");
+        return false;
+    }
+
+    /** Keeps the reservation pending: the provider may have charged, so only the same key may be asked again. */
+    private boolean unanswered(TopUpReservations.Reservation reservation, String reason) {
+        if (reservations.lockPending(reservation.key()).isEmpty()) {
+            return false;
+        }
+        logger.warn("auto top-up {}: account {}: {}; it stays pending and the next run asks again with the same key",
+                reservation.key(), reservation.accountId(), reason);
+        result(reservation, "pending", reservation.balanceBefore(), reservation.amount(), null, "pending: " + reason
+                + "; the provider is asked again with key " + reservation.key() + " by the next run");
         return false;
     }
 

@@ -1,7 +1,9 @@
 package io.billingbatch.topup;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import org.springframework.stereotype.Component;
 /**
  * POSTs {@code {"account_id", "amount", "currency", "idempotency_key"}} to the configured payment
  * endpoint ({@code billing.topup.payment-url}) with an {@code Idempotency-Key} header; a 2xx answer
- * is a successful charge, anything else (a decline, a timeout) a failed attempt.
+ * is a successful charge; a 4xx answer (or a request that never reached the endpoint) a decline;
+ * anything that leaves open whether the provider charged (a timeout after the request was sent, a
+ * connection lost, a 5xx answer, an interrupted wait) an unknown answer, asked again under the same key.
  */
 @Component
 public class HttpPaymentPort implements PaymentPort {
@@ -34,9 +38,9 @@ public class HttpPaymentPort implements PaymentPort {
     }
 
     @Override
-    public String charge(UUID accountId, long amountMicros, UUID idempotencyKey) {
+    public Answer charge(UUID accountId, long amountMicros, UUID idempotencyKey) {
         if (url.isBlank()) {
-            return "no payment endpoint configured (billing.topup.payment-url)";
+            return Answer.declined("no payment endpoint configured (billing.topup.payment-url)");
         }
         String body = "{\"account_id\":\"" + accountId + "\",\"amount\":" + Money.toUsd(amountMicros)
                 + ",\"currency\":\"USD\",\"idempotency_key\":\"" + idempotencyKey + "\"}";
@@ -47,16 +51,27 @@ public class HttpPaymentPort implements PaymentPort {
                     .header("Idempotency-Key", idempotencyKey.toString())
                     .POST(HttpRequest.BodyPublishers.ofString(body))
                     .build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() / 100 == 2 ? null
-                    : "payment declined: HTTP " + response.statusCode() + abbreviate(response.body());
+            int status = response.statusCode();
+            String answer = "HTTP " + status + abbreviate(response.body());
+            if (status / 100 == 2) {
+                return Answer.charged();
+            }
+            return status / 100 == 5 ? Answer.unknown("payment answered " + answer) : Answer.declined("payment declined: " + answer);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return "payment interrupted";
+            return Answer.unknown("payment interrupted");
+        }
+        catch (ConnectException | HttpConnectTimeoutException ex) {
+            return Answer.declined("payment failed: " + describe(ex)); // nothing reached the endpoint
         }
         catch (Exception ex) {
-            return "payment failed: " + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : " " + ex.getMessage());
+            return Answer.unknown("payment failed: " + describe(ex));
         }
+    }
+
+    private static String describe(Exception ex) {
+        return ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : " " + ex.getMessage());
     }
 
     private static String abbreviate(String body) {

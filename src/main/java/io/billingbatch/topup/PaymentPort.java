@@ -9,6 +9,30 @@ import java.util.UUID;
  */
 public interface PaymentPort {
 
-    /** @return null when the charge succeeded, else why not (a decline, a timeout, an error) */
-    String charge(UUID accountId, long amountMicros, UUID idempotencyKey);
+    /** Asks for one charge; never throws for what the provider answers or fails to answer. */
+    Answer charge(UUID accountId, long amountMicros, UUID idempotencyKey);
+
+    /**
+     * The provider's answer. {@code UNKNOWN} is an answer that did not come (a timeout after the
+     * request was sent, a connection lost, a server error): the provider may have charged, so the
+     * top-up stays reserved and is asked again under the same key, never under a new one.
+     */
+    record Answer(Outcome outcome, String reason) {
+
+        public enum Outcome {
+            CHARGED, DECLINED, UNKNOWN
+        }
+
+        public static Answer charged() {
+            return new Answer(Outcome.CHARGED, null);
+        }
+
+        public static Answer declined(String reason) {
+            return new Answer(Outcome.DECLINED, reason);
+        }
+
+        public static Answer unknown(String reason) {
+            return new Answer(Outcome.UNKNOWN, reason);
+        }
+    }
 }

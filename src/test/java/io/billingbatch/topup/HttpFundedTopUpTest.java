@@ -49,8 +49,8 @@ class HttpFundedTopUpTest {
 
     static final AtomicInteger DECLINES_TO_GO = new AtomicInteger();
 
-    /** Charges answered only after the payment timeout has passed. */
-    static final AtomicInteger SLOW_TO_GO = new AtomicInteger();
+    /** Charges taken but answered with a server error (503). */
+    static final AtomicInteger SERVER_ERRORS_TO_GO = new AtomicInteger();
 
     /** The keys charged: a provider charges a key once, however often it is asked. */
     static final Set<String> CHARGED_KEYS = ConcurrentHashMap.newKeySet();
@@ -71,14 +71,6 @@ class HttpFundedTopUpTest {
         PAYMENTS.createContext("/charges", exchange -> {
             CHARGES.add(new String[] { exchange.getRequestHeaders().getFirst("Idempotency-Key"),
                     new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8) });
-            if (SLOW_TO_GO.getAndDecrement() > 0) {
-                try {
-                    Thread.sleep(8_000); // the payment timeout of this test is 3 s
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            }
             HeldCharge hold = held;
             if (hold != null) {
                 hold.arrived().countDown();
@@ -89,11 +81,11 @@ class HttpFundedTopUpTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            int status = DECLINES_TO_GO.getAndDecrement() > 0 ? 402 : 201;
-            if (status == 201) {
+            int status = DECLINES_TO_GO.getAndDecrement() > 0 ? 402 : SERVER_ERRORS_TO_GO.getAndDecrement() > 0 ? 503 : 201;
+            if (status != 402) {
                 CHARGED_KEYS.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
             }
-            byte[] body = (status == 402 ? "{\"error\":\"card declined\"}" : "{\"status\":\"ok\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = (status == 402 ? "{\"error\":\"card declined\"}" : status == 503 ? "{\"error\":\"try later\"}" : "{\"status\":\"ok\"}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -141,6 +133,7 @@ class HttpFundedTopUpTest {
         jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox, webhook_subscriptions");
         CHARGES.clear();
         CHARGED_KEYS.clear();
+        SERVER_ERRORS_TO_GO.set(0);
         held = null;
         ledger = new LedgerFixture(jdbc);
         account = ledger.account("Card holder");
@@ -188,17 +181,49 @@ class HttpFundedTopUpTest {
     }
 
     @Test
-    void aChargeThatTimesOutIsAFailedAttemptAndCreditsNothing() throws Exception {
+    void aChargeWhoseAnswerTimesOutStaysPendingAndTheNextDayAsksAgainWithTheSameKey() throws Exception {
         DECLINES_TO_GO.set(0);
-        SLOW_TO_GO.set(1);
+        HeldCharge hold = new HeldCharge(new CountDownLatch(1), new CountDownLatch(1));
+        held = hold;
+        try {
+            run("2025-12-01", false); // the provider holds the charge past the payment timeout (3 s)
+        }
+        finally {
+            held = null;
+            hold.release().countDown(); // the provider takes the charge now; its answer is lost
+        }
+        String key = assertPendingAfterAnUnknownAnswer("pending: payment failed: HttpTimeoutException");
+
+        run("2025-12-02", false); // another day: the same key again, not a second top-up under a new one
+
+        assertThat(CHARGES).extracting(charge -> charge[0]).containsExactly(key, key);
+        assertThat(CHARGED_KEYS).as("charged once").containsExactly(key);
+        assertPostedOnce(key, 130_000_000);
+    }
+
+    @Test
+    void aChargeAnsweredWithAServerErrorStaysPendingAndIsChargedOnceByTheNextRun() throws Exception {
+        DECLINES_TO_GO.set(0);
+        SERVER_ERRORS_TO_GO.set(1);
 
         run("2025-12-01", false);
+        String key = assertPendingAfterAnUnknownAnswer("pending: payment answered HTTP 503 {\"error\":\"try later\"}");
 
+        run("2025-12-02", false);
+
+        assertThat(CHARGED_KEYS).as("charged once").containsExactly(key);
+        assertPostedOnce(key, 130_000_000);
+    }
+
+    /** Nothing credited, nothing released or counted as a failure, no event: the reservation waits under its key. */
+    String assertPendingAfterAnUnknownAnswer(String reason) {
         assertThat(balance()).isEqualTo(30_000_000);
-        assertThat(jdbc.queryForObject("SELECT rule FROM auto_topup_results", String.class))
-                .startsWith("failed: payment failed: HttpTimeoutException").contains("(1 consecutive)");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM auto_topups", Long.class)).isZero();
-        assertThat(events()).containsExactly(BillingAccountEvent.AUTO_TOPUP_FAILED);
+        String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups WHERE status = 'pending'", String.class);
+        assertThat(jdbc.queryForObject("SELECT outcome || ' | ' || rule FROM auto_topup_results", String.class))
+                .startsWith("pending | " + reason).endsWith("the provider is asked again with key " + key + " by the next run");
+        assertThat(jdbc.queryForObject("SELECT consecutive_failures FROM auto_topup_policies", Integer.class)).isZero();
+        assertThat(events()).isEmpty();
+        return key;
     }
 
     @Test
