@@ -188,6 +188,16 @@ public final class XlsxReportWriter implements Closeable {
         return sheet;
     }
 
+    /**
+     * The first summary sheet started (the workbook's Summary), for charts of the rows of a later one
+     * ({@link SheetWriter#chart(String, SheetWriter, int, int, String, String, java.util.function.Predicate)}).
+     * @throws IllegalStateException if no summary sheet was started
+     */
+    public SheetWriter firstSummary() {
+        return sheets.stream().filter(sheet -> sheet.buffered).findFirst()
+                .orElseThrow(() -> new IllegalStateException("The workbook has no summary sheet"));
+    }
+
     /** The title block of the summary sheet; may be given any time before {@link #close()}. */
     public XlsxReportWriter title(ReportTitle title) {
         this.title = title;
@@ -216,6 +226,12 @@ public final class XlsxReportWriter implements Closeable {
                 }
                 else {
                     sheet.finishSheet();
+                }
+            }
+            // once every summary's rows are placed: a chart may show another summary sheet's rows
+            for (SheetWriter sheet : sheets) {
+                if (sheet.buffered) {
+                    sheet.drawCharts();
                 }
             }
             workbook.write(out);
@@ -286,6 +302,9 @@ public final class XlsxReportWriter implements Closeable {
         private boolean filtered;
 
         private boolean totalWritten;
+
+        /** The row under a summary's table (and a blank row) where its charts begin. */
+        private int chartsTop;
 
         /** Per column the last text value and its cell text: a value repeated on every row is formatted once. */
         private final Object[] lastValues;
@@ -363,10 +382,23 @@ public final class XlsxReportWriter implements Closeable {
          */
         public SheetWriter chart(String title, int categoryColumn, int valueColumn, String categoryAxisTitle,
                 String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
-            if (!buffered) {
-                throw new IllegalStateException("Charts are drawn on a summary sheet, not on '" + table.name() + "'");
+            return chart(title, this, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle, rowFilter);
+        }
+
+        /**
+         * Same as {@link #chart(String, int, int, String, String, java.util.function.Predicate)}, of the data rows
+         * of another summary sheet of the workbook (its series refer to that sheet's cells): a Summary can show
+         * the chart of a table that lives on a sheet of its own. Charts are drawn below the table in the order
+         * they were added.
+         */
+        public SheetWriter chart(String title, SheetWriter source, int categoryColumn, int valueColumn,
+                String categoryAxisTitle, String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
+            if (!buffered || !source.buffered) {
+                throw new IllegalStateException("Charts are drawn on a summary sheet of a summary sheet's rows, not on '"
+                        + table.name() + "' of '" + source.table.name() + "'");
             }
-            charts.add(new Chart(title, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle, rowFilter));
+            charts.add(new Chart(title, source, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle,
+                    rowFilter));
             return this;
         }
 
@@ -462,7 +494,12 @@ public final class XlsxReportWriter implements Closeable {
                 writeCells(sheet.createRow(next++), bufferedTotal, totalStyles);
                 finishSheet();
             }
-            int top = next + 1;
+            chartsTop = next + 1;
+        }
+
+        /** Draws a summary sheet's charts below its table; called on close, once every summary is written. */
+        private void drawCharts() {
+            int top = chartsTop;
             for (Chart chart : charts) {
                 top = drawChart(chart, top) + 1;
             }
@@ -470,16 +507,18 @@ public final class XlsxReportWriter implements Closeable {
 
         /** Draws a chart below the table from {@code top} on; returns the row under it. */
         private int drawChart(Chart spec, int top) {
+            SheetWriter source = spec.source();
+            ReportTable table = source.table;
             List<String> categories = new ArrayList<>();
             List<Double> values = new ArrayList<>();
             int first = -1;
             int last = -1;
-            for (int i = 0; i < bufferedRows.size(); i++) {
-                Object[] values0 = bufferedRows.get(i);
+            for (int i = 0; i < source.bufferedRows.size(); i++) {
+                Object[] values0 = source.bufferedRows.get(i);
                 if (!spec.rowFilter().test(values0)) {
                     continue;
                 }
-                int rowIndex = headerRow + 1 + i;
+                int rowIndex = source.headerRow + 1 + i;
                 first = first < 0 ? rowIndex : first;
                 last = rowIndex;
                 Object category = values0[spec.categoryColumn()];
@@ -489,14 +528,14 @@ public final class XlsxReportWriter implements Closeable {
             if (categories.isEmpty()) {
                 return top - 1;
             }
-            String sheetRef = "'" + sheet.getSheetName().replace("'", "''") + "'!";
+            String sheetRef = "'" + source.sheet.getSheetName().replace("'", "''") + "'!";
             if (sheet.getDrawingPatriarch() == null) {
                 sheet.createDrawingPatriarch();
             }
             XSSFDrawing drawing = sheet.getDrawingPatriarch();
             int height = 16;
             XSSFChart chart = drawing.createChart(drawing.createAnchor(0, 0, 0, 0, 0, top,
-                    Math.max(table.columns().size(), 6), top + height));
+                    Math.max(this.table.columns().size(), 6), top + height));
             chart.setTitleText(spec.title());
             chart.setTitleOverlay(false);
             XDDFCategoryAxis categoryAxis = chart.createCategoryAxis(AxisPosition.BOTTOM);
@@ -579,8 +618,8 @@ public final class XlsxReportWriter implements Closeable {
         }
     }
 
-    /** A column chart of a summary sheet's rows. */
-    private record Chart(String title, int categoryColumn, int valueColumn, String categoryAxisTitle,
+    /** A column chart of the rows of a summary sheet ({@code source}: the one it is drawn on, or another). */
+    private record Chart(String title, SheetWriter source, int categoryColumn, int valueColumn, String categoryAxisTitle,
             String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
     }
 
