@@ -78,6 +78,12 @@ public final class XlsxReportWriter implements Closeable {
 
     static final int ROW_ACCESS_WINDOW = 200;
 
+    /** Narrowest chart, in characters of column width. */
+    static final int CHART_MIN_CHARS = 48;
+
+    /** Width a chart gives each bar beyond the narrowest, in characters (a month's 31 days: 70). */
+    static final int CHART_CHARS_PER_BAR = 2;
+
     private final OutputStream out;
 
     private final int maxDataRowsPerSheet;
@@ -388,8 +394,8 @@ public final class XlsxReportWriter implements Closeable {
         /**
          * Same as {@link #chart(String, int, int, String, String, java.util.function.Predicate)}, of the data rows
          * of another summary sheet of the workbook (its series refer to that sheet's cells): a Summary can show
-         * the chart of a table that lives on a sheet of its own. Charts are drawn below the table in the order
-         * they were added.
+         * the chart of a table that lives on a sheet of its own. Charts are drawn below the table, side by side
+         * in the order they were added.
          */
         public SheetWriter chart(String title, SheetWriter source, int categoryColumn, int valueColumn,
                 String categoryAxisTitle, String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
@@ -497,16 +503,24 @@ public final class XlsxReportWriter implements Closeable {
             chartsTop = next + 1;
         }
 
-        /** Draws a summary sheet's charts below its table; called on close, once every summary is written. */
+        /**
+         * Draws a summary sheet's charts below its table, side by side with a blank column between them, so
+         * that a Summary with two charts still prints on one landscape page; called on close, once every
+         * summary is written.
+         */
         private void drawCharts() {
-            int top = chartsTop;
+            int left = 0;
             for (Chart chart : charts) {
-                top = drawChart(chart, top) + 1;
+                left = drawChart(chart, chartsTop, left) + 1;
             }
         }
 
-        /** Draws a chart below the table from {@code top} on; returns the row under it. */
-        private int drawChart(Chart spec, int top) {
+        /**
+         * Draws a chart below the table, from row {@code top} and column {@code left} on; returns the column
+         * right of it. It spans the columns that give it {@value #CHART_MIN_CHARS} characters or, for many bars
+         * (a month's days), {@value #CHART_CHARS_PER_BAR} per bar.
+         */
+        private int drawChart(Chart spec, int top, int left) {
             SheetWriter source = spec.source();
             ReportTable table = source.table;
             List<String> categories = new ArrayList<>();
@@ -526,7 +540,7 @@ public final class XlsxReportWriter implements Closeable {
                 values.add(chartValue(table.columns().get(spec.valueColumn()).type(), values0[spec.valueColumn()]));
             }
             if (categories.isEmpty()) {
-                return top - 1;
+                return left - 1;
             }
             String sheetRef = "'" + source.sheet.getSheetName().replace("'", "''") + "'!";
             if (sheet.getDrawingPatriarch() == null) {
@@ -534,8 +548,12 @@ public final class XlsxReportWriter implements Closeable {
             }
             XSSFDrawing drawing = sheet.getDrawingPatriarch();
             int height = 16;
-            XSSFChart chart = drawing.createChart(drawing.createAnchor(0, 0, 0, 0, 0, top,
-                    Math.max(this.table.columns().size(), 6), top + height));
+            int chars = Math.max(CHART_MIN_CHARS, (categories.size() + 4) * CHART_CHARS_PER_BAR);
+            int width = 0;
+            for (int fitted = 0; fitted < chars; width++) {
+                fitted += sheet.getColumnWidth(left + width) / 256; // the table's widths, set before; the default beyond
+            }
+            XSSFChart chart = drawing.createChart(drawing.createAnchor(0, 0, 0, 0, left, top, left + width, top + height));
             chart.setTitleText(spec.title());
             chart.setTitleOverlay(false);
             XDDFCategoryAxis categoryAxis = chart.createCategoryAxis(AxisPosition.BOTTOM);
@@ -561,7 +579,7 @@ public final class XlsxReportWriter implements Closeable {
             series.setFillProperties(new org.apache.poi.xddf.usermodel.XDDFSolidFillProperties(
                     org.apache.poi.xddf.usermodel.XDDFColor.from(new byte[] { (byte) 0x2f, (byte) 0x6d, (byte) 0xb5 })));
             chart.plot(data);
-            return top + height;
+            return left + width;
         }
 
         private static String range(int firstRow, int lastRow, int column) {

@@ -277,11 +277,12 @@ class CostReportJobTest {
             assertThat(series.getValuesData().getPointAt(0)).isEqualTo(6.0);
             assertThat(axisTitle(dayChart.getCTChart().getPlotArea().getCatAxArray(0).getTitle())).isEqualTo("Day");
             assertThat(axisTitle(dayChart.getCTChart().getPlotArea().getValAxArray(0).getTitle())).isEqualTo("Cost (USD)");
-            // placed one under the other, below the Summary's table (total row included)
-            List<int[]> anchors = Workbooks.chartRows(summary);
+            // side by side below the Summary's table (total row included), so the Summary prints on one page
+            List<int[]> anchors = Workbooks.chartAnchors(summary);
             assertThat(anchors).hasSize(2);
             assertThat(anchors.get(0)[0]).isGreaterThan(Workbooks.headerRow(summary, "total"));
-            assertThat(anchors.get(1)[0]).isGreaterThan(anchors.get(0)[1]);
+            assertThat(anchors.get(1)[0]).isEqualTo(anchors.get(0)[0]);
+            assertThat(anchors.get(1)[2]).isGreaterThan(anchors.get(0)[3]);
             assertThat(byDay.getPrintSetup().getLandscape()).isTrue();
             assertThat(byDay.getRepeatingRows().getFirstRow()).isEqualTo(h);
         }

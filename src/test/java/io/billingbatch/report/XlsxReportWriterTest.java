@@ -266,10 +266,11 @@ class XlsxReportWriterTest {
             assertThat(daySeries.getValuesData().getDataRangeReference()).isEqualTo("'By day'!$C$8:$C$10");
             assertThat(daySeries.getValuesData().getPointCount()).isEqualTo(3);
             assertThat(daySeries.getValuesData().getPointAt(2)).isEqualTo(0.096);
-            List<int[]> anchors = Workbooks.chartRows(sheet);
+            List<int[]> anchors = Workbooks.chartAnchors(sheet);
             assertThat(anchors).hasSize(2);
             assertThat(anchors.get(0)[0]).as("below the total row").isGreaterThan(9);
-            assertThat(anchors.get(1)[0]).as("below the first chart").isGreaterThan(anchors.get(0)[1]);
+            assertThat(anchors.get(1)[0]).as("side by side: one page").isEqualTo(anchors.get(0)[0]);
+            assertThat(anchors.get(1)[2]).as("right of the first chart").isGreaterThan(anchors.get(0)[3]);
             assertThat(workbook.getSheet("By day").getDrawingPatriarch()).isNull();
             assertThat(workbook.getSheet("By day").getRow(8).getCell(0).getStringCellValue()).isEqualTo("2026-10-02");
         }
