@@ -26,6 +26,11 @@ public class CostReportCommand extends PeriodJobCommand {
     }
 
     @Override
+    protected java.util.List<Class<?>> resultBeans() {
+        return java.util.List.of(JdbcCostReportRepository.class, io.billingbatch.batch.PublishedRuns.class);
+    }
+
+    @Override
     protected void printResult(PeriodJobParameters parameters, CommandContext context) {
         if (!parameters.provisional()) {
             printTotals(parameters.period(), context.bean(CostReportRepository.class), context.out());

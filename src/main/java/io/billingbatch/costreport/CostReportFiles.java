@@ -86,8 +86,8 @@ public class CostReportFiles {
     }
 
     /**
-     * A month's "By day" sheet, next to the Summary: the cost per day of the zone with its chart,
-     * and its total, which is the month's. The days come from one grouped statement over the ledger
+     * A month's "By day" sheet, next to the Summary: the cost per day of the zone and its total, which
+     * is the month's; its chart is drawn on the Summary, under the chart of cost by type. The days come from one grouped statement over the ledger
      * with the report's own rules; if they do not add up to the published total to the micro-dollar
      * (a group of an account and type whose sum did not fit a 64-bit amount was rejected whole), the
      * sheet is left out rather than shown wrong.
@@ -117,7 +117,9 @@ public class CostReportFiles {
         long totalRecords = records;
         long totalCost = cost;
         return xlsx -> {
-            var sheet = xlsx.summary(BY_DAY).chart("Cost by day", 0, 2, "Day", "Cost (USD)", row -> true);
+            var sheet = xlsx.summary(BY_DAY);
+            // the chart is on the Summary, under the one of cost by type; its series refer to this sheet's days
+            xlsx.firstSummary().chart("Cost by day", sheet, 0, 2, "Day", "Cost (USD)", row -> true);
             for (CostReportRepository.DayTotal day : days) {
                 sheet.row(day.day().toString(), day.records(), day.cost());
             }
@@ -125,7 +127,7 @@ public class CostReportFiles {
         };
     }
 
-    /** The Summary sheet of a cost report workbook, with its chart of cost by type. */
+    /** The Summary sheet of a cost report workbook, with its chart of cost by type (a month's gets one of cost by day under it). */
     static XlsxReportWriter.SheetWriter summarySheet(XlsxReportWriter xlsx, ReportTable table) {
         int offset = table.columns().size() - SUMMARY.columns().size(); // the provisional as-of column
         return xlsx.summary(table).chart("Cost by type", offset, offset + 3, "Type", "Cost (USD)", row -> true);

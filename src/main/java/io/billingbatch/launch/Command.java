@@ -52,6 +52,27 @@ public interface Command<A> {
         return null;
     }
 
+    /**
+     * The beans (component classes) beyond the database layer that {@link #answerFromDatabase} needs; none
+     * (the default) when the command has no such answer. The database layer is the data source (the embedded
+     * PostgreSQL or {@code spring.datasource.*}), JDBC, transactions, the clock and the job repository: see
+     * {@link CommandDatabase}.
+     */
+    default List<Class<?>> databaseBeans() {
+        return List.of();
+    }
+
+    /**
+     * The command's answer from the database alone, in a small application of the database layer and
+     * {@link #databaseBeans} that starts in a fraction of the whole one's time: a refused launch, a token.
+     * Called before the whole application starts, only when {@link #databaseBeans} names some and the schema
+     * is current (no migration pending); empty when only the whole application can answer, which then starts
+     * and {@link #run}s the command. It must give the answer {@link #run} would give, by the same code.
+     */
+    default java.util.Optional<Integer> answerFromDatabase(A arguments, CommandContext context) throws Exception {
+        return java.util.Optional.empty();
+    }
+
     /** Configuration the command adds for its own start-up ({@code --billing.embedded.database=...}). */
     default List<String> configuration(List<String> given) {
         return List.of();

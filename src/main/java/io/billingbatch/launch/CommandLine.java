@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import org.springframework.boot.SpringApplication;
@@ -27,6 +28,16 @@ public final class CommandLine {
     public static final int FAILED = 1;
 
     public static final int USAGE = 2;
+
+    static final String DATABASE_LAYER = "database layer";
+
+    static final String APPLICATION = "application";
+
+    /** What answered the last command of this JVM ({@link #DATABASE_LAYER} or {@link #APPLICATION}), for tests. */
+    static volatile String answeredBy;
+
+    /** Spring Boot's switch for its background pre-initialisation (Jackson, message converters...). */
+    static final String BACKGROUND_PREINITIALIZER_IGNORE = "spring.backgroundpreinitializer.ignore";
 
     private CommandLine() {
     }
@@ -56,10 +67,49 @@ public final class CommandLine {
         if (command.startup() == Command.Startup.WEB) {
             return serve(spring, invocation);
         }
+        // Boot warms up Jackson, the HTTP message converters and the conversion service on a thread of its own
+        // for a web application: a command has no use for them, and on two cores that thread slows its start-up
+        System.setProperty(BACKGROUND_PREINITIALIZER_IGNORE, "true");
+        if (command.databaseBeans().isEmpty()) {
+            return runApplication(spring, invocation, arguments);
+        }
+        // first the database layer alone: a refused launch or a token needs no more (Command#answerFromDatabase)
+        ConfigurableApplicationContext database;
+        try {
+            database = CommandDatabase.start(application, command.databaseBeans(), springArguments(invocation));
+        }
+        catch (RuntimeException ex) {
+            System.err.println("billing-batch: " + command.name() + " failed: " + rootCause(ex).getMessage());
+            return FAILED;
+        }
+        try (database) {
+            if (CommandDatabase.schemaCurrent(database)) {
+                answeredBy = DATABASE_LAYER; // a refusal is its answer too (a UsageException)
+                Optional<Integer> answer = database.getBean(CommandRunner.class).answerFromDatabase(invocation, arguments);
+                if (answer.isPresent()) {
+                    return answer.get();
+                }
+            }
+            return runApplication(spring, invocation, arguments); // while the small one holds its PostgreSQL
+        }
+        catch (UsageException ex) {
+            System.err.println("billing-batch: " + ex.getMessage());
+            return USAGE;
+        }
+        catch (RuntimeException ex) {
+            System.err.println("billing-batch: " + command.name() + " failed: " + rootCause(ex).getMessage());
+            return FAILED;
+        }
+    }
+
+    /** Runs the command in the whole (non-web) application. */
+    private static int runApplication(SpringApplication spring, Invocation invocation, Object arguments) {
+        Command<?> command = invocation.command();
         // a command creates only the beans it uses: no web server, no schedule, no job it does not launch
         spring.setWebApplicationType(WebApplicationType.NONE);
         spring.setLazyInitialization(true);
         spring.setDefaultProperties(Map.of("spring.autoconfigure.exclude", String.join(",", serveOnlyAutoConfigurations())));
+        answeredBy = APPLICATION;
         try (ConfigurableApplicationContext context = spring.run(springArguments(invocation))) {
             return context.getBean(CommandRunner.class).run(invocation, arguments);
         }

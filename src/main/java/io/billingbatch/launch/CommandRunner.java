@@ -48,6 +48,29 @@ public class CommandRunner {
         }
     }
 
+    /** The command's answer from the database alone (see {@link Command#answerFromDatabase}), with the same exit codes. */
+    java.util.Optional<Integer> answerFromDatabase(Invocation invocation, Object arguments) throws UsageException {
+        CommandContext context = new CommandContext(application, application.getBean(Clock.class), System.out);
+        try {
+            return answer(invocation.command(), arguments, context);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new UsageException(ex.getMessage());
+        }
+        catch (UsageException | IllegalStateException ex) {
+            throw ex;
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException(ex.getMessage(), ex);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <A> java.util.Optional<Integer> answer(Command<A> command, Object arguments, CommandContext context)
+            throws Exception {
+        return command.answerFromDatabase((A) arguments, context);
+    }
+
     @SuppressWarnings("unchecked")
     static <A> int run(Command<A> command, Object arguments, CommandContext context) throws Exception {
         return command.run((A) arguments, context);

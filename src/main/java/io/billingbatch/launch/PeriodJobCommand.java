@@ -191,6 +191,32 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
         return launch(request.parameters(), request.rerun(), false, context);
     }
 
+    /** The launcher and what it reads, and {@link #resultBeans}: a refused launch needs no job. */
+    @Override
+    public final java.util.List<Class<?>> databaseBeans() {
+        java.util.List<Class<?>> beans = new java.util.ArrayList<>(java.util.List.of(PeriodJobLauncher.class,
+                JobRunGuard.class, RunHeartbeats.class, ReportStore.class));
+        beans.addAll(resultBeans());
+        return beans;
+    }
+
+    /** The beans {@link #printResult} reads beyond the {@link ReportStore}; a subclass that prints more names them. */
+    protected java.util.List<Class<?>> resultBeans() {
+        return java.util.List.of();
+    }
+
+    /**
+     * A launch refused by the period rule or a period already complete, answered as {@link #run} answers it
+     * ({@link PeriodJobLauncher#withoutRunning}, then the same report): the whole application need not start.
+     */
+    @Override
+    public java.util.Optional<Integer> answerFromDatabase(Arguments arguments, CommandContext context) {
+        JobRequest request = arguments.request(name, context.clock());
+        PeriodJobParameters parameters = request.parameters();
+        return context.bean(PeriodJobLauncher.class).withoutRunning(name, parameters, request.rerun())
+                .map(outcome -> report(name, parameters, outcome, false, () -> printResult(parameters, context), context));
+    }
+
     /**
      * Launches the job through {@link PeriodJobLauncher} and prints what it did; a period already
      * complete is exit 2 unless {@code completeIsFine} (then it is reported again, exit 0).

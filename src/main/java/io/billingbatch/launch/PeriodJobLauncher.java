@@ -96,6 +96,24 @@ public class PeriodJobLauncher {
     }
 
     /**
+     * What a launch would answer without running anything, found without the job and its lock: a period
+     * the rule refuses (thrown, see {@link #check}) or one already complete, as {@link #launch} finds it.
+     * Empty when only launching can tell (nothing yet, a failed or running execution, a rerun, a provisional
+     * run): then launch. Used by the command line before the whole application starts.
+     *
+     * @throws LaunchRefusedException when the period rule forbids the launch now
+     */
+    public Optional<LaunchOutcome> withoutRunning(String jobName, PeriodJobParameters requested, boolean rerun) {
+        check(jobName, requested);
+        if (rerun || requested.provisional()) {
+            return Optional.empty();
+        }
+        return latest(jobName, requested).map(Latest::execution)
+                .filter(last -> last.getStatus() == BatchStatus.COMPLETED && !completedBeforeTheEnd(jobName, last, requested))
+                .map(LaunchOutcome.AlreadyComplete::new);
+    }
+
+    /**
      * @throws LaunchRefusedException when the period rule forbids the launch now (see {@link #check})
      */
     public LaunchOutcome launch(Job job, PeriodJobParameters requested, boolean rerun) throws Exception {

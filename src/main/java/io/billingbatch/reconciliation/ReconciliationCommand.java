@@ -17,6 +17,12 @@ public class ReconciliationCommand extends PeriodJobCommand {
     }
 
     @Override
+    protected java.util.List<Class<?>> resultBeans() {
+        return java.util.List.of(JdbcReconciliationRepository.class, io.billingbatch.batch.PublishedRuns.class,
+                ReconciliationSeals.class, MonthSegments.class, io.billingbatch.ledger.LedgerAmountBound.class);
+    }
+
+    @Override
     protected void printResult(PeriodJobParameters parameters, CommandContext context) {
         if (!parameters.provisional()) {
             var summary = context.bean(JdbcReconciliationRepository.class).summary(parameters.period());

@@ -78,6 +78,12 @@ public final class XlsxReportWriter implements Closeable {
 
     static final int ROW_ACCESS_WINDOW = 200;
 
+    /** Narrowest chart, in characters of column width. */
+    static final int CHART_MIN_CHARS = 48;
+
+    /** Width a chart gives each bar beyond the narrowest, in characters (a month's 31 days: 70). */
+    static final int CHART_CHARS_PER_BAR = 2;
+
     private final OutputStream out;
 
     private final int maxDataRowsPerSheet;
@@ -188,6 +194,16 @@ public final class XlsxReportWriter implements Closeable {
         return sheet;
     }
 
+    /**
+     * The first summary sheet started (the workbook's Summary), for charts of the rows of a later one
+     * ({@link SheetWriter#chart(String, SheetWriter, int, int, String, String, java.util.function.Predicate)}).
+     * @throws IllegalStateException if no summary sheet was started
+     */
+    public SheetWriter firstSummary() {
+        return sheets.stream().filter(sheet -> sheet.buffered).findFirst()
+                .orElseThrow(() -> new IllegalStateException("The workbook has no summary sheet"));
+    }
+
     /** The title block of the summary sheet; may be given any time before {@link #close()}. */
     public XlsxReportWriter title(ReportTitle title) {
         this.title = title;
@@ -216,6 +232,12 @@ public final class XlsxReportWriter implements Closeable {
                 }
                 else {
                     sheet.finishSheet();
+                }
+            }
+            // once every summary's rows are placed: a chart may show another summary sheet's rows
+            for (SheetWriter sheet : sheets) {
+                if (sheet.buffered) {
+                    sheet.drawCharts();
                 }
             }
             workbook.write(out);
@@ -286,6 +308,9 @@ public final class XlsxReportWriter implements Closeable {
         private boolean filtered;
 
         private boolean totalWritten;
+
+        /** The row under a summary's table (and a blank row) where its charts begin. */
+        private int chartsTop;
 
         /** Per column the last text value and its cell text: a value repeated on every row is formatted once. */
         private final Object[] lastValues;
@@ -363,10 +388,23 @@ public final class XlsxReportWriter implements Closeable {
          */
         public SheetWriter chart(String title, int categoryColumn, int valueColumn, String categoryAxisTitle,
                 String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
-            if (!buffered) {
-                throw new IllegalStateException("Charts are drawn on a summary sheet, not on '" + table.name() + "'");
+            return chart(title, this, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle, rowFilter);
+        }
+
+        /**
+         * Same as {@link #chart(String, int, int, String, String, java.util.function.Predicate)}, of the data rows
+         * of another summary sheet of the workbook (its series refer to that sheet's cells): a Summary can show
+         * the chart of a table that lives on a sheet of its own. Charts are drawn below the table, side by side
+         * in the order they were added.
+         */
+        public SheetWriter chart(String title, SheetWriter source, int categoryColumn, int valueColumn,
+                String categoryAxisTitle, String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
+            if (!buffered || !source.buffered) {
+                throw new IllegalStateException("Charts are drawn on a summary sheet of a summary sheet's rows, not on '"
+                        + table.name() + "' of '" + source.table.name() + "'");
             }
-            charts.add(new Chart(title, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle, rowFilter));
+            charts.add(new Chart(title, source, categoryColumn, valueColumn, categoryAxisTitle, valueAxisTitle,
+                    rowFilter));
             return this;
         }
 
@@ -462,24 +500,39 @@ public final class XlsxReportWriter implements Closeable {
                 writeCells(sheet.createRow(next++), bufferedTotal, totalStyles);
                 finishSheet();
             }
-            int top = next + 1;
+            chartsTop = next + 1;
+        }
+
+        /**
+         * Draws a summary sheet's charts below its table, side by side with a blank column between them, so
+         * that a Summary with two charts still prints on one landscape page; called on close, once every
+         * summary is written.
+         */
+        private void drawCharts() {
+            int left = 0;
             for (Chart chart : charts) {
-                top = drawChart(chart, top) + 1;
+                left = drawChart(chart, chartsTop, left) + 1;
             }
         }
 
-        /** Draws a chart below the table from {@code top} on; returns the row under it. */
-        private int drawChart(Chart spec, int top) {
+        /**
+         * Draws a chart below the table, from row {@code top} and column {@code left} on; returns the column
+         * right of it. It spans the columns that give it {@value #CHART_MIN_CHARS} characters or, for many bars
+         * (a month's days), {@value #CHART_CHARS_PER_BAR} per bar.
+         */
+        private int drawChart(Chart spec, int top, int left) {
+            SheetWriter source = spec.source();
+            ReportTable table = source.table;
             List<String> categories = new ArrayList<>();
             List<Double> values = new ArrayList<>();
             int first = -1;
             int last = -1;
-            for (int i = 0; i < bufferedRows.size(); i++) {
-                Object[] values0 = bufferedRows.get(i);
+            for (int i = 0; i < source.bufferedRows.size(); i++) {
+                Object[] values0 = source.bufferedRows.get(i);
                 if (!spec.rowFilter().test(values0)) {
                     continue;
                 }
-                int rowIndex = headerRow + 1 + i;
+                int rowIndex = source.headerRow + 1 + i;
                 first = first < 0 ? rowIndex : first;
                 last = rowIndex;
                 Object category = values0[spec.categoryColumn()];
@@ -487,16 +540,20 @@ public final class XlsxReportWriter implements Closeable {
                 values.add(chartValue(table.columns().get(spec.valueColumn()).type(), values0[spec.valueColumn()]));
             }
             if (categories.isEmpty()) {
-                return top - 1;
+                return left - 1;
             }
-            String sheetRef = "'" + sheet.getSheetName().replace("'", "''") + "'!";
+            String sheetRef = "'" + source.sheet.getSheetName().replace("'", "''") + "'!";
             if (sheet.getDrawingPatriarch() == null) {
                 sheet.createDrawingPatriarch();
             }
             XSSFDrawing drawing = sheet.getDrawingPatriarch();
             int height = 16;
-            XSSFChart chart = drawing.createChart(drawing.createAnchor(0, 0, 0, 0, 0, top,
-                    Math.max(table.columns().size(), 6), top + height));
+            int chars = Math.max(CHART_MIN_CHARS, (categories.size() + 4) * CHART_CHARS_PER_BAR);
+            int width = 0;
+            for (int fitted = 0; fitted < chars; width++) {
+                fitted += sheet.getColumnWidth(left + width) / 256; // the table's widths, set before; the default beyond
+            }
+            XSSFChart chart = drawing.createChart(drawing.createAnchor(0, 0, 0, 0, left, top, left + width, top + height));
             chart.setTitleText(spec.title());
             chart.setTitleOverlay(false);
             XDDFCategoryAxis categoryAxis = chart.createCategoryAxis(AxisPosition.BOTTOM);
@@ -522,7 +579,7 @@ public final class XlsxReportWriter implements Closeable {
             series.setFillProperties(new org.apache.poi.xddf.usermodel.XDDFSolidFillProperties(
                     org.apache.poi.xddf.usermodel.XDDFColor.from(new byte[] { (byte) 0x2f, (byte) 0x6d, (byte) 0xb5 })));
             chart.plot(data);
-            return top + height;
+            return left + width;
         }
 
         private static String range(int firstRow, int lastRow, int column) {
@@ -579,8 +636,8 @@ public final class XlsxReportWriter implements Closeable {
         }
     }
 
-    /** A column chart of a summary sheet's rows. */
-    private record Chart(String title, int categoryColumn, int valueColumn, String categoryAxisTitle,
+    /** A column chart of the rows of a summary sheet ({@code source}: the one it is drawn on, or another). */
+    private record Chart(String title, SheetWriter source, int categoryColumn, int valueColumn, String categoryAxisTitle,
             String valueAxisTitle, java.util.function.Predicate<Object[]> rowFilter) {
     }
 

@@ -17,6 +17,11 @@ public class VerifySealsCommand extends PeriodJobCommand {
     }
 
     @Override
+    protected java.util.List<Class<?>> resultBeans() {
+        return java.util.List.of(JdbcSealVerifications.class, io.billingbatch.batch.PublishedRuns.class);
+    }
+
+    @Override
     protected void printResult(PeriodJobParameters parameters, CommandContext context) {
         context.bean(JdbcSealVerifications.class).summary(parameters.period()).ifPresent(summary -> {
             context.out().printf("  sealed ranges checked %,d (seals %,d), ledger rows read %,d, rows checked %,d%n",

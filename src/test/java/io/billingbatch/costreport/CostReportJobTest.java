@@ -205,10 +205,9 @@ class CostReportJobTest {
             assertThat(new org.apache.poi.ss.usermodel.DataFormatter().formatCellValue(summary.getRow(h + 3).getCell(3)))
                     .isEqualTo("$0.10");
             assertThat(summary.getRow(h + 1).getCell(1).getCellStyle().getDataFormatString()).isEqualTo("#,##0");
-            // a chart of cost by type from the rows above it
+            // a chart of cost by type from the rows above it (and, for a month, one of cost by day under it)
             var charts = ((XSSFSheet) summary).getDrawingPatriarch().getCharts();
-            assertThat(charts).hasSize(1);
-            assertThat(charts.get(0).getTitleText().getString()).isEqualTo("Cost by type");
+            assertThat(charts).extracting(chart -> chart.getTitleText().getString()).containsExactly("Cost by type", "Cost by day");
             assertThat(charts.get(0).getChartSeries().get(0).getSeries(0).getValuesData().getDataRangeReference())
                     .isEqualTo("'Summary'!$D$" + (h + 2) + ":$D$" + (h + 4));
             for (Sheet sheet : List.of(summary, workbook.getSheet("Accounts"))) {
@@ -237,7 +236,7 @@ class CostReportJobTest {
     }
 
     @Test
-    void aMonthsWorkbookHasItsCostByDayWithAChartAndTheDaysAddUpToTheMonthToTheMicroDollar() throws Exception {
+    void aMonthsWorkbookHasItsCostByDayWithAChartOnTheSummaryAndTheDaysAddUpToTheMonthToTheMicroDollar() throws Exception {
         jobOperatorTestUtils.startJob(new PeriodJobParameters(OCTOBER, 1).toJobParameters());
 
         try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
@@ -263,18 +262,55 @@ class CostReportJobTest {
             assertThat(rowText(byDay, h + 1)).containsExactly("2026-10-01", "1.0", "6.0");
             assertThat(rowText(byDay, h + 7)).containsExactly("total", "16.0", "16.096");
             assertThat(dayMicros).isEqualTo(16_096_000L);
-            var charts = ((XSSFSheet) byDay).getDrawingPatriarch().getCharts();
-            assertThat(charts).hasSize(1);
-            assertThat(charts.get(0).getTitleText().getString()).isEqualTo("Cost by day");
-            var series = charts.get(0).getChartSeries().get(0).getSeries(0);
+            // the chart of the days is on the Summary, under the chart of cost by type; its series refer to the By day sheet
+            assertThat(((XSSFSheet) byDay).getDrawingPatriarch()).as("no chart on the By day sheet").isNull();
+            XSSFSheet summary = workbook.getSheet("Summary");
+            var charts = summary.getDrawingPatriarch().getCharts();
+            assertThat(charts).extracting(chart -> chart.getTitleText().getString()).containsExactly("Cost by type", "Cost by day");
+            var dayChart = charts.get(1);
+            assertThat(dayChart.getChartSeries()).hasSize(1);
+            assertThat(dayChart.getChartSeries().get(0).getSeriesCount()).isEqualTo(1);
+            var series = dayChart.getChartSeries().get(0).getSeries(0);
             assertThat(series.getValuesData().getDataRangeReference()).isEqualTo("'By day'!$C$" + (h + 2) + ":$C$" + (h + 7));
             assertThat(series.getCategoryData().getDataRangeReference()).isEqualTo("'By day'!$A$" + (h + 2) + ":$A$" + (h + 7));
+            assertThat(series.getCategoryData().getPointCount()).isEqualTo(6);
+            assertThat(series.getValuesData().getPointAt(0)).isEqualTo(6.0);
+            assertThat(axisTitle(dayChart.getCTChart().getPlotArea().getCatAxArray(0).getTitle())).isEqualTo("Day");
+            assertThat(axisTitle(dayChart.getCTChart().getPlotArea().getValAxArray(0).getTitle())).isEqualTo("Cost (USD)");
+            // side by side below the Summary's table (total row included), so the Summary prints on one page
+            List<int[]> anchors = Workbooks.chartAnchors(summary);
+            assertThat(anchors).hasSize(2);
+            assertThat(anchors.get(0)[0]).isGreaterThan(Workbooks.headerRow(summary, "total"));
+            assertThat(anchors.get(1)[0]).isEqualTo(anchors.get(0)[0]);
+            assertThat(anchors.get(1)[2]).isGreaterThan(anchors.get(0)[3]);
             assertThat(byDay.getPrintSetup().getLandscape()).isTrue();
             assertThat(byDay.getRepeatingRows().getFirstRow()).isEqualTo(h);
         }
         long monthMicros = costReports.totalsByType(OCTOBER).stream().mapToLong(TypeTotal::cost).reduce(0, Math::addExact);
         assertThat(costReports.totalsByDay(OCTOBER, amountBound.maxMicros()).stream()
                 .mapToLong(CostReportRepository.DayTotal::cost).reduce(0, Math::addExact)).isEqualTo(monthMicros);
+    }
+
+    @Test
+    void aDaysWorkbookHasOnlyTheChartOfCostByTypeOnItsSummaryAndNoByDaySheet() throws Exception {
+        ReportPeriod day = ReportPeriod.parse("2026-10-03", "UTC");
+        FileSystemUtils.deleteRecursively(reportStore.directory(day.key()));
+        jobOperatorTestUtils.startJob(new PeriodJobParameters(day, 1).toJobParameters());
+
+        try (InputStream in = Files.newInputStream(reportStore.directory(day.key()).resolve("cost-report-2026-10-03.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            assertThat(workbook.getSheet("By day")).isNull();
+            XSSFSheet summary = workbook.getSheet("Summary");
+            var charts = summary.getDrawingPatriarch().getCharts();
+            assertThat(charts).extracting(chart -> chart.getTitleText().getString()).containsExactly("Cost by type");
+            int h = Workbooks.headerRow(summary, "Type");
+            assertThat(charts.get(0).getChartSeries().get(0).getSeries(0).getValuesData().getDataRangeReference())
+                    .isEqualTo("'Summary'!$D$" + (h + 2) + ":$D$" + (h + 2));
+        }
+    }
+
+    private static String axisTitle(org.openxmlformats.schemas.drawingml.x2006.chart.CTTitle title) {
+        return title.getTx().getRich().getPArray(0).getRArray(0).getT();
     }
 
     @Test

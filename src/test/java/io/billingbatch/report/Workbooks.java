@@ -51,6 +51,18 @@ public final class Workbooks {
         return lines;
     }
 
+    /** The cells (first row, last row, first column, last column) each chart of the sheet is anchored to, in drawing order. */
+    public static List<int[]> chartAnchors(org.apache.poi.xssf.usermodel.XSSFSheet sheet) {
+        List<int[]> rows = new ArrayList<>();
+        for (var shape : sheet.getDrawingPatriarch().getShapes()) {
+            if (shape instanceof org.apache.poi.xssf.usermodel.XSSFGraphicFrame frame) {
+                var anchor = (org.apache.poi.xssf.usermodel.XSSFClientAnchor) frame.getAnchor();
+                rows.add(new int[] { anchor.getRow1(), anchor.getRow2(), anchor.getCol1(), anchor.getCol2() });
+            }
+        }
+        return rows;
+    }
+
     /** The index of the header row of the sheet: the first row whose first cell is {@code label}. */
     public static int headerRow(Sheet sheet, String label) {
         for (Row row : sheet) {

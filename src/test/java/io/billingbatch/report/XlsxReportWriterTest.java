@@ -226,6 +226,70 @@ class XlsxReportWriterTest {
     }
 
     @Test
+    void aSummaryCarriesAChartOfAnotherSummarySheetsRowsUnderItsOwnChart() throws IOException {
+        // given
+        var out = new ByteArrayOutputStream();
+        ReportTable summaryTable = ReportTable.of("Summary", ReportColumn.text("type", 8), ReportColumn.usd("cost_usd"));
+        ReportTable dayTable = ReportTable.of("By day", ReportColumn.text("day", 12), ReportColumn.integer("records", 8),
+                ReportColumn.usd("cost_usd"));
+
+        // when: the day sheet is started after the long sheet, as a streamed report adds it at the end
+        try (var xlsx = new XlsxReportWriter(out)) {
+            var summary = xlsx.summary(summaryTable).chart("Cost by type", 0, 1, "Type", "Cost (USD)", row -> true);
+            summary.row("call", 6_000_000L);
+            summary.row("sms", 96_000L);
+            summary.total("total", 6_096_000L);
+            xlsx.sheet(USAGE).row("acct-1", "x", 1L, 1L, null);
+            var days = xlsx.summary(dayTable);
+            assertThat(xlsx.firstSummary()).isSameAs(summary);
+            xlsx.firstSummary().chart("Cost by day", days, 0, 2, "Day", "Cost (USD)", row -> true);
+            days.row("2026-10-01", 1L, 6_000_000L);
+            days.row("2026-10-02", 2L, 0L);
+            days.row("2026-10-03", 2L, 96_000L);
+            days.total("total", 5L, 6_096_000L);
+            xlsx.title(ReportTitle.of("Cost report", io.billingbatch.ledger.ReportPeriod.parse("2026-10", "UTC"), 1, 7,
+                    Instant.parse("2026-11-01T03:00:00Z"), null));
+        }
+
+        // then
+        try (XSSFWorkbook workbook = read(out)) {
+            assertThat(sheetNames(workbook)).containsExactly("Summary", "By day", "Usage");
+            XSSFSheet sheet = workbook.getSheet("Summary");
+            var charts = sheet.getDrawingPatriarch().getCharts();
+            assertThat(charts).extracting(chart -> chart.getTitleText().getString()).containsExactly("Cost by type", "Cost by day");
+            var typeSeries = charts.get(0).getChartSeries().get(0).getSeries(0);
+            assertThat(typeSeries.getValuesData().getDataRangeReference()).isEqualTo("'Summary'!$B$8:$B$9");
+            assertThat(charts.get(1).getChartSeries()).hasSize(1);
+            assertThat(charts.get(1).getChartSeries().get(0).getSeriesCount()).isEqualTo(1);
+            var daySeries = charts.get(1).getChartSeries().get(0).getSeries(0);
+            assertThat(daySeries.getCategoryData().getDataRangeReference()).isEqualTo("'By day'!$A$8:$A$10");
+            assertThat(daySeries.getValuesData().getDataRangeReference()).isEqualTo("'By day'!$C$8:$C$10");
+            assertThat(daySeries.getValuesData().getPointCount()).isEqualTo(3);
+            assertThat(daySeries.getValuesData().getPointAt(2)).isEqualTo(0.096);
+            List<int[]> anchors = Workbooks.chartAnchors(sheet);
+            assertThat(anchors).hasSize(2);
+            assertThat(anchors.get(0)[0]).as("below the total row").isGreaterThan(9);
+            assertThat(anchors.get(1)[0]).as("side by side: one page").isEqualTo(anchors.get(0)[0]);
+            assertThat(anchors.get(1)[2]).as("right of the first chart").isGreaterThan(anchors.get(0)[3]);
+            assertThat(workbook.getSheet("By day").getDrawingPatriarch()).isNull();
+            assertThat(workbook.getSheet("By day").getRow(8).getCell(0).getStringCellValue()).isEqualTo("2026-10-02");
+        }
+    }
+
+    @Test
+    void drawsChartsOnlyOnSummarySheetsOfSummaryRows() throws IOException {
+        try (var xlsx = new XlsxReportWriter(new ByteArrayOutputStream())) {
+            var usage = xlsx.sheet(USAGE);
+            assertThatThrownBy(xlsx::firstSummary).isInstanceOf(IllegalStateException.class);
+            var summary = xlsx.summary(ReportTable.of("Summary", ReportColumn.text("type", 8), ReportColumn.usd("cost_usd")));
+            assertThatThrownBy(() -> summary.chart("Usage", usage, 0, 4, "Account", "USD", row -> true))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> usage.chart("Usage", 0, 4, "Account", "USD", row -> true))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void shortensContinuationSheetNamesToExcelsLimit() {
         assertThat(XlsxReportWriter.sheetName("Usage", 1)).isEqualTo("Usage");
         assertThat(XlsxReportWriter.sheetName("Usage", 2)).isEqualTo("Usage (2)");

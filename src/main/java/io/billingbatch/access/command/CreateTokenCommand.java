@@ -59,6 +59,17 @@ public class CreateTokenCommand implements Command<CreateTokenCommand.TokenReque
         return new TokenRequest(name, role, customerId);
     }
 
+    /** Tokens need the database alone: the command runs in the database layer (Command#answerFromDatabase). */
+    @Override
+    public java.util.List<Class<?>> databaseBeans() {
+        return java.util.List.of(JdbcApiTokens.class, JdbcBillingAccounts.class);
+    }
+
+    @Override
+    public java.util.Optional<Integer> answerFromDatabase(TokenRequest request, CommandContext context) {
+        return java.util.Optional.of(run(request, context));
+    }
+
     @Override
     public int run(TokenRequest request, CommandContext context) {
         if (request.customerId() != null && context.bean(JdbcBillingAccounts.class).page(request.customerId(), null, 1).isEmpty()) {

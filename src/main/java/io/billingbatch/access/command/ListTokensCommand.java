@@ -33,6 +33,17 @@ public class ListTokensCommand implements Command<Boolean> {
         return invocation.flag("all");
     }
 
+    /** Tokens need the database alone: the command runs in the database layer (Command#answerFromDatabase). */
+    @Override
+    public java.util.List<Class<?>> databaseBeans() {
+        return java.util.List.of(JdbcApiTokens.class);
+    }
+
+    @Override
+    public java.util.Optional<Integer> answerFromDatabase(Boolean all, CommandContext context) {
+        return java.util.Optional.of(run(all, context));
+    }
+
     @Override
     public int run(Boolean all, CommandContext context) {
         List<TokenRow> tokens = context.bean(JdbcApiTokens.class).list(all);

@@ -45,6 +45,18 @@ public class RevokeTokenCommand implements Command<UUID> {
         }
     }
 
+    /** Tokens need the database alone: the command runs in the database layer (Command#answerFromDatabase). */
+    @Override
+    public java.util.List<Class<?>> databaseBeans() {
+        return java.util.List.of(io.billingbatch.access.JdbcApiTokens.class, io.billingbatch.access.ApiAudit.class,
+                TokenAdministration.class);
+    }
+
+    @Override
+    public java.util.Optional<Integer> answerFromDatabase(UUID id, CommandContext context) {
+        return java.util.Optional.of(run(id, context));
+    }
+
     @Override
     public int run(UUID id, CommandContext context) {
         Revocation revocation = context.bean(TokenAdministration.class).revoke(id, ApiPrincipal.commandLine())

@@ -1,0 +1,163 @@
+package io.billingbatch.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.billingbatch.BillingBatchApplication;
+import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command line answers a refused launch and a token from the database layer alone
+ * ({@link CommandDatabase}), with the same output and exit code as the whole application, and starts
+ * the whole application when it must: a launch that runs, a schema that is behind.
+ */
+@SpringBootTest
+class CommandDatabaseTest {
+
+    @Autowired
+    CommandRunner commands;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ReportStore reportStore;
+
+    String url;
+
+    String user;
+
+    @BeforeEach
+    void theTestsDatabase() throws Exception {
+        try (java.sql.Connection connection = jdbc.getDataSource().getConnection()) {
+            url = connection.getMetaData().getURL();
+            user = connection.getMetaData().getUserName();
+        }
+    }
+
+    @Test
+    void aCompletedPeriodIsRefusedByTheDatabaseLayerAsTheApplicationRefusesIt() throws Exception {
+        // given: a period reported by the application
+        LedgerFixture.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Quick"), 60, Instant.parse("2026-03-04T10:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
+        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        Run byApplication = capture(() -> {
+            try {
+                return commands.execute("cost-report", "--period=2026-03-04");
+            }
+            catch (UsageException ex) {
+                System.err.println("billing-batch: " + ex.getMessage());
+                return CommandLine.USAGE;
+            }
+        });
+        long executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
+
+        // when
+        Run quick = commandLine("cost-report", "--period=2026-03-04");
+
+        // then: exit 2, the totals, the files and the one-line reason, as the application says them
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(quick.exitCode()).isEqualTo(CommandLine.USAGE);
+        assertThat(withoutLog(quick.output())).isEqualTo(withoutLog(byApplication.output())).contains("  total ")
+                .contains("cost-report-2026-03-04.csv");
+        assertThat(withoutLog(quick.errors())).isEqualTo(withoutLog(byApplication.errors())).contains("cost-report 2026-03-04 (UTC) is already reported")
+                .endsWith("nothing was run: add --rerun to replace it\n");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isEqualTo(executions);
+
+        // a period the rule refuses is refused there too; a launch that runs starts the whole application
+        Run future = commandLine("cost-report", "--period=2099-01");
+        assertThat(future.exitCode()).isEqualTo(CommandLine.USAGE);
+        assertThat(future.errors()).contains("cost-report 2099-01 (UTC) is in the future");
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
+        Run ran = commandLine("cost-report", "--period=2026-03-05");
+        assertThat(ran.exitCode()).as(ran.errors()).isZero();
+        assertThat(ran.output()).contains("cost-report 2026-03-05 (UTC): COMPLETED");
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.APPLICATION);
+    }
+
+    @Test
+    void aTokenIsCreatedByTheDatabaseLayerAndOnADatabaseThatIsBehindByTheApplicationAfterFlyway() throws Exception {
+        Run created = commandLine("create-token", "--name=quick-token", "--role=finance");
+        assertThat(created.exitCode()).as(created.errors()).isZero();
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(created.output()).contains("created for quick-token (role finance)");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE name = 'quick-token'", Long.class)).isOne();
+
+        jdbc.execute("DROP DATABASE IF EXISTS behind_command_line");
+        jdbc.execute("CREATE DATABASE behind_command_line");
+        try {
+            Run fresh = commandLineOn(url.replaceFirst("/[^/?]+(\\?|$)", "/behind_command_line$1"), "create-token",
+                    "--name=fresh-token", "--role=admin");
+            assertThat(fresh.exitCode()).as(fresh.errors()).isZero();
+            assertThat(CommandLine.answeredBy).as("migrations pending: Flyway runs first").isEqualTo(CommandLine.APPLICATION);
+            assertThat(fresh.output()).contains("created for fresh-token (role admin)");
+        }
+        finally {
+            jdbc.execute("DROP DATABASE IF EXISTS behind_command_line WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void theSchemaIsCurrentOnlyWhenEveryMigrationOnTheClassPathIsApplied() {
+        var migrations = CommandDatabase.migrations("classpath:db/migration").orElseThrow();
+        assertThat(migrations).contains(List.of(1L), List.of(26L));
+        assertThat(CommandDatabase.migrations("filesystem:/tmp/migrations")).isEmpty();
+        assertThat(CommandDatabase.version("1.0")).isEqualTo(CommandDatabase.version("1")).isEqualTo(List.of(1L));
+        assertThat(CommandDatabase.version("2_1")).isEqualTo(List.of(2L, 1L));
+    }
+
+    /** The command's own lines, without the log's (which start with the time). */
+    private static String withoutLog(String text) {
+        return text.lines().filter(line -> !line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"))
+                .map(line -> line + "\n").reduce("", String::concat);
+    }
+
+    private Run commandLine(String... args) {
+        return commandLineOn(url, args);
+    }
+
+    private Run commandLineOn(String databaseUrl, String... args) {
+        List<String> arguments = new ArrayList<>(List.of(args));
+        arguments.add("--spring.datasource.url=" + databaseUrl);
+        arguments.add("--spring.datasource.username=" + user);
+        arguments.add("--billing.reports.root=" + reportStore.directory("2026-03-04").getParent());
+        return capture(() -> CommandLine.run(BillingBatchApplication.class, arguments.toArray(String[]::new)));
+    }
+
+    private static Run capture(java.util.function.IntSupplier command) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(output, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+        try {
+            int exit = command.getAsInt();
+            return new Run(exit, output.toString(StandardCharsets.UTF_8), errors.toString(StandardCharsets.UTF_8));
+        }
+        finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    record Run(int exitCode, String output, String errors) {
+    }
+}
