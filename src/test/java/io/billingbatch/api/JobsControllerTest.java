@@ -15,14 +15,13 @@ import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandLine;
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.testing.TestLog;
 import io.billingbatch.ledger.ReportPeriod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Jobs over HTTP against the running server: each test works on periods of its own, so the
  * shared job repository never makes one test depend on another.
  */
-@ExtendWith(OutputCaptureExtension.class)
 class JobsControllerTest extends ServerTestSupport {
 
     @Autowired
@@ -230,7 +228,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aStopWhileTheFirstStepOpensItsReaderEndsStoppedEverywhereAndTheRestartCompletes(CapturedOutput output)
+    void aStopWhileTheFirstStepOpensItsReaderEndsStoppedEverywhereAndTheRestartCompletes()
             throws Exception {
         givenACallOn("2025-01-10");
         String admin = token(Role.ADMIN);
@@ -262,10 +260,10 @@ class JobsControllerTest extends ServerTestSupport {
         assertThat(accountStep.get("write_count").asLong()).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'"
                 + " AND period = '2025-01-10'", Long.class)).isZero();
-        awaitLine(output, "reconciliation 2025-01-10 ended STOPPED (execution " + running + ")");
+        TestLog.awaitLine("reconciliation 2025-01-10 ended STOPPED (execution " + running + ")", Duration.ofSeconds(30));
         assertThat(jobCount("reconciliation", "STOPPED")).as("the job's observation").isEqualTo(stoppedBefore + 1);
         assertThat(jobCount("reconciliation", "COMPLETED")).isEqualTo(completedBefore);
-        assertThat(output.getAll()).doesNotContain("Failed to initialize the reader");
+        assertThat(TestLog.text()).doesNotContain("Failed to initialize the reader");
 
         Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
 
@@ -280,7 +278,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aStopBeforeTheFirstStepEndsStoppedEverywhereWithoutReadingAndTheRestartCompletes(CapturedOutput output)
+    void aStopBeforeTheFirstStepEndsStoppedEverywhereWithoutReadingAndTheRestartCompletes()
             throws Exception {
         givenACallOn("2025-01-11");
         String admin = token(Role.ADMIN);
@@ -307,7 +305,7 @@ class JobsControllerTest extends ServerTestSupport {
         JsonNode aggregation = step(stopped, "costAggregationStep");
         assertThat(aggregation.get("status").asString()).isEqualTo("STOPPED");
         assertThat(aggregation.get("read_count").asLong()).isZero();
-        awaitLine(output, "cost-report 2025-01-11 ended STOPPED (execution " + running + ")");
+        TestLog.awaitLine("cost-report 2025-01-11 ended STOPPED (execution " + running + ")", Duration.ofSeconds(30));
         assertThat(jobCount("cost-report", "STOPPED")).isEqualTo(stoppedBefore + 1);
 
         Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
@@ -464,14 +462,6 @@ class JobsControllerTest extends ServerTestSupport {
         while (jdbc.queryForObject("SELECT count(*) FROM pg_locks WHERE relation = CAST(? AS regclass) AND NOT granted",
                 Long.class, table) == 0) {
             assertThat(Instant.now()).as("a session waits for " + table).isBefore(deadline);
-            sleep();
-        }
-    }
-
-    private static void awaitLine(CapturedOutput output, String line) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!output.getAll().contains(line)) {
-            assertThat(Instant.now()).as("the log says " + line).isBefore(deadline);
             sleep();
         }
     }
