@@ -1,5 +1,7 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.report.Workbooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the beginning" is the same period run again (a new revision) with the earlier seals removed.
  * Same context as {@link ReconciliationJobTest}.
  */
-@SpringBootTest
+@BillingTest
 class ReconciliationSealTest {
 
     static final ReportPeriod JULY = ReportPeriod.parse("2026-07", "UTC");
@@ -83,8 +85,7 @@ class ReconciliationSealTest {
 
     @BeforeEach
     void emptyLedger() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
+        Tables.reset(jdbc);
         for (String folder : List.of("2026-07", "2026-08", "2026-09", "2026-09-29", "2026-10", "2026-10-09", "2026-10-10")) {
             FileSystemUtils.deleteRecursively(reportStore.directory(folder).toFile());
         }

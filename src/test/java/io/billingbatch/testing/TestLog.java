@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Predicate;
 
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -79,12 +80,17 @@ public final class TestLog extends AppenderBase<ILoggingEvent> {
 
     /** Waits until a line containing {@code text} is logged (woken by each new line, no polling). */
     public static void awaitLine(String text, Duration timeout) throws InterruptedException {
+        awaitLine(line -> line.contains(text), "\"" + text + "\"", timeout);
+    }
+
+    /** Waits until a line that {@code matches} is logged (woken by each new line, no polling). */
+    public static void awaitLine(Predicate<String> matches, String what, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (LOCK) {
-            while (LINES.stream().noneMatch(line -> line.contains(text))) {
+            while (LINES.stream().noneMatch(matches)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("the log did not say \"" + text + "\" within " + timeout);
+                    throw new AssertionError("the log did not say " + what + " within " + timeout);
                 }
                 LOCK.wait(Math.max(1, left / 1_000_000));
             }
