@@ -16,6 +16,7 @@ import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandLine;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.testing.TestLog;
+import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.ledger.ReportPeriod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,7 +36,7 @@ class JobsControllerTest extends ServerTestSupport {
     DataSource dataSource;
 
     @Test
-    void aLaunchAnswers202AtOnceAndTheExecutionCompletesWithItsCounts() {
+    void aLaunchAnswers202AtOnceAndTheExecutionCompletesWithItsCounts() throws Exception {
         givenACallOn("2025-01-07");
         String admin = token(Role.ADMIN);
 
@@ -77,7 +78,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aPeriodThatHasNotEndedOrHasNotBegunIsA409WithTheReasonAndNothingRuns() {
+    void aPeriodThatHasNotEndedOrHasNotBegunIsA409WithTheReasonAndNothingRuns() throws Exception {
         String finance = token(Role.FINANCE);
         clock.pin(Instant.parse("2036-03-10T20:00:00Z"));
         try {
@@ -115,7 +116,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aProvisionalRunOfTheRunningMonthIsAcceptedRunsAgainAndIsNotThePeriodsResult() {
+    void aProvisionalRunOfTheRunningMonthIsAcceptedRunsAgainAndIsNotThePeriodsResult() throws Exception {
         String finance = token(Role.FINANCE);
         clock.pin(Instant.parse("2035-06-20T08:00:00Z"));
         try {
@@ -141,7 +142,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void financeLaunchesVerifySealsForAPeriodThatHasEndedAndItHasNoProvisionalRun() {
+    void financeLaunchesVerifySealsForAPeriodThatHasEndedAndItHasNoProvisionalRun() throws Exception {
         String finance = token(Role.FINANCE);
 
         Reply launched = post("/v1.0/jobs/verify-seals/executions", """
@@ -157,7 +158,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() {
+    void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() throws Exception {
         givenACallOn("2025-01-08");
         String finance = token(Role.FINANCE);
         long first = post("/v1.0/jobs/reconciliation/executions", """
@@ -198,7 +199,7 @@ class JobsControllerTest extends ServerTestSupport {
             assertThat(duplicate.json().get("execution_id").asLong()).isEqualTo(running);
             assertThat(duplicate.json().get("message").asString()).contains("already running");
 
-            JsonNode progress = awaitStep(running, admin);
+            JsonNode progress = awaitStep(running, "costAggregationStep", admin);
             assertThat(progress.get("status").asString()).isEqualTo("STARTED");
             assertThat(progress.get("progress").get("steps_total").asInt()).isEqualTo(3);
             assertThat(progress.get("progress").get("steps_completed").asInt()).isZero();
@@ -317,7 +318,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void badParametersAre400WithTheCommandLinesReason() {
+    void badParametersAre400WithTheCommandLinesReason() throws Exception {
         String admin = token(Role.ADMIN);
         long executionsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
         assertBadRequestAsCommandLine(admin, "cost-report", """
@@ -345,7 +346,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aDryRunOfAutoTopUpIsLaunchedByAdmin() {
+    void aDryRunOfAutoTopUpIsLaunchedByAdmin() throws Exception {
         String admin = token(Role.ADMIN);
         Reply launched = post("/v1.0/jobs/auto-topup/executions", """
                 {"date": "2025-02-03", "dry-run": true}""", admin);
@@ -356,7 +357,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void rolesDecideWhoMayLaunchWhat() {
+    void rolesDecideWhoMayLaunchWhat() throws Exception {
         String finance = token(Role.FINANCE);
         String customer = customerToken(UUID.randomUUID());
 
@@ -382,7 +383,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void unknownJobsAndExecutionsAre404() {
+    void unknownJobsAndExecutionsAre404() throws Exception {
         String admin = token(Role.ADMIN);
         Reply job = post("/v1.0/jobs/payroll/executions", """
                 {"period": "2025-02-05"}""", admin);
@@ -427,33 +428,18 @@ class JobsControllerTest extends ServerTestSupport {
         ledger.call(account, 42, period.start().plusSeconds(600));
     }
 
-    private JsonNode awaitStatus(long id, String status, String token) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        JsonNode execution;
-        do {
-            execution = get("/v1.0/jobs/executions/" + id, token).json();
-            if (status.equals(execution.get("status").asString())) {
-                return execution;
-            }
-            sleep();
-        }
-        while (Instant.now().isBefore(deadline));
-        throw new AssertionError("execution " + id + " did not reach " + status + ": " + execution);
+    /** The execution once its background run has returned (a wait for the launcher's "ended" line), in {@code status}. */
+    private JsonNode awaitStatus(long id, String status, String token) throws InterruptedException {
+        StoppedRuns.awaitEnd(id);
+        JsonNode execution = get("/v1.0/jobs/executions/" + id, token).json();
+        assertThat(execution.get("status").asString()).as("execution " + id + ": " + execution).isEqualTo(status);
+        return execution;
     }
 
-    /** The running execution once its first step has started (the launch answers as soon as the job starts). */
-    private JsonNode awaitStep(long id, String token) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        JsonNode execution;
-        do {
-            execution = get("/v1.0/jobs/executions/" + id, token).json();
-            if (execution.has("progress") && execution.get("progress").hasNonNull("current_step")) {
-                return execution;
-            }
-            sleep();
-        }
-        while (Instant.now().isBefore(deadline));
-        throw new AssertionError("execution " + id + " started no step: " + execution);
+    /** The running execution once {@code step}, its first, has started (a wait for the step's "started" line). */
+    private JsonNode awaitStep(long id, String step, String token) throws InterruptedException {
+        TestLog.awaitLine("ProgressListener - " + step + " started", Duration.ofSeconds(30));
+        return get("/v1.0/jobs/executions/" + id, token).json();
     }
 
     /** Waits until a session waits for a lock on {@code table}: the run is held right there. */

@@ -80,8 +80,11 @@ class MainJobTest {
             }
             String fresh = url.replaceFirst("/[^/?]+(\\?|$)", "/fresh_command_line$1");
             PrintStream original = System.err;
+            PrintStream originalOut = System.out;
             ByteArrayOutputStream errors = new ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             int exit;
             try {
                 exit = CommandLine.run(io.billingbatch.BillingBatchApplication.class, new String[] { "demo-data", "--accounts=3", "--months=1", "--rows=50",
@@ -89,8 +92,10 @@ class MainJobTest {
             }
             finally {
                 System.setErr(original);
+                System.setOut(originalOut);
             }
             assertThat(exit).as(errors.toString(StandardCharsets.UTF_8)).isEqualTo(CommandLine.OK);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Demo ledger: 3 accounts, 50 ledger rows");
         }
         finally {
             jdbc.execute("DROP DATABASE IF EXISTS fresh_command_line WITH (FORCE)");

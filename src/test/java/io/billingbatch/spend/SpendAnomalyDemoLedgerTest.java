@@ -63,8 +63,8 @@ class SpendAnomalyDemoLedgerTest {
                 naturalMax = Math.max(naturalMax, detector.maxScore(period));
             }
         }
-        System.out.println("spend anomalies on the demo ledger: found " + found + ", highest score of a day without a spike "
-                + naturalMax);
+        org.slf4j.LoggerFactory.getLogger(SpendAnomalyDemoLedgerTest.class).info(
+                "spend anomalies on the demo ledger: found {}, highest score of a day without a spike {}", found, naturalMax);
 
         // then
         assertThat(found).containsExactlyInAnyOrderElementsOf(planted);
