@@ -1,5 +1,6 @@
 package io.billingbatch.api;
 
+import io.billingbatch.batch.StoppedRuns;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -32,11 +33,7 @@ class BatchObservationsTest extends ServerTestSupport {
                 {"date": "2025-06-01", "dry-run": true}""", admin);
 
         assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (count(JOB_SERIES) == jobsBefore) {
-            assertThat(Instant.now()).as("the job's observation reaches Prometheus").isBefore(deadline);
-            Thread.sleep(50);
-        }
+        StoppedRuns.awaitEnd(launched.json().get("id").asLong()); // its observation is recorded before the run returns
         assertThat(count(JOB_SERIES)).isEqualTo(jobsBefore + 1);
         assertThat(count(STEP_SERIES)).isEqualTo(stepsBefore + 1);
     }
@@ -54,11 +51,8 @@ class BatchObservationsTest extends ServerTestSupport {
                 {"period": "2025-03-04"}""", token(Role.ADMIN));
 
         assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (count(series) == jobsBefore) {
-            assertThat(Instant.now()).as("the job's observation reaches Prometheus").isBefore(deadline);
-            Thread.sleep(50);
-        }
+        StoppedRuns.awaitEnd(launched.json().get("id").asLong()); // its observation is recorded before the run returns
+        assertThat(count(series)).as("the job's observation reaches Prometheus").isEqualTo(jobsBefore + 1);
         String metrics = get("/actuator/prometheus").text();
         assertThat(metrics).as("chunk observations stay").contains("spring_batch_chunk_write_seconds_count{");
         assertThat(metrics).as("per-item observations are off (application.properties)").doesNotContain("spring_batch_item_");

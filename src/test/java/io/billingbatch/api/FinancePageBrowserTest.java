@@ -1,5 +1,11 @@
 package io.billingbatch.api;
 
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.concurrent.TimeUnit;
+
+import io.billingbatch.testing.TestLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,11 +203,9 @@ class FinancePageBrowserTest extends ServerTestSupport {
         assertThat(result.getText()).doesNotContain("HTTP 401").doesNotContain("HTTP 403").contains("finance-pack");
         saveScreenshot("finance-page-admin.png");
         // the run goes on in the background of this shared server: let it end before the next test class
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && jdbc.queryForObject("""
-                SELECT count(*) FROM batch_job_execution e JOIN batch_job_instance i USING (job_instance_id)
-                WHERE i.job_name = 'finance-pack' AND e.end_time IS NULL""", Long.class) > 0) {
-            Thread.sleep(100);
+        if (result.getText().startsWith("Started")) {
+            TestLog.awaitLine(line -> line.contains("finance-pack " + ADMIN_MONTH + " ended "), "that finance-pack ended",
+                    Duration.ofSeconds(60));
         }
     }
 
@@ -253,18 +257,24 @@ class FinancePageBrowserTest extends ServerTestSupport {
         }
     }
 
-    /** Waits until Chromium has finished the download (no partial .crdownload file left). */
+    /** Waits until Chromium has finished the download (no partial .crdownload file left): woken by the folder's changes. */
     private Path awaitDownload(String fileName) throws IOException, InterruptedException {
         Path file = downloads.resolve(fileName);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.isRegularFile(file) && !partialDownloads()) {
-                return file;
+        try (WatchService changes = downloads.getFileSystem().newWatchService()) {
+            downloads.register(changes, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.isRegularFile(file) || partialDownloads()) {
+                WatchKey change = changes.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (change == null) {
+                    try (Stream<Path> files = Files.list(downloads)) {
+                        throw new AssertionError("No download of " + fileName + " within 30 s; the folder holds " + files.toList());
+                    }
+                }
+                change.pollEvents();
+                change.reset();
             }
-            Thread.sleep(100);
-        }
-        try (Stream<Path> files = Files.list(downloads)) {
-            throw new AssertionError("No download of " + fileName + " within 30 s; the folder holds " + files.toList());
+            return file;
         }
     }
 

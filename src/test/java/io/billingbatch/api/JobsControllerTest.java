@@ -15,14 +15,14 @@ import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandLine;
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.testing.TestLog;
+import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.ledger.ReportPeriod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,14 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Jobs over HTTP against the running server: each test works on periods of its own, so the
  * shared job repository never makes one test depend on another.
  */
-@ExtendWith(OutputCaptureExtension.class)
 class JobsControllerTest extends ServerTestSupport {
 
     @Autowired
     DataSource dataSource;
 
     @Test
-    void aLaunchAnswers202AtOnceAndTheExecutionCompletesWithItsCounts() {
+    void aLaunchAnswers202AtOnceAndTheExecutionCompletesWithItsCounts() throws Exception {
         givenACallOn("2025-01-07");
         String admin = token(Role.ADMIN);
 
@@ -79,7 +78,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aPeriodThatHasNotEndedOrHasNotBegunIsA409WithTheReasonAndNothingRuns() {
+    void aPeriodThatHasNotEndedOrHasNotBegunIsA409WithTheReasonAndNothingRuns() throws Exception {
         String finance = token(Role.FINANCE);
         clock.pin(Instant.parse("2036-03-10T20:00:00Z"));
         try {
@@ -117,7 +116,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aProvisionalRunOfTheRunningMonthIsAcceptedRunsAgainAndIsNotThePeriodsResult() {
+    void aProvisionalRunOfTheRunningMonthIsAcceptedRunsAgainAndIsNotThePeriodsResult() throws Exception {
         String finance = token(Role.FINANCE);
         clock.pin(Instant.parse("2035-06-20T08:00:00Z"));
         try {
@@ -143,7 +142,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void financeLaunchesVerifySealsForAPeriodThatHasEndedAndItHasNoProvisionalRun() {
+    void financeLaunchesVerifySealsForAPeriodThatHasEndedAndItHasNoProvisionalRun() throws Exception {
         String finance = token(Role.FINANCE);
 
         Reply launched = post("/v1.0/jobs/verify-seals/executions", """
@@ -159,7 +158,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() {
+    void aCompletedPeriodIsA409NamingItsExecutionUnlessRerun() throws Exception {
         givenACallOn("2025-01-08");
         String finance = token(Role.FINANCE);
         long first = post("/v1.0/jobs/reconciliation/executions", """
@@ -200,7 +199,7 @@ class JobsControllerTest extends ServerTestSupport {
             assertThat(duplicate.json().get("execution_id").asLong()).isEqualTo(running);
             assertThat(duplicate.json().get("message").asString()).contains("already running");
 
-            JsonNode progress = awaitStep(running, admin);
+            JsonNode progress = awaitStep(running, "costAggregationStep", admin);
             assertThat(progress.get("status").asString()).isEqualTo("STARTED");
             assertThat(progress.get("progress").get("steps_total").asInt()).isEqualTo(3);
             assertThat(progress.get("progress").get("steps_completed").asInt()).isZero();
@@ -230,7 +229,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aStopWhileTheFirstStepOpensItsReaderEndsStoppedEverywhereAndTheRestartCompletes(CapturedOutput output)
+    void aStopWhileTheFirstStepOpensItsReaderEndsStoppedEverywhereAndTheRestartCompletes()
             throws Exception {
         givenACallOn("2025-01-10");
         String admin = token(Role.ADMIN);
@@ -262,10 +261,10 @@ class JobsControllerTest extends ServerTestSupport {
         assertThat(accountStep.get("write_count").asLong()).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE job_name = 'reconciliation'"
                 + " AND period = '2025-01-10'", Long.class)).isZero();
-        awaitLine(output, "reconciliation 2025-01-10 ended STOPPED (execution " + running + ")");
+        TestLog.awaitLine("reconciliation 2025-01-10 ended STOPPED (execution " + running + ")", Duration.ofSeconds(30));
         assertThat(jobCount("reconciliation", "STOPPED")).as("the job's observation").isEqualTo(stoppedBefore + 1);
         assertThat(jobCount("reconciliation", "COMPLETED")).isEqualTo(completedBefore);
-        assertThat(output.getAll()).doesNotContain("Failed to initialize the reader");
+        assertThat(TestLog.text()).doesNotContain("Failed to initialize the reader");
 
         Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
 
@@ -280,7 +279,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aStopBeforeTheFirstStepEndsStoppedEverywhereWithoutReadingAndTheRestartCompletes(CapturedOutput output)
+    void aStopBeforeTheFirstStepEndsStoppedEverywhereWithoutReadingAndTheRestartCompletes()
             throws Exception {
         givenACallOn("2025-01-11");
         String admin = token(Role.ADMIN);
@@ -307,7 +306,7 @@ class JobsControllerTest extends ServerTestSupport {
         JsonNode aggregation = step(stopped, "costAggregationStep");
         assertThat(aggregation.get("status").asString()).isEqualTo("STOPPED");
         assertThat(aggregation.get("read_count").asLong()).isZero();
-        awaitLine(output, "cost-report 2025-01-11 ended STOPPED (execution " + running + ")");
+        TestLog.awaitLine("cost-report 2025-01-11 ended STOPPED (execution " + running + ")", Duration.ofSeconds(30));
         assertThat(jobCount("cost-report", "STOPPED")).isEqualTo(stoppedBefore + 1);
 
         Reply restarted = post("/v1.0/jobs/executions/" + running + "/restart", "", admin);
@@ -319,7 +318,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void badParametersAre400WithTheCommandLinesReason() {
+    void badParametersAre400WithTheCommandLinesReason() throws Exception {
         String admin = token(Role.ADMIN);
         long executionsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
         assertBadRequestAsCommandLine(admin, "cost-report", """
@@ -347,7 +346,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void aDryRunOfAutoTopUpIsLaunchedByAdmin() {
+    void aDryRunOfAutoTopUpIsLaunchedByAdmin() throws Exception {
         String admin = token(Role.ADMIN);
         Reply launched = post("/v1.0/jobs/auto-topup/executions", """
                 {"date": "2025-02-03", "dry-run": true}""", admin);
@@ -358,7 +357,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void rolesDecideWhoMayLaunchWhat() {
+    void rolesDecideWhoMayLaunchWhat() throws Exception {
         String finance = token(Role.FINANCE);
         String customer = customerToken(UUID.randomUUID());
 
@@ -384,7 +383,7 @@ class JobsControllerTest extends ServerTestSupport {
     }
 
     @Test
-    void unknownJobsAndExecutionsAre404() {
+    void unknownJobsAndExecutionsAre404() throws Exception {
         String admin = token(Role.ADMIN);
         Reply job = post("/v1.0/jobs/payroll/executions", """
                 {"period": "2025-02-05"}""", admin);
@@ -429,33 +428,18 @@ class JobsControllerTest extends ServerTestSupport {
         ledger.call(account, 42, period.start().plusSeconds(600));
     }
 
-    private JsonNode awaitStatus(long id, String status, String token) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        JsonNode execution;
-        do {
-            execution = get("/v1.0/jobs/executions/" + id, token).json();
-            if (status.equals(execution.get("status").asString())) {
-                return execution;
-            }
-            sleep();
-        }
-        while (Instant.now().isBefore(deadline));
-        throw new AssertionError("execution " + id + " did not reach " + status + ": " + execution);
+    /** The execution once its background run has returned (a wait for the launcher's "ended" line), in {@code status}. */
+    private JsonNode awaitStatus(long id, String status, String token) throws InterruptedException {
+        StoppedRuns.awaitEnd(id);
+        JsonNode execution = get("/v1.0/jobs/executions/" + id, token).json();
+        assertThat(execution.get("status").asString()).as("execution " + id + ": " + execution).isEqualTo(status);
+        return execution;
     }
 
-    /** The running execution once its first step has started (the launch answers as soon as the job starts). */
-    private JsonNode awaitStep(long id, String token) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        JsonNode execution;
-        do {
-            execution = get("/v1.0/jobs/executions/" + id, token).json();
-            if (execution.has("progress") && execution.get("progress").hasNonNull("current_step")) {
-                return execution;
-            }
-            sleep();
-        }
-        while (Instant.now().isBefore(deadline));
-        throw new AssertionError("execution " + id + " started no step: " + execution);
+    /** The running execution once {@code step}, its first, has started (a wait for the step's "started" line). */
+    private JsonNode awaitStep(long id, String step, String token) throws InterruptedException {
+        TestLog.awaitLine("ProgressListener - " + step + " started", Duration.ofSeconds(30));
+        return get("/v1.0/jobs/executions/" + id, token).json();
     }
 
     /** Waits until a session waits for a lock on {@code table}: the run is held right there. */
@@ -464,14 +448,6 @@ class JobsControllerTest extends ServerTestSupport {
         while (jdbc.queryForObject("SELECT count(*) FROM pg_locks WHERE relation = CAST(? AS regclass) AND NOT granted",
                 Long.class, table) == 0) {
             assertThat(Instant.now()).as("a session waits for " + table).isBefore(deadline);
-            sleep();
-        }
-    }
-
-    private static void awaitLine(CapturedOutput output, String line) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!output.getAll().contains(line)) {
-            assertThat(Instant.now()).as("the log says " + line).isBefore(deadline);
             sleep();
         }
     }

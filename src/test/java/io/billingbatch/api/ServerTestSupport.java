@@ -14,23 +14,18 @@ import tools.jackson.databind.ObjectMapper;
 import io.billingbatch.access.JdbcApiTokens;
 import io.billingbatch.access.Role;
 import io.billingbatch.ledger.TestClock;
-import io.billingbatch.webhook.LoopbackOnlyResolver;
+import io.billingbatch.testing.ServerTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Base of the tests that talk to a running server over real HTTP, as {@code curl} would. All of
- * them share one application context (one server, one embedded PostgreSQL), so each test makes
- * its own accounts and tokens rather than assuming an empty database.
+ * them share one application context ({@link ServerTest}: one server, one embedded PostgreSQL), so each
+ * test makes its own accounts and tokens rather than assuming an empty database.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "spring.main.web-application-type=servlet", "billing.schedule.enabled=false",
-                "billing.webhooks.dispatch-interval=300ms" })
-@Import({ TestClockConfiguration.class, LoopbackOnlyResolver.class })
+@ServerTest
 public abstract class ServerTestSupport {
 
     @Autowired

@@ -1,11 +1,11 @@
 package io.billingbatch.batch;
 
 import java.time.Duration;
-import java.time.Instant;
+
+import io.billingbatch.testing.TestLog;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.repository.JobRepository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,13 +15,14 @@ public final class StoppedRuns {
     private StoppedRuns() {
     }
 
-    /** Polls the repository (with a deadline) until the execution no longer runs. */
-    public static void awaitEnd(JobRepository jobRepository, long id) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (jobRepository.getJobExecution(id).isRunning()) {
-            assertThat(Instant.now()).as("execution " + id + " ends").isBefore(deadline);
-            Thread.sleep(20);
-        }
+    /**
+     * Until the background launch of the execution has returned: {@code BackgroundJobLauncher} logs
+     * "... ended STATUS (execution id)" once the job, its listeners (where a stop reason becomes the
+     * exit message) and its run (lock, heartbeat row) are done. A wait for that line, not a poll.
+     */
+    public static void awaitEnd(long id) throws InterruptedException {
+        TestLog.awaitLine(line -> line.contains(" ended ") && line.contains("(execution " + id + ")"),
+                "that execution " + id + " ended", Duration.ofSeconds(60));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.billingbatch.costreport;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.report.Workbooks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +34,8 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.test.JobOperatorTestUtils;
-import org.springframework.batch.test.context.SpringBatchTest;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -41,13 +44,17 @@ import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBatchTest
-@SpringBootTest
+@BillingTest
 class CostReportJobTest {
 
     static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
 
     @Autowired
+    JobOperator jobOperator;
+
+    @Autowired
+    JobRepository jobRepository;
+
     JobOperatorTestUtils jobOperatorTestUtils;
 
     @Autowired
@@ -81,8 +88,9 @@ class CostReportJobTest {
 
     @BeforeEach
     void givenAHandBuiltLedger() throws IOException {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()));
+        jobOperatorTestUtils = new JobOperatorTestUtils(jobOperator, jobRepository);
         jobOperatorTestUtils.setJob(costReportJob);
         ledger = new LedgerFixture(jdbc);
         acme = ledger.account("Acme Telecom", acmeCustomer);

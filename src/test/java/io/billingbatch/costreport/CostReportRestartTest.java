@@ -8,6 +8,8 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.ServerTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.launch.BackgroundJobLauncher;
@@ -35,7 +37,7 @@ import org.springframework.util.FileSystemUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A run that fails in the middle of its chunk step, restarted, ends exactly like one that never failed. */
-@SpringBootTest(properties = "billing.cost-report.chunk-size=1")
+@ServerTest
 class CostReportRestartTest {
 
     static final ReportPeriod PERIOD = ReportPeriod.parse("2026-10-05", "Europe/Berlin");
@@ -66,7 +68,7 @@ class CostReportRestartTest {
 
     @BeforeEach
     void givenSixAccountsWithCallsAndSms() {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
         LedgerFixture ledger = new LedgerFixture(jdbc);
         Instant day = PERIOD.start();
@@ -150,7 +152,7 @@ class CostReportRestartTest {
     }
 
     private void awaitEnd(long id) throws InterruptedException {
-        StoppedRuns.awaitEnd(jobRepository, id);
+        StoppedRuns.awaitEnd(id);
     }
 
     Path csv() {

@@ -1,5 +1,7 @@
 package io.billingbatch.demo;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import java.time.Instant;
 import java.time.YearMonth;
 
@@ -14,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-@SpringBootTest
+@BillingTest
 class DemoLedgerGeneratorTest {
 
     private static final YearMonth FIRST_MONTH = YearMonth.of(2026, 1);
@@ -27,7 +29,7 @@ class DemoLedgerGeneratorTest {
 
     @BeforeEach
     void emptyLedger() {
-        jdbc.execute("TRUNCATE billing_accounts, billing_billings");
+        Tables.reset(jdbc);
     }
 
     @Test

@@ -72,6 +72,15 @@ class CommandLineUsageTest {
 
     @Test
     void helpPrintsUsageAndExits0() {
-        assertThat(CommandLine.run(BillingBatchApplication.class, new String[] { "help" })).isEqualTo(CommandLine.OK);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(CommandLine.run(BillingBatchApplication.class, new String[] { "help" })).isEqualTo(CommandLine.OK);
+        }
+        finally {
+            System.setOut(original);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: billing-batch").contains("create-token");
     }
 }

@@ -46,8 +46,13 @@ class LaunchSchedulerTest extends ServerTestSupport {
     @Autowired
     DefinitionRunner runner;
 
-    @Autowired
-    JdbcScheduleRuns runs;
+    /** The schedule's table, telling the test each outcome as it is recorded (see {@link SignalledRuns}). */
+    SignalledRuns runs;
+
+    @org.junit.jupiter.api.BeforeEach
+    void signalledRuns() {
+        runs = new SignalledRuns(jdbc);
+    }
 
     @Autowired
     JobRunGuard guard;
@@ -156,7 +161,7 @@ class LaunchSchedulerTest extends ServerTestSupport {
         Files.writeString(file, "name=" + name + "\ncron=* * * * * *\njobs=cost-report\ncost-report.period=2019-07-03\n");
         LaunchDefinition everySecond = LaunchDefinition.load(file);
         java.util.concurrent.atomic.AtomicInteger blips = new java.util.concurrent.atomic.AtomicInteger();
-        JdbcScheduleRuns flaky = new JdbcScheduleRuns(jdbc) {
+        SignalledRuns flaky = new SignalledRuns(jdbc) {
 
             @Override
             public boolean claim(String definition, Instant fireTime, String claimedBy, boolean catchUp) {
@@ -170,11 +175,8 @@ class LaunchSchedulerTest extends ServerTestSupport {
                 Duration.ofMinutes(1), "flaky");
         scheduler.start();
         try {
-            Instant deadline = Instant.now().plusSeconds(90);
-            while (Instant.now().isBefore(deadline) && jdbc.queryForObject(
-                    "SELECT count(*) FROM schedule_runs WHERE definition = ? AND outcome = 'completed'", Long.class, name) < 2) {
-                Thread.sleep(100);
-            }
+            flaky.await(finished -> finished.stream().filter(run -> run.startsWith(name + " ") && run.endsWith(" completed"))
+                    .count() >= 2, "two completed fire times of " + name);
         }
         finally {
             scheduler.stop();
@@ -508,17 +510,42 @@ class LaunchSchedulerTest extends ServerTestSupport {
     }
 
     private void awaitFinished(String definition, Instant fireTime) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (Instant.now().isBefore(deadline)) {
-            List<String> outcome = jdbc.queryForList("SELECT outcome FROM schedule_runs WHERE definition = ? AND fire_time = ?"
-                    + " AND outcome IS NOT NULL", String.class, definition, java.sql.Timestamp.from(fireTime));
-            if (!outcome.isEmpty()) {
-                assertThat(outcome).containsExactly("completed");
-                return;
-            }
-            Thread.sleep(50);
+        runs.await(finished -> finished.stream().anyMatch(run -> run.startsWith(definition + " " + fireTime + " ")),
+                "schedule " + definition + " to run its fire time " + fireTime);
+        assertThat(jdbc.queryForList("SELECT outcome FROM schedule_runs WHERE definition = ? AND fire_time = ?"
+                + " AND outcome IS NOT NULL", String.class, definition, java.sql.Timestamp.from(fireTime)))
+                .containsExactly("completed");
+    }
+
+    /** The schedule's table, which tells a waiting test each outcome it records: a wait for that, not a poll. */
+    static class SignalledRuns extends JdbcScheduleRuns {
+
+        private final List<String> finished = new java.util.ArrayList<>();
+
+        SignalledRuns(org.springframework.jdbc.core.JdbcTemplate jdbc) {
+            super(jdbc);
         }
-        throw new AssertionError("schedule " + definition + " did not run its fire time " + fireTime);
+
+        @Override
+        public void finish(String definition, Instant fireTime, String outcome, String detail, Instant nextTry) {
+            super.finish(definition, fireTime, outcome, detail, nextTry);
+            synchronized (finished) {
+                finished.add(definition + " " + fireTime + " " + outcome);
+                finished.notifyAll();
+            }
+        }
+
+        /** Waits until the outcomes recorded so far ("definition fireTime outcome") satisfy {@code done}. */
+        void await(java.util.function.Predicate<List<String>> done, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            synchronized (finished) {
+                while (!done.test(finished)) {
+                    long left = deadline - System.nanoTime();
+                    assertThat(left).as("waiting for " + what + "; recorded: " + finished).isPositive();
+                    finished.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+        }
     }
 
     private void givenACallOn(String day) {

@@ -1,5 +1,8 @@
 package io.billingbatch.launch;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.TestLog;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.report.Workbooks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,6 +14,7 @@ import java.util.List;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.TestClock;
 import io.billingbatch.report.ReportStore;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,20 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The main job a newcomer runs first: demo ledger on an empty database, then last month's cost report. */
-@SpringBootTest
+@BillingTest
 class MainJobTest {
 
     static final Instant NOV_25 = Instant.parse("2026-11-25T03:00:00Z");
-
-    @TestConfiguration
-    static class FixedClock {
-
-        @Bean
-        @Primary
-        TestClock testClock() {
-            return new TestClock(NOV_25);
-        }
-    }
 
     @Autowired
     TestClock clock;
@@ -47,6 +41,11 @@ class MainJobTest {
     @BeforeEach
     void atNovember25() {
         clock.pin(NOV_25);
+    }
+
+    @AfterEach
+    void unpinned() {
+        clock.unpin();
     }
 
     @Autowired
@@ -81,8 +80,11 @@ class MainJobTest {
             }
             String fresh = url.replaceFirst("/[^/?]+(\\?|$)", "/fresh_command_line$1");
             PrintStream original = System.err;
+            PrintStream originalOut = System.out;
             ByteArrayOutputStream errors = new ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             int exit;
             try {
                 exit = CommandLine.run(io.billingbatch.BillingBatchApplication.class, new String[] { "demo-data", "--accounts=3", "--months=1", "--rows=50",
@@ -90,8 +92,10 @@ class MainJobTest {
             }
             finally {
                 System.setErr(original);
+                System.setOut(originalOut);
             }
             assertThat(exit).as(errors.toString(StandardCharsets.UTF_8)).isEqualTo(CommandLine.OK);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Demo ledger: 3 accounts, 50 ledger rows");
         }
         finally {
             jdbc.execute("DROP DATABASE IF EXISTS fresh_command_line WITH (FORCE)");
@@ -108,7 +112,7 @@ class MainJobTest {
 
     @Test
     void fillsAnEmptyLedgerReportsLastMonthAndSaysSoWhenRunAgain() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-10"));
 
         Run first = run();
@@ -135,7 +139,7 @@ class MainJobTest {
 
     @Test
     void theShippedMonthlyDefinitionRunsItsJobsInOrderAndSkipsWhatIsAlreadyDone() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-10"));
         String[] command = { "run-definition", "jobs/monthly.properties" };
 
@@ -163,7 +167,7 @@ class MainJobTest {
 
     @Test
     void aFailedRunExits1AndRestartsAndACompletedPeriodIsRefusedWithTheReason() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         LedgerFixture ledger = new LedgerFixture(jdbc);
         java.util.UUID account = ledger.account("Exit codes");
         ledger.call(account, 12, Instant.parse("2026-05-06T08:00:00Z"));
@@ -197,7 +201,7 @@ class MainJobTest {
     @Test
     void amountsWhoseSumDoesNotFitALongAreRejectedAndEveryCommandEndsAsDocumented() throws Exception {
         // given: the ledger, two usage rows of -5e18 micro-USD on different accounts, and one good call
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         LedgerFixture ledger = new LedgerFixture(jdbc);
         java.util.UUID first = ledger.account("First");
         java.util.UUID second = ledger.account("Second");
@@ -230,7 +234,7 @@ class MainJobTest {
     @Test
     void aPeriodThatHasNotEndedOrHasNotBegunIsRefusedWithTheReasonAndNothingRuns(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         clock.pin(Instant.parse("2026-11-29T20:00:00Z"));
         long executionsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
 
@@ -256,7 +260,7 @@ class MainJobTest {
 
     @Test
     void aCompletedPeriodIsOnlyReportedOnceItHasEndedInItsZone() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         clock.pin(Instant.parse("2026-12-01T03:00:00Z")); // still November 30th in New York
 
         assertRefused("cost-report --period=2026-11 --zone=America/New_York",
@@ -266,7 +270,7 @@ class MainJobTest {
 
     @Test
     void aProvisionalRunReportsTheMonthSoFarUnderItsOwnNameAgainAndAgainAndNeverStandsInForTheFinalRun() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-11"));
         LedgerFixture ledger = new LedgerFixture(jdbc);
         java.util.UUID account = ledger.account("Month so far");
@@ -339,7 +343,7 @@ class MainJobTest {
 
     @Test
     void aProvisionalReconciliationChecksTheMonthSoFarAsOfItsInstantAndIsNotThePeriodsResult() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-11"));
         LedgerFixture ledger = new LedgerFixture(jdbc);
         java.util.UUID drifted = ledger.account("Drifted");
@@ -394,8 +398,7 @@ class MainJobTest {
     @Test
     void aDefinitionRunsAnAutoTopUpAsADryRunWhenItSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
             throws Exception {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results");
+        Tables.reset(jdbc);
         LedgerFixture ledger = new LedgerFixture(jdbc);
         java.util.UUID account = ledger.account("Planned only");
         ledger.topUp(account, 1_000_000, Instant.parse("2026-11-20T00:00:00Z"));
@@ -425,9 +428,11 @@ class MainJobTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int logged = TestLog.text().length();
         try {
             int exitCode = commands.execute(args);
-            return new Run(exitCode, out.toString(StandardCharsets.UTF_8));
+            // what a console shows: the command's lines and the log's (which tests keep off the console)
+            return new Run(exitCode, out.toString(StandardCharsets.UTF_8) + TestLog.text().substring(logged));
         }
         finally {
             System.setOut(original);

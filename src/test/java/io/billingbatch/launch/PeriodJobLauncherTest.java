@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.LedgerFixture;
@@ -35,7 +37,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One live run per period across processes, and recovery of a run whose process was killed. */
-@SpringBootTest
+@BillingTest
 class PeriodJobLauncherTest {
 
     static final ReportPeriod DAY = ReportPeriod.parse("2026-10-07", "UTC");
@@ -68,7 +70,7 @@ class PeriodJobLauncherTest {
 
     @BeforeEach
     void givenOneAccountWithACall() {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         LedgerFixture ledger = new LedgerFixture(jdbc);
         UUID account = ledger.account("Solo");
         ledger.topUp(account, 10_000_000, DAY.start());

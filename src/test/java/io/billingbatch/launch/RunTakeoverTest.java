@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.ServerTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.launch.BackgroundJobLauncher.Launched;
@@ -45,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only once its heartbeat is stale, ending what PostgreSQL still runs for it. Same context as
  * ReconciliationRestartTest (chunks of one account, so a run can be held between two of them).
  */
-@SpringBootTest(properties = "billing.reconciliation.chunk-size=1")
+@ServerTest
 class RunTakeoverTest {
 
     static final ReportPeriod PERIOD = ReportPeriod.parse("2026-08", "UTC");
@@ -75,8 +77,7 @@ class RunTakeoverTest {
 
     @BeforeEach
     void givenSixAccountsThreeOfThemNegative() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, batch_run_heartbeats");
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
         LedgerFixture ledger = new LedgerFixture(jdbc);
         Instant day = Instant.parse("2026-08-05T00:00:00Z");
@@ -266,14 +267,9 @@ class RunTakeoverTest {
                 applicationName) > 0);
     }
 
-    /**
-     * Until the run has returned: Spring Batch stores the execution's end once before its listeners
-     * run and again after them (where the stop reason becomes the exit message), and the run's
-     * heartbeat row goes only once the job has returned, after both.
-     */
-    private void awaitEnd(long id) {
-        await("execution " + id + " ends", () -> !jobRepository.getJobExecution(id).isRunning()
-                && jdbc.queryForObject("SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = ?", Long.class, id) == 0);
+    /** Until the run has returned (its exit message written, its heartbeat row gone): {@link StoppedRuns#awaitEnd}. */
+    private void awaitEnd(long id) throws InterruptedException {
+        StoppedRuns.awaitEnd(id);
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) {

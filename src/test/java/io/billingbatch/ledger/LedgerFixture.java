@@ -26,16 +26,6 @@ public class LedgerFixture {
         this.jdbc = jdbc;
     }
 
-    /** Empties the ledger, every job's results and the job repository. */
-    public static void reset(JdbcTemplate jdbc) {
-        jdbc.execute("""
-                TRUNCATE billing_billings, billing_accounts, cost_report_lines, published_runs, reconciliation_seals, batch_item_rejects,
-                         batch_job_execution_context, batch_step_execution_context, batch_step_execution,
-                         batch_job_execution_params, batch_job_execution, batch_job_instance
-                """);
-        jdbc.execute("ALTER SEQUENCE billing_posting_seq RESTART");
-    }
-
     public UUID account(String name) {
         return account(name, UUID.randomUUID());
     }

@@ -1,5 +1,6 @@
 package io.billingbatch.ledger;
 
+import io.billingbatch.testing.BillingTest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** The money rules of {@code ledger} as PostgreSQL applies them: the rate card and what counts as a charge. */
-@SpringBootTest
+@BillingTest
 class MoneyRulesTest {
 
     static final Instant NOW = Instant.parse("2026-10-15T12:00:00Z");

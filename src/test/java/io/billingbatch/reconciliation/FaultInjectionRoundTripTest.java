@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.demo.DemoFaultInjector;
 import io.billingbatch.demo.DemoFaultInjector.Injection;
@@ -27,7 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The reconciliation finds exactly the faults injected into a demo ledger, and nothing on a clean one. */
-@SpringBootTest
+@BillingTest
 class FaultInjectionRoundTripTest {
 
     static final YearMonth THIS_MONTH = YearMonth.now(ZoneOffset.UTC);
@@ -60,8 +62,7 @@ class FaultInjectionRoundTripTest {
 
     @BeforeEach
     void givenACleanDemoLedgerOfTwoMonths() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
+        Tables.reset(jdbc);
         demoLedger.generate(new DemoLedgerSpec(5, 120, THIS_MONTH.minusMonths(3), 2, 40_000));
     }
 

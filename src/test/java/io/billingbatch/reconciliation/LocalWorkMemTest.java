@@ -1,5 +1,6 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.testing.BillingTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@SpringBootTest
+@BillingTest
 class LocalWorkMemTest {
 
     @Autowired

@@ -3,6 +3,8 @@ package io.billingbatch.reconciliation;
 import java.time.ZoneId;
 import java.time.YearMonth;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.ServerTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -28,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A month assembled from its days that fails mid-step, restarted, ends exactly like a cold run.
  * Same context as {@link ReconciliationRestartTest} (one item per chunk: a failure is mid-step).
  */
-@SpringBootTest(properties = "billing.reconciliation.chunk-size=1")
+@ServerTest
 class MonthFromDaysRestartTest {
 
     static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
@@ -49,9 +51,7 @@ class MonthFromDaysRestartTest {
 
     @BeforeEach
     void givenAColdMonthRunAndThenItsDays() throws Exception {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, reconciliation_run_inputs,"
-                + " reconciliation_segments, reconciliation_gap_accounts, reconciliation_gap_findings");
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
         MonthFromDaysTest.plantLedgerWithFindings(new LedgerFixture(jdbc), jdbc, ZoneId.of("UTC"));
         cold = MonthFromDaysTest.result(jdbc, reportStore, OCTOBER, run(OCTOBER, 1).getJobInstanceId());

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -35,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ledger) equals a cold run of the same month, row for row and byte for byte. Same context as
  * {@link ReconciliationJobTest}.
  */
-@SpringBootTest
+@BillingTest
 class MonthFromDaysTest {
 
     @Autowired
@@ -60,9 +62,7 @@ class MonthFromDaysTest {
 
     @BeforeEach
     void emptyLedger() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, reconciliation_run_inputs,"
-                + " reconciliation_segments, reconciliation_gap_accounts, reconciliation_gap_findings");
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-10").toFile());
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-09").toFile());
         ledger = new LedgerFixture(jdbc);

@@ -6,6 +6,8 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.UUID;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.demo.DemoLedgerGenerator;
 import io.billingbatch.demo.DemoLedgerSpec;
@@ -28,7 +30,7 @@ import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest
+@BillingTest
 class ReconciliationJobTest {
 
     static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
@@ -62,8 +64,7 @@ class ReconciliationJobTest {
 
     @BeforeEach
     void emptyLedger() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
         ledger = new LedgerFixture(jdbc);
     }

@@ -1,5 +1,7 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.ServerTest;
 import io.billingbatch.report.Workbooks;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +41,7 @@ import org.springframework.util.FileSystemUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A reconciliation that fails in its account step, restarted, ends exactly like one that never failed. */
-@SpringBootTest(properties = "billing.reconciliation.chunk-size=1")
+@ServerTest
 class ReconciliationRestartTest {
 
     static final ReportPeriod PERIOD = ReportPeriod.parse("2026-10", "UTC");
@@ -73,8 +75,7 @@ class ReconciliationRestartTest {
 
     @BeforeEach
     void givenSixAccountsTwoOfThemFaulty() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
+        Tables.reset(jdbc);
         FileSystemUtils.deleteRecursively(reportStore.directory(PERIOD.key()).toFile());
         LedgerFixture ledger = new LedgerFixture(jdbc);
         Instant day = Instant.parse("2026-10-05T00:00:00Z");
@@ -267,7 +268,7 @@ class ReconciliationRestartTest {
     }
 
     private void awaitEnd(long id) throws InterruptedException {
-        StoppedRuns.awaitEnd(jobRepository, id);
+        StoppedRuns.awaitEnd(id);
     }
 
     Path csv() {

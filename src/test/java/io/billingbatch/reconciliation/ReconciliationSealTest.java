@@ -1,5 +1,7 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.report.Workbooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import io.billingbatch.demo.DemoLedgerSpec;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.testing.TestLog;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.ledger.RunningPeriods;
 import io.billingbatch.report.ReportStore;
@@ -32,8 +35,6 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 
@@ -45,8 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the beginning" is the same period run again (a new revision) with the earlier seals removed.
  * Same context as {@link ReconciliationJobTest}.
  */
-@SpringBootTest
-@ExtendWith(OutputCaptureExtension.class)
+@BillingTest
 class ReconciliationSealTest {
 
     static final ReportPeriod JULY = ReportPeriod.parse("2026-07", "UTC");
@@ -85,8 +85,7 @@ class ReconciliationSealTest {
 
     @BeforeEach
     void emptyLedger() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
+        Tables.reset(jdbc);
         for (String folder : List.of("2026-07", "2026-08", "2026-09", "2026-09-29", "2026-10", "2026-10-09", "2026-10-10")) {
             FileSystemUtils.deleteRecursively(reportStore.directory(folder).toFile());
         }
@@ -221,7 +220,7 @@ class ReconciliationSealTest {
     }
 
     @Test
-    void aBerlinMonthStartsFromTheSealOfAUtcDayAndReadsTheRowsBetween(CapturedOutput output) throws Exception {
+    void aBerlinMonthStartsFromTheSealOfAUtcDayAndReadsTheRowsBetween() throws Exception {
         ReportPeriod utcDay = ReportPeriod.parse("2026-09-29", "UTC");
         ReportPeriod berlinOctober = ReportPeriod.parse("2026-10", "Europe/Berlin"); // starts 2026-09-30T22:00Z
         UUID busy = ledger.account("Busy");
@@ -241,13 +240,13 @@ class ReconciliationSealTest {
         ledger.sms(busy, at("2026-10-31T23:30:00Z")); // November in Berlin
 
         run(utcDay);
-        assertThat(output.getOut()).containsOnlyOnce(
+        assertThat(TestLog.text()).containsOnlyOnce(
                 "reconciliation 2026-09-29 (UTC): no seal at or before 2026-09-29T00:00:00Z; reading the ledger from the beginning");
         ReconciliationSeals.Start start = seals.startOf(berlinOctober);
         assertThat(start.period()).isEqualTo("2026-09-29");
         assertThat(start.zone()).isEqualTo("UTC");
         run(berlinOctober);
-        assertThat(output.getOut()).containsOnlyOnce("reconciliation 2026-10 (Europe/Berlin): starting from the seal of"
+        assertThat(TestLog.text()).containsOnlyOnce("reconciliation 2026-10 (Europe/Berlin): starting from the seal of"
                 + " 2026-09-29 (UTC) at 2026-09-30T00:00:00Z");
         Result fromSeal = result(berlinOctober);
         assertThat(jdbc.queryForObject("""
@@ -264,7 +263,7 @@ class ReconciliationSealTest {
         jdbc.update("DELETE FROM reconciliation_seals WHERE job_instance_id = (SELECT job_instance_id FROM published_runs"
                 + " WHERE job_name = 'reconciliation' AND period = '2026-09-29')");
         rerun(berlinOctober);
-        assertThat(output.getOut()).containsOnlyOnce("reconciliation 2026-10 (Europe/Berlin): no seal at or before"
+        assertThat(TestLog.text()).containsOnlyOnce("reconciliation 2026-10 (Europe/Berlin): no seal at or before"
                 + " 2026-09-30T22:00:00Z; reading the ledger from the beginning");
         Result fromBeginning = result(berlinOctober);
         assertThat(fromSeal.accounts()).hasSize(3).isEqualTo(fromBeginning.accounts());

@@ -1,5 +1,6 @@
 package io.billingbatch.report;
 
+import io.billingbatch.testing.BillingTest;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The store alone, with the test configuration's {@code billing.reports.root}; no database needed. */
-@SpringBootTest(classes = ReportStore.class)
+@BillingTest
 class ReportStoreConfigurationTest {
 
     @Autowired

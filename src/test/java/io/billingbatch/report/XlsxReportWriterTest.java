@@ -1,5 +1,7 @@
 package io.billingbatch.report;
 
+import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -369,13 +371,33 @@ class XlsxReportWriterTest {
     void writesTheSameBytesForTheSameContent() throws Exception {
         // given
         byte[] first = smallWorkbook();
-        Thread.sleep(2_100); // zip entry times have a two-second resolution
 
         // when
         byte[] second = smallWorkbook();
 
         // then
         assertThat(second).isEqualTo(first);
+        // and whenever it is written: no entry carries the time of writing, neither as its zip time
+        // (two-second resolution, so two workbooks written back to back could hide it) nor in its content
+        Instant written = Instant.now();
+        List<String> today = List.of(LocalDate.ofInstant(written, ZoneOffset.UTC).toString(),
+                LocalDate.ofInstant(written.minusSeconds(60), ZoneOffset.UTC).toString());
+        Path file = Files.createTempFile("same-bytes", ".xlsx");
+        try {
+            Files.write(file, first);
+            try (var zip = new java.util.zip.ZipFile(file.toFile())) {
+                assertThat(zip.size()).isGreaterThan(3);
+                for (var entry : java.util.Collections.list(zip.entries())) {
+                    assertThat(entry.getLastModifiedTime().toInstant()).as(entry.getName() + "'s zip time")
+                            .isBefore(written.minus(java.time.Duration.ofDays(2)));
+                    String content = new String(zip.getInputStream(entry).readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertThat(today).as(entry.getName() + " names no date of writing").noneMatch(content::contains);
+                }
+            }
+        }
+        finally {
+            Files.delete(file);
+        }
     }
 
     private static byte[] smallWorkbook() throws IOException {

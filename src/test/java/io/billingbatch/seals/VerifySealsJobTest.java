@@ -1,5 +1,7 @@
 package io.billingbatch.seals;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.report.Workbooks;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * untouched ledger gives nothing, every change behind a seal is found at its account and range.
  * Shares the reconciliation tests' context.
  */
-@SpringBootTest
+@BillingTest
 class VerifySealsJobTest {
 
     static final ReportPeriod SEPTEMBER = ReportPeriod.parse("2026-09", "UTC");
@@ -336,9 +338,7 @@ class VerifySealsJobTest {
     }
 
     void emptyLedger() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, seal_verifications,"
-                + " seal_findings");
+        Tables.reset(jdbc);
         for (String period : List.of("2026-07", "2026-08", "2026-09", "2026-10", "2026-10-05")) {
             FileSystemUtils.deleteRecursively(reportStore.directory(period).toFile());
         }

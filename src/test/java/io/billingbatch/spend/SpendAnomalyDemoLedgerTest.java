@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.demo.DemoLedgerGenerator;
 import io.billingbatch.demo.DemoLedgerResult;
 import io.billingbatch.demo.DemoLedgerSpec;
@@ -24,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with spikes planted by {@code demo-data --spikes}: every planted spike is found, and no other day
  * of any account is, over every day that has a full baseline.
  */
-@SpringBootTest
+@BillingTest
 class SpendAnomalyDemoLedgerTest {
 
     @Autowired
@@ -42,7 +44,7 @@ class SpendAnomalyDemoLedgerTest {
     @Test
     void findsThePlantedSpikesAndNothingElseOnTheDemoLedger() {
         // given
-        jdbc.execute("TRUNCATE billing_accounts, billing_billings");
+        Tables.reset(jdbc);
         DemoLedgerSpec spec = DemoLedgerSpec.defaults(YearMonth.of(2026, 11));
         DemoLedgerResult result = generator.generate(spec, 6);
         Set<Found> planted = result.spikes().stream()
@@ -61,8 +63,8 @@ class SpendAnomalyDemoLedgerTest {
                 naturalMax = Math.max(naturalMax, detector.maxScore(period));
             }
         }
-        System.out.println("spend anomalies on the demo ledger: found " + found + ", highest score of a day without a spike "
-                + naturalMax);
+        org.slf4j.LoggerFactory.getLogger(SpendAnomalyDemoLedgerTest.class).info(
+                "spend anomalies on the demo ledger: found {}, highest score of a day without a spike {}", found, naturalMax);
 
         // then
         assertThat(found).containsExactlyInAnyOrderElementsOf(planted);

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
@@ -30,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@SpringBootTest
+@BillingTest
 class AutoTopUpJobTest {
 
     static final String DAY_1 = "2025-12-01";
@@ -67,10 +69,7 @@ class AutoTopUpJobTest {
 
     @BeforeEach
     void emptyLedger() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("""
-                TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox,
-                         webhook_subscriptions, reconciliation_accounts, reconciliation_findings""");
+        Tables.reset(jdbc);
         ledger = new LedgerFixture(jdbc);
     }
 

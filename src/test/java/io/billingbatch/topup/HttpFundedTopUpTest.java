@@ -1,109 +1,41 @@
 package io.billingbatch.topup;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpServer;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.webhook.BillingAccountEvent;
 import io.billingbatch.webhook.WebhookSubscriptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Top-ups paid through an HTTP payment endpoint (a real server on the loopback interface). */
-@SpringBootTest
+@BillingTest
 class HttpFundedTopUpTest {
 
-    static final HttpServer PAYMENTS;
-
-    static final List<String[]> CHARGES = new CopyOnWriteArrayList<>();
-
-    static final AtomicInteger DECLINES_TO_GO = new AtomicInteger();
-
-    /** Charges taken but answered with a server error (503). */
-    static final AtomicInteger SERVER_ERRORS_TO_GO = new AtomicInteger();
-
-    /** The keys charged: a provider charges a key once, however often it is asked. */
-    static final Set<String> CHARGED_KEYS = ConcurrentHashMap.newKeySet();
-
-    /** While set, a charge waits for the test: {@code arrived} when it comes, answered once {@code release} opens. */
-    static volatile HeldCharge held;
-
-    record HeldCharge(CountDownLatch arrived, CountDownLatch release) {
-    }
-
-    static {
-        try {
-            PAYMENTS = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        PAYMENTS.createContext("/charges", exchange -> {
-            CHARGES.add(new String[] { exchange.getRequestHeaders().getFirst("Idempotency-Key"),
-                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8) });
-            HeldCharge hold = held;
-            if (hold != null) {
-                hold.arrived().countDown();
-                try {
-                    hold.release().await();
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            int status = DECLINES_TO_GO.getAndDecrement() > 0 ? 402 : SERVER_ERRORS_TO_GO.getAndDecrement() > 0 ? 503 : 201;
-            if (status != 402) {
-                CHARGED_KEYS.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
-            }
-            byte[] body = (status == 402 ? "{\"error\":\"card declined\"}" : status == 503 ? "{\"error\":\"try later\"}" : "{\"status\":\"ok\"}").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        PAYMENTS.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow charge blocks no other
-        PAYMENTS.start();
-    }
-
-    @DynamicPropertySource
-    static void paymentEndpoint(DynamicPropertyRegistry registry) {
-        registry.add("billing.topup.payment-url", () -> "http://127.0.0.1:" + PAYMENTS.getAddress().getPort() + "/charges");
-        registry.add("billing.topup.payment-timeout", () -> "3s");
-    }
-
-    @AfterAll
-    static void stopPayments() {
-        PAYMENTS.stop(0);
-    }
+    /** The payment provider of every test context, on loopback (payment timeout 1 s). */
+    @Autowired
+    PaymentEndpoint payments;
 
     @Autowired
     Job autoTopUpJob;
@@ -129,12 +61,8 @@ class HttpFundedTopUpTest {
 
     @BeforeEach
     void givenAnAccountBelowItsThresholdPaidByHttp() {
-        LedgerFixture.reset(jdbc);
-        jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox, webhook_subscriptions");
-        CHARGES.clear();
-        CHARGED_KEYS.clear();
-        SERVER_ERRORS_TO_GO.set(0);
-        held = null;
+        Tables.reset(jdbc);
+        payments.reset();
         ledger = new LedgerFixture(jdbc);
         account = ledger.account("Card holder");
         ledger.topUp(account, 30_000_000, Instant.now().minusSeconds(60));
@@ -146,13 +74,13 @@ class HttpFundedTopUpTest {
 
     @Test
     void creditsOnlyAfterTheChargeSucceededAndSendsTheIdempotencyKey() throws Exception {
-        DECLINES_TO_GO.set(0);
+        payments.declinesToGo.set(0);
 
         run("2025-12-01", false);
 
         assertThat(balance()).isEqualTo(130_000_000);
         String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups", String.class);
-        assertThat(CHARGES).singleElement().satisfies(charge -> {
+        assertThat(payments.charges).singleElement().satisfies(charge -> {
             assertThat(charge[0]).isEqualTo(key);
             assertThat(charge[1]).contains("\"amount\":100.000000").contains("\"idempotency_key\":\"" + key + "\"");
         });
@@ -161,7 +89,7 @@ class HttpFundedTopUpTest {
 
     @Test
     void aDeclinedChargeIsAFailedAttemptAndThePolicyDisablesItselfAtItsLimit() throws Exception {
-        DECLINES_TO_GO.set(1_000);
+        payments.declinesToGo.set(1_000);
 
         run("2025-12-01", false);
         assertThat(balance()).isEqualTo(30_000_000);
@@ -171,8 +99,8 @@ class HttpFundedTopUpTest {
         run("2025-12-02", false); // disabled: not even tried
 
         assertThat(balance()).isEqualTo(30_000_000);
-        assertThat(CHARGES).hasSize(2);
-        assertThat(CHARGES.get(0)[0]).as("a retry of the same top-up uses the same key").isEqualTo(CHARGES.get(1)[0]);
+        assertThat(payments.charges).hasSize(2);
+        assertThat(payments.charges.get(0)[0]).as("a retry of the same top-up uses the same key").isEqualTo(payments.charges.get(1)[0]);
         assertThat(jdbc.queryForObject("SELECT enabled FROM auto_topup_policies", Boolean.class)).isFalse();
         assertThat(events()).containsExactly(BillingAccountEvent.AUTO_TOPUP_FAILED, BillingAccountEvent.AUTO_TOPUP_FAILED,
                 BillingAccountEvent.AUTO_TOPUP_DISABLED);
@@ -182,36 +110,29 @@ class HttpFundedTopUpTest {
 
     @Test
     void aChargeWhoseAnswerTimesOutStaysPendingAndTheNextDayAsksAgainWithTheSameKey() throws Exception {
-        DECLINES_TO_GO.set(0);
-        HeldCharge hold = new HeldCharge(new CountDownLatch(1), new CountDownLatch(1));
-        held = hold;
-        try {
-            run("2025-12-01", false); // the provider holds the charge past the payment timeout (3 s)
-        }
-        finally {
-            held = null;
-            hold.release().countDown(); // the provider takes the charge now; its answer is lost
-        }
+        payments.slowToGo.set(1);
+
+        run("2025-12-01", false); // the charge is answered only after its client has timed out
+        payments.releaseSlow(); // the provider takes the charge now; its answer is lost
         String key = assertPendingAfterAnUnknownAnswer("pending: payment failed: HttpTimeoutException");
 
         run("2025-12-02", false); // another day: the same key again, not a second top-up under a new one
 
-        assertThat(CHARGES).extracting(charge -> charge[0]).containsExactly(key, key);
-        assertThat(CHARGED_KEYS).as("charged once").containsExactly(key);
+        assertThat(payments.charges).extracting(charge -> charge[0]).containsExactly(key, key);
+        assertThat(payments.chargedKeys).as("charged once").containsExactly(key);
         assertPostedOnce(key, 130_000_000);
     }
 
     @Test
     void aChargeAnsweredWithAServerErrorStaysPendingAndIsChargedOnceByTheNextRun() throws Exception {
-        DECLINES_TO_GO.set(0);
-        SERVER_ERRORS_TO_GO.set(1);
+        payments.serverErrorsToGo.set(1);
 
         run("2025-12-01", false);
         String key = assertPendingAfterAnUnknownAnswer("pending: payment answered HTTP 503 {\"error\":\"try later\"}");
 
         run("2025-12-02", false);
 
-        assertThat(CHARGED_KEYS).as("charged once").containsExactly(key);
+        assertThat(payments.chargedKeys).as("charged once").containsExactly(key);
         assertPostedOnce(key, 130_000_000);
     }
 
@@ -243,13 +164,13 @@ class HttpFundedTopUpTest {
             jdbc.execute("DROP FUNCTION stop_before_payment()");
         }
         assertThat(((LaunchOutcome.Ran) stopped).execution().getStatus()).isEqualTo(BatchStatus.FAILED);
-        assertThat(CHARGES).isEmpty();
+        assertThat(payments.charges).isEmpty();
         assertThat(balance()).isEqualTo(30_000_000);
         String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups WHERE status = 'pending'", String.class);
 
         run("2025-12-01", false); // the same launch restarts the run
 
-        assertThat(CHARGES).extracting(charge -> charge[0]).containsExactly(key);
+        assertThat(payments.charges).extracting(charge -> charge[0]).containsExactly(key);
         assertPostedOnce(key, 130_000_000);
         assertThat(jdbc.queryForObject("SELECT outcome || ' ' || rule FROM auto_topup_results", String.class))
                 .isEqualTo("topped_up fixed 100.000000");
@@ -264,26 +185,26 @@ class HttpFundedTopUpTest {
         }
         assertThat(((LaunchOutcome.Ran) stopped).execution().getStatus()).isEqualTo(BatchStatus.FAILED);
         String key = jdbc.queryForObject("SELECT idempotency_key::text FROM auto_topups WHERE status = 'pending'", String.class);
-        assertThat(CHARGED_KEYS).containsExactly(key);
+        assertThat(payments.chargedKeys).containsExactly(key);
         assertThat(balance()).isEqualTo(30_000_000);
 
         run("2025-12-02", false); // the next day's run: asks again with the same key, posts once, adds no second top-up
 
-        assertThat(CHARGES).extracting(charge -> charge[0]).containsExactly(key, key);
-        assertThat(CHARGED_KEYS).as("charged once").containsExactly(key);
+        assertThat(payments.charges).extracting(charge -> charge[0]).containsExactly(key, key);
+        assertThat(payments.chargedKeys).as("charged once").containsExactly(key);
         assertPostedOnce(key, 130_000_000);
         assertThat(jdbc.queryForList("SELECT outcome || ' ' || rule FROM auto_topup_results ORDER BY job_instance_id",
                 String.class)).containsExactly("topped_up fixed 100.000000",
                         "topped_up fixed 100.000000 (reserved on 2025-12-01 by an earlier run)");
         run("2025-12-02", true);
-        assertThat(CHARGES).hasSize(2);
+        assertThat(payments.charges).hasSize(2);
         assertPostedOnce(key, 130_000_000);
     }
 
     @Test
     void noLockIsHeldWhileTheProviderIsAskedAndABalanceChangeMeanwhileIsKept() throws Exception {
-        HeldCharge hold = new HeldCharge(new CountDownLatch(1), new CountDownLatch(1));
-        held = hold;
+        PaymentEndpoint.HeldCharge hold = new PaymentEndpoint.HeldCharge(new CountDownLatch(1), new CountDownLatch(1));
+        payments.held = hold;
         CompletableFuture<LaunchOutcome> running = CompletableFuture.supplyAsync(() -> {
             try {
                 return launch("2025-12-01", false);

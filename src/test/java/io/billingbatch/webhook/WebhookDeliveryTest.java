@@ -1,5 +1,7 @@
 package io.billingbatch.webhook;
 
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +42,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Webhook delivery against a real HTTP server on the loopback interface. */
-@SpringBootTest(properties = { "billing.webhooks.first-backoff=0s", "billing.webhooks.max-attempts=3",
-        "billing.webhooks.timeout=15s" })
-@Import(LoopbackOnlyResolver.class)
+@BillingTest
 class WebhookDeliveryTest {
 
     @Autowired
@@ -74,7 +74,7 @@ class WebhookDeliveryTest {
 
     @BeforeEach
     void startReceiver() throws IOException {
-        jdbc.execute("TRUNCATE webhook_outbox, webhook_subscriptions");
+        Tables.reset(jdbc);
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/webhook/billing", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();

@@ -22,6 +22,8 @@ import javax.net.ssl.SSLSocketFactory;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.billingbatch.testing.Tables;
+import io.billingbatch.testing.BillingTest;
 import io.billingbatch.ledger.TestClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,9 +44,7 @@ import static org.awaitility.Awaitility.await;
  * Same context as {@link WebhookDeliveryTest}; the dispatchers here are built with their own
  * settings and a clock the test moves.
  */
-@SpringBootTest(properties = { "billing.webhooks.first-backoff=0s", "billing.webhooks.max-attempts=3",
-        "billing.webhooks.timeout=15s" })
-@Import(LoopbackOnlyResolver.class)
+@BillingTest
 class WebhookLeaseTest {
 
     static final Duration LEASE = Duration.ofMinutes(2);
@@ -69,7 +69,7 @@ class WebhookLeaseTest {
 
     @BeforeEach
     void emptyOutbox() {
-        jdbc.execute("TRUNCATE webhook_outbox, webhook_subscriptions");
+        Tables.reset(jdbc);
     }
 
     @AfterEach
