@@ -20,10 +20,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public class AccountRangePartitioner implements Partitioner {
 
     private static final String BOUNDARIES = """
-            SELECT min(id) AS boundary
+            SELECT DISTINCT ON (tile) id AS boundary -- each tile's first account (no min() of uuid before PostgreSQL 16)
             FROM (SELECT id, ntile(:grid) OVER (ORDER BY id) AS tile FROM billing_accounts) tiles
-            GROUP BY tile HAVING tile > 1
-            ORDER BY 1
+            WHERE tile > 1
+            ORDER BY tile, id
             """;
 
     private final JdbcClient jdbc;
