@@ -129,11 +129,25 @@ public class AmqpPartitionRequests {
             }
             catch (TimeoutException ex) {
                 JobExecution jobExecution = jobRepository.getJobExecution(managerStepExecution.getJobExecutionId());
-                List<String> unfinished = jobExecution.getStepExecutions().stream()
+                List<StepExecution> left = jobExecution.getStepExecutions().stream()
                         .filter(step -> step.getStepName().startsWith(workerStepName + ":"))
                         .filter(step -> step.getStatus().isRunning())
-                        .sorted(Comparator.comparing(StepExecution::getStepName))
-                        .map(step -> step.getStepName() + " (" + step.getStatus() + ")").toList();
+                        .sorted(Comparator.comparing(StepExecution::getStepName)).toList();
+                List<String> unfinished = left.stream().map(step -> step.getStepName() + " (" + step.getStatus() + ")").toList();
+                for (StepExecution partition : left) {
+                    // no longer running as far as the repository knows: the restart runs it again, and a worker
+                    // that receives its old request drops it
+                    partition.setStatus(org.springframework.batch.core.BatchStatus.FAILED);
+                    partition.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED
+                            .addExitDescription("the manager stopped waiting for it (billing.partitions.timeout)"));
+                    partition.setEndTime(java.time.LocalDateTime.now());
+                    try {
+                        jobRepository.update(partition);
+                    }
+                    catch (RuntimeException raced) {
+                        logger.warn("{} changed while the manager gave up on it: {}", partition.getStepName(), raced.getMessage());
+                    }
+                }
                 throw new PartitionsUnfinishedException(managerStepExecution.getStepName() + ": " + unfinished.size()
                         + " partition(s) did not finish within billing.partitions.timeout=" + format(settings.timeout())
                         + ": " + String.join(", ", unfinished) + "; run the same launch again to run only those");

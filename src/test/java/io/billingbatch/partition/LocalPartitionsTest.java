@@ -184,10 +184,14 @@ class LocalPartitionsTest {
         return execution;
     }
 
-    /** The period's report files but the manifest (it names the run). */
     Map<String, byte[]> files() throws IOException {
+        return files(reportStore, OCTOBER);
+    }
+
+    /** The period's report files but the manifest (it names the run). */
+    static Map<String, byte[]> files(ReportStore reportStore, ReportPeriod period) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
-        Path folder = reportStore.directory(OCTOBER.key());
+        Path folder = reportStore.directory(period.key());
         try (var list = Files.list(folder)) {
             for (Path file : list.filter(Files::isRegularFile).toList()) {
                 if (!file.getFileName().toString().contains("manifest")) {
