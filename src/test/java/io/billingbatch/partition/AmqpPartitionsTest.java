@@ -61,6 +61,9 @@ class AmqpPartitionsTest {
     @Autowired
     AmqpAdmin amqpAdmin;
 
+    @Autowired
+    org.springframework.context.ApplicationContext applicationContext;
+
     final String queue = "billing-batch.partitions.test-" + UUID.randomUUID();
 
     final List<ConfigurableApplicationContext> applications = new ArrayList<>();
@@ -150,6 +153,56 @@ class AmqpPartitionsTest {
                 WHERE j.job_instance_id = ? AND s.step_name LIKE 'reconciliationAccountPartitionStep:%'
                 ORDER BY s.step_execution_id""", String.class, restarted.getJobInstanceId()))
                 .containsExactly("FAILED", "FAILED", "COMPLETED", "COMPLETED");
+    }
+
+    @Test
+    void aWorkerOfAnotherCodeVersionRefusesTheRequestWhichWaitsInTheQueueForAWorkerThatRunsIt() throws Exception {
+        ConfigurableApplicationContext old = worker("billing.partitions.code-version=schema V1");
+        ConfigurableApplicationContext manager = manager("billing.partitions.grid-size=1");
+        java.util.concurrent.CompletableFuture<JobExecution> launched = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return ((LaunchOutcome.Ran) manager.getBean(PeriodJobLauncher.class).launch(
+                        manager.getBean("reconciliationJob", Job.class), new PeriodJobParameters(OCTOBER, 1), false)).execution();
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+
+        String refusal = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return old.getBean(PartitionWorker.class).awaitEnd();
+            }
+            catch (InterruptedException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }).get(3, java.util.concurrent.TimeUnit.MINUTES);
+
+        assertThat(refusal).startsWith("Refusing partition request reconciliationAccountPartitionStep ")
+                .contains("it was made by code of " + PartitionProtocol.shippedSchema() + ", this worker runs code of schema V1")
+                .endsWith("the request goes back to the queue for another worker and this worker stops");
+        worker();
+        JobExecution done = launched.get(3, java.util.concurrent.TimeUnit.MINUTES);
+        assertThat(done.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+    }
+
+    @Test
+    void aRequestMadeForAnotherDatabaseIsRefused() {
+        PartitionProtocol protocol = new PartitionProtocol(org.springframework.jdbc.core.simple.JdbcClient.create(dataSource), null);
+        java.util.List<String> refusals = new ArrayList<>();
+        PartitionRequestGate gate = new PartitionRequestGate(protocol,
+                applicationContext.getBean(org.springframework.batch.core.repository.JobRepository.class), refusals::add);
+        UUID elsewhere = UUID.randomUUID();
+        org.springframework.messaging.Message<String> request = org.springframework.messaging.support.MessageBuilder
+                .withPayload("reconciliationAccountPartitionStep 42")
+                .setHeader(PartitionProtocol.INSTALLATION, elsewhere.toString())
+                .setHeader(PartitionProtocol.CODE_VERSION, protocol.codeVersion()).build();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gate.check(request))
+                .isInstanceOf(PartitionRequestGate.PartitionRequestRefusedException.class)
+                .hasMessageContaining("it was made for database " + elsewhere + ", this worker's database is "
+                        + protocol.installation());
+        assertThat(refusals).hasSize(1);
     }
 
     @Test
