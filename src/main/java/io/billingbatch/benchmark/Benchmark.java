@@ -278,7 +278,7 @@ class Benchmark {
         String start = "'" + period.start() + "'::timestamptz";
         String end = "'" + period.end() + "'::timestamptz";
         String maxAmount = Long.toString(amountBound.maxMicros());
-        return copyOut(null, null, bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end, maxAmount));
+        return copyOut(null, null, bind(CostReportJobConfiguration.GROUPED_LEDGER_SQL, start, end, maxAmount, "NULL", "NULL"));
     }
 
     /**

@@ -12,6 +12,8 @@ import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.PostedCharges;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.partition.AccountRange;
+import io.billingbatch.partition.PartitionedSteps;
 import io.billingbatch.report.ReportStore;
 import io.billingbatch.report.StreamedReportWriter;
 
@@ -23,6 +25,7 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
@@ -46,7 +49,8 @@ public class CostReportJobConfiguration {
      * rejected alone while the good rows of its account and type are reported. Sums are
      * {@code numeric} (PostgreSQL's sum of bigint) and checked against a long when read. The result
      * is read in one round trip (no cursor row limit), which lets PostgreSQL run the grouping as a
-     * parallel plan. Parameters: period start, period end, bound.
+     * parallel plan. Parameters: period start, period end, bound, the partition's first account and
+     * its end (NULL: open; {@link AccountRange}).
      */
     public static final String GROUPED_LEDGER_SQL = PostedCharges.expand("""
             SELECT g.account_id, a.customer_id, a.name AS account_name, g.transaction_type, g.status, g.type,
@@ -62,8 +66,9 @@ public class CostReportJobConfiguration {
                        -coalesce(sum(b.amount_credit), 0) AS cost
                 FROM billing_billings b
                 CROSS JOIN (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
-                                   CAST(? AS bigint) AS max_amount) p
+                                   CAST(? AS bigint) AS max_amount, CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi) p
                 WHERE b.tm_posted >= p.ps AND b.tm_posted < p.pe
+                  AND (p.lo IS NULL OR b.account_id >= p.lo) AND (p.hi IS NULL OR b.account_id < p.hi)
                   AND b.tm_delete IS NULL
                   AND b.status IS DISTINCT FROM 'progressing'
                   AND (b.transaction_type IS NULL OR b.transaction_type NOT IN ('top_up', 'adjustment', 'refund'))
@@ -113,18 +118,41 @@ public class CostReportJobConfiguration {
                 .build();
     }
 
+    /**
+     * The aggregation: unpartitioned (the default) one step that also renders the files from its
+     * committed chunks; partitioned ({@code billing.partitions.*}) {@code costAggregationPartitionStep}
+     * per range of accounts, which only store lines: the files step then renders them from the table,
+     * in the same order and layout, so the files are the same bytes.
+     */
     @Bean
     Step costAggregationStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<CostLine> costLineReader, StreamedReportWriter<CostLine> costReportStreamWriter,
-            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
+            JdbcTemplate jdbc, @Value("${billing.cost-report.chunk-size:5000}") int chunkSize,
+            PartitionedSteps partitionedSteps, Step costAggregationPartitionStep) {
+        // stores the lines (COPY) and renders the files from each committed chunk meanwhile; also a listener
+        return partitionedSteps.step("costAggregationStep", () -> aggregationStep("costAggregationStep", jobRepository,
+                transactionManager, costLineReader, costReportStreamWriter, jdbc, chunkSize), costAggregationPartitionStep);
+    }
+
+    /** One range of accounts of the aggregation (a partition, here or on a worker): stores its lines. */
+    @Bean
+    Step costAggregationPartitionStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<CostLine> costLineReader, CostLineItemWriter costLineWriter, JdbcTemplate jdbc,
+            @Value("${billing.cost-report.chunk-size:5000}") int chunkSize) {
+        return aggregationStep("costAggregationPartitionStep", jobRepository, transactionManager, costLineReader,
+                costLineWriter, jdbc, chunkSize);
+    }
+
+    private static Step aggregationStep(String name, JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<CostLine> costLineReader, org.springframework.batch.infrastructure.item.ItemWriter<CostLine> writer,
+            JdbcTemplate jdbc, int chunkSize) {
         ItemRejectRecorder<CostLine> rejects = new ItemRejectRecorder<>(jdbc);
-        return new StepBuilder("costAggregationStep", jobRepository)
+        return new StepBuilder(name, jobRepository)
                 .<CostLine, CostLine>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .reader(costLineReader)
                 .processor(new CostLineProcessor())
-                // stores the lines (COPY) and renders the files from each committed chunk meanwhile; also a listener
-                .writer(costReportStreamWriter)
+                .writer(writer)
                 .faultTolerant()
                 .skipPolicy((failure, skipCount) -> failure instanceof InvalidCostLineException)
                 .skipListener(rejects)
@@ -136,14 +164,17 @@ public class CostReportJobConfiguration {
     @Bean
     @StepScope
     JdbcCursorItemReader<CostLine> costLineReader(DataSource dataSource, LedgerAmountBound bound,
-            @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters jobParameters) {
+            @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters jobParameters,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
         // the whole period, or a provisional run's period up to its as-of instant
         ReportPeriod reportPeriod = PeriodJobParameters.from(jobParameters).covered();
+        AccountRange range = AccountRange.of(stepExecution);
         return new JdbcCursorItemReaderBuilder<CostLine>()
                 .name("costLineReader")
                 .dataSource(dataSource)
                 .sql(GROUPED_LEDGER_SQL)
-                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros())
+                .queryArguments(Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros(),
+                        range.from(), range.to())
                 .rowMapper(costLineRowMapper(bound))
                 .build();
     }

@@ -49,7 +49,8 @@ final class MonthFromDaysSql {
      * of the month's largest closing posting_seq, looked up by it as a cold run does; what the
      * month's seal holds from the segment that ends the month (a run's accounts include every
      * account posted to before its end). Names, existence and stored balance as they are now; the
-     * accounts in scope are a cold run's. Parameters: run, run, run.
+     * accounts in scope are a cold run's. Parameters: run, run, run, the partition's first account
+     * and its end (NULL: open).
      */
     static final String ACCOUNT_BALANCES = "WITH " + SEGMENT_FIGURES + """
             ,
@@ -88,10 +89,12 @@ final class MonthFromDaysSql {
                    CASE WHEN m.in_last THEN m.last_expected ELSE 0 END AS last_expected,
                    coalesce(m.row_digest, 0) AS row_digest, m.first_seq, m.closing_seq
             FROM scope s
+            CROSS JOIN (SELECT CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi) bounds
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id
+            WHERE {in_range}
             ORDER BY s.account_id
-            """;
+            """.replace("{in_range}", ReconciliationSql.inRange("s.account_id"));
 
     /**
      * Accounts whose posting order disagrees with posting time across the segments: a segment holds
@@ -115,9 +118,11 @@ final class MonthFromDaysSql {
      * month: rows stuck in progressing as of the run's start and orphans (a fact about the account
      * as it is now), looked up per account of the month's own account step that was posted to and
      * does not exist or is deleted now. The texts are those of {@link ReconciliationSql#LEDGER_FINDINGS}.
-     * Parameters: run, period start, period end, stuck before, run, period start, period end.
+     * Parameters: run, period start, period end, stuck before, run, period start, period end, the
+     * partition's first account and its end (NULL: open).
      */
     static final String LEDGER_FINDINGS = """
+            SELECT f.* FROM (
             SELECT g.kind, g.account_id, g.ledger_id, g.expected, g.actual, g.detail
             FROM reconciliation_gap_findings g
             WHERE g.job_instance_id = ?
@@ -141,6 +146,8 @@ final class MonthFromDaysSql {
             CROSS JOIN (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe) bounds
             WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
               AND (a.id IS NULL OR a.tm_delete < b.tm_posted)
+            ) f CROSS JOIN (SELECT CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi) bounds
+            WHERE {in_range}
             ORDER BY 2, 1, 3
-            """;
+            """.replace("{in_range}", ReconciliationSql.inRange("f.account_id"));
 }

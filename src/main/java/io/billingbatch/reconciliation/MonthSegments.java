@@ -65,6 +65,9 @@ class MonthSegments {
             ORDER BY r.period_start, r.zone
             """;
 
+    /** A month's gaps are planned once, before the account step splits (if it does): over every account. */
+    private static final io.billingbatch.partition.AccountRange ALL_ACCOUNTS = io.billingbatch.partition.AccountRange.ALL;
+
     private static final String INSERT_SEGMENT = """
             INSERT INTO reconciliation_segments (job_instance_id, segment_start, segment_end, sealed_job_instance_id,
                                                  sealed_period, sealed_zone)
@@ -176,9 +179,11 @@ class MonthSegments {
         for (Segment gap : gaps) { // each from the latest seal at or before it, as a run of the gap would read it
             ReconciliationSeals.Start seal = seals.startOf(new ReportPeriod(period.key(), period.zone(), gap.start(), gap.end()));
             jdbc.update(INSERT_GAP_ACCOUNTS, jobInstanceId, Timestamp.from(gap.start()), seal.jobInstanceId(),
-                    seal.sealedToArgument(), Timestamp.from(gap.start()), Timestamp.from(gap.end()), bound.maxMicros());
+                    seal.sealedToArgument(), Timestamp.from(gap.start()), Timestamp.from(gap.end()), bound.maxMicros(),
+                    ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to());
             jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, seal.jobInstanceId(), seal.sealedToArgument(),
-                    Timestamp.from(gap.start()), Timestamp.from(gap.end()), Timestamp.from(stuckBefore), bound.maxMicros());
+                    Timestamp.from(gap.start()), Timestamp.from(gap.end()), Timestamp.from(stuckBefore), bound.maxMicros(),
+                    ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to());
         }
         Long reordered = inPostingOrder(jobInstanceId) ? 0L
                 : jdbc.queryForObject(MonthFromDaysSql.REORDERED_ACCOUNTS, Long.class, jobInstanceId, jobInstanceId);

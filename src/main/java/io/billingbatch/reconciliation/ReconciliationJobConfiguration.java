@@ -14,6 +14,8 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.partition.AccountRange;
+import io.billingbatch.partition.PartitionedSteps;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -49,21 +51,45 @@ public class ReconciliationJobConfiguration {
                 .build();
     }
 
+    /**
+     * The account step: unpartitioned (the default) one chunk step; partitioned
+     * ({@code billing.partitions.*}) a manager that plans the month once and runs
+     * {@code reconciliationAccountPartitionStep} per range of accounts.
+     */
     @Bean
     Step reconciliationAccountStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<AccountBalance> accountBalanceReader, AccountBalanceProcessor accountBalanceProcessor,
             AccountReconciliationItemWriter accountReconciliationWriter, MonthSegments monthSegments,
             @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter,
+            @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize, PartitionedSteps partitionedSteps,
+            Step reconciliationAccountPartitionStep) {
+        MonthPlanListener plan = new MonthPlanListener(monthSegments, jobRepository, stuckAfter);
+        return partitionedSteps.step("reconciliationAccountStep", () -> accountStep("reconciliationAccountStep", jobRepository,
+                transactionManager, accountBalanceReader, accountBalanceProcessor, accountReconciliationWriter, chunkSize)
+                .listener(plan).build(), reconciliationAccountPartitionStep, plan);
+    }
+
+    /** One range of accounts of the account step (a partition, here or on a worker). */
+    @Bean
+    Step reconciliationAccountPartitionStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<AccountBalance> accountBalanceReader, AccountBalanceProcessor accountBalanceProcessor,
+            AccountReconciliationItemWriter accountReconciliationWriter,
             @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize) {
-        return new StepBuilder("reconciliationAccountStep", jobRepository)
+        return accountStep("reconciliationAccountPartitionStep", jobRepository, transactionManager, accountBalanceReader,
+                accountBalanceProcessor, accountReconciliationWriter, chunkSize).build();
+    }
+
+    private static org.springframework.batch.core.step.builder.ChunkOrientedStepBuilder<AccountBalance, AccountReconciliation> accountStep(
+            String name, JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<AccountBalance> accountBalanceReader, AccountBalanceProcessor accountBalanceProcessor,
+            AccountReconciliationItemWriter accountReconciliationWriter, int chunkSize) {
+        return new StepBuilder(name, jobRepository)
                 .<AccountBalance, AccountReconciliation>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .reader(accountBalanceReader)
                 .processor(accountBalanceProcessor)
                 .writer(accountReconciliationWriter)
-                .listener(new ProgressListener())
-                .listener(new MonthPlanListener(monthSegments, jobRepository, stuckAfter))
-                .build();
+                .listener(new ProgressListener());
     }
 
     /**
@@ -85,8 +111,9 @@ public class ReconciliationJobConfiguration {
                 if (monthSegments.planHolds(jobExecution.getJobInstanceId())) {
                     return;
                 }
-                // a day it reuses was run again since: plan again and start the step over
+                // a day it reuses was run again since: plan again and start the step over (every partition of it too)
                 monthSegments.startOver(jobExecution.getJobInstanceId());
+                context.putString(PartitionedSteps.START_OVER, "true");
                 context.entrySet().stream().map(java.util.Map.Entry::getKey)
                         .filter(key -> key.startsWith("accountBalanceReader.")).toList().forEach(context::remove);
             }
@@ -100,8 +127,24 @@ public class ReconciliationJobConfiguration {
     @Bean
     Step reconciliationLedgerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<Finding> ledgerFindingReader, FindingItemWriter findingWriter,
+            @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize, PartitionedSteps partitionedSteps,
+            Step reconciliationLedgerPartitionStep) {
+        return partitionedSteps.step("reconciliationLedgerStep", () -> ledgerStep("reconciliationLedgerStep", jobRepository,
+                transactionManager, ledgerFindingReader, findingWriter, chunkSize), reconciliationLedgerPartitionStep);
+    }
+
+    /** One range of accounts of the ledger step (a partition, here or on a worker). */
+    @Bean
+    Step reconciliationLedgerPartitionStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<Finding> ledgerFindingReader, FindingItemWriter findingWriter,
             @Value("${billing.reconciliation.chunk-size:2000}") int chunkSize) {
-        return new StepBuilder("reconciliationLedgerStep", jobRepository)
+        return ledgerStep("reconciliationLedgerPartitionStep", jobRepository, transactionManager, ledgerFindingReader,
+                findingWriter, chunkSize);
+    }
+
+    private static Step ledgerStep(String name, JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<Finding> ledgerFindingReader, FindingItemWriter findingWriter, int chunkSize) {
+        return new StepBuilder(name, jobRepository)
                 .<Finding, Finding>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .reader(ledgerFindingReader)
@@ -116,8 +159,10 @@ public class ReconciliationJobConfiguration {
             ReconciliationSeals seals, @Value("#{jobParameters['period']}") String period,
             @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId, MonthSegments monthSegments,
-            @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
+            @Value("${billing.reconciliation.work-mem:1GB}") String workMem,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        AccountRange range = AccountRange.of(stepExecution);
         boolean fromDays = monthSegments.reusesDays(jobInstanceId);
         ReconciliationSeals.Start start = fromDays ? null : seals.startOfLogged(reportPeriod);
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
@@ -126,9 +171,9 @@ public class ReconciliationJobConfiguration {
                 .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
                 .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem
                 .preparedStatementSetter(new LocalWorkMem(workMem, fromDays
-                        ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId }
+                        ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId, range.from(), range.to() }
                         : new Object[] { start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
-                                Timestamp.from(reportPeriod.end()), bound.maxMicros() }))
+                                Timestamp.from(reportPeriod.end()), bound.maxMicros(), range.from(), range.to() }))
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "
@@ -171,8 +216,10 @@ public class ReconciliationJobConfiguration {
             @Value("#{stepExecution.jobExecution}") JobExecution jobExecution, JobRepository jobRepository,
             @Value("${billing.reconciliation.stuck-after:24h}") Duration stuckAfter, LedgerAmountBound bound,
             ReconciliationSeals seals, MonthSegments monthSegments,
-            @Value("${billing.reconciliation.work-mem:1GB}") String workMem) {
+            @Value("${billing.reconciliation.work-mem:1GB}") String workMem,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
         ReportPeriod reportPeriod = ReportPeriod.parse(period, zone);
+        AccountRange range = AccountRange.of(stepExecution);
         Instant stuckBefore = asOf(jobExecution, jobRepository).minus(stuckAfter);
         long run = jobExecution.getJobInstanceId();
         Timestamp start = Timestamp.from(reportPeriod.start());
@@ -185,9 +232,9 @@ public class ReconciliationJobConfiguration {
                 .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
                 .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
                 .preparedStatementSetter(new LocalWorkMem(workMem, !fromDays, fromDays
-                        ? new Object[] { run, start, end, Timestamp.from(stuckBefore), run, start, end }
+                        ? new Object[] { run, start, end, Timestamp.from(stuckBefore), run, start, end, range.from(), range.to() }
                         : new Object[] { seal.jobInstanceId(), seal.sealedToArgument(), start, end,
-                                Timestamp.from(stuckBefore), bound.maxMicros() }))
+                                Timestamp.from(stuckBefore), bound.maxMicros(), range.from(), range.to() }))
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
                         rs.getObject("actual", Long.class), rs.getString("detail")))

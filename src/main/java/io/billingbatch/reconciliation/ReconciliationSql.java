@@ -16,6 +16,15 @@ public final class ReconciliationSql {
     }
 
     /**
+     * The condition that keeps a partition's accounts ({@code io.billingbatch.partition.AccountRange}):
+     * {@code bounds.lo} (inclusive) to {@code bounds.hi} (exclusive), each NULL for an open end; both
+     * NULL (an unpartitioned run) fold to true when the statement is planned with its values.
+     */
+    static String inRange(String column) {
+        return "(bounds.lo IS NULL OR " + column + " >= bounds.lo) AND (bounds.hi IS NULL OR " + column + " < bounds.hi)";
+    }
+
+    /**
      * One scan of the ledger rows from the seal the run starts from (its period's end; the
      * beginning of the ledger when there is none) up to the period's end gives, per account, the
      * posting marks, the period's sums and the count and digest the run's seal will hold; the
@@ -26,12 +35,12 @@ public final class ReconciliationSql {
      * the sums are numeric and checked against a long when read. An account of the seal is in
      * scope while it has postings or a billing_accounts row, as it would be read from the beginning.
      * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
-     * period end, bound (micro-USD).
+     * period end, bound (micro-USD), the partition's first account and its end (NULL: open).
      */
     public static final String ACCOUNT_BALANCES = PostedCharges.expand("""
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
-                                   CAST(? AS bigint) AS max_amount),
+                                   CAST(? AS bigint) AS max_amount, CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
             marks AS (
                 SELECT b.account_id, min(b.posting_seq) AS first_seq,
                        max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
@@ -54,20 +63,20 @@ public final class ReconciliationSql {
                            AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
                            AND {is_number}), 0) AS charges_number
                 FROM billing_billings b, bounds
-                WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe
+                WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe AND {in_range_b}
                 GROUP BY b.account_id
             ),
             seal AS (
                 SELECT s.account_id, s.last_posting_seq, s.closing_snapshot, s.expected_snapshot, s.row_count
                 FROM reconciliation_seals s, bounds
-                WHERE s.job_instance_id = bounds.seal
+                WHERE s.job_instance_id = bounds.seal AND {in_range_s}
             ),
             scope AS (
                 SELECT account_id FROM marks
                 UNION
                 SELECT account_id FROM seal WHERE last_posting_seq IS NOT NULL OR row_count > 0
                 UNION
-                SELECT id FROM billing_accounts
+                SELECT id FROM billing_accounts, bounds WHERE {in_range_id}
             )
             SELECT s.account_id, a.customer_id, a.name AS account_name, a.id IS NOT NULL AS account_exists,
                    a.balance_credit AS stored_balance,
@@ -105,7 +114,8 @@ public final class ReconciliationSql {
                 LIMIT 1 -- posting_seq is unique: keeps this a probe of its index per account, never a hash of the period
             ) l ON true
             ORDER BY s.account_id
-            """);
+            """).replace("{in_range_b}", inRange("b.account_id")).replace("{in_range_s}", inRange("s.account_id"))
+            .replace("{in_range_id}", inRange("id"));
 
     /**
      * The row-level findings of a period. A chain break compares each row with the row posted
@@ -123,12 +133,13 @@ public final class ReconciliationSql {
      * {@code invalid_amount} finding and nothing else (no chain break, no rating mismatch of its
      * own). Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period
      * start, period end, the instant before which a progressing row counts as stuck, the bound
-     * (micro-USD).
+     * (micro-USD), the partition's first account and its end (NULL: open).
      */
     public static final String LEDGER_FINDINGS = PostedCharges.expand("""
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
-                                   CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount),
+                                   CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount,
+                                   CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
             rates AS (
                 SELECT reference_type, credit_per_unit, effective_from,
                        coalesce(lead(effective_from) OVER (PARTITION BY reference_type ORDER BY effective_from),
@@ -138,7 +149,7 @@ public final class ReconciliationSql {
             seal AS (
                 SELECT s.account_id, s.last_posting_seq, s.closing_snapshot, s.expected_snapshot
                 FROM reconciliation_seals s, bounds
-                WHERE s.job_instance_id = bounds.seal
+                WHERE s.job_instance_id = bounds.seal AND {in_range_s}
             ),
             chain AS (
                 SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
@@ -146,6 +157,7 @@ public final class ReconciliationSql {
                        lag(b.balance_credit_snapshot, 2) OVER w AS p2, lag(b.amount_credit) OVER w AS pa
                 FROM billing_billings b, bounds
                 WHERE b.posting_seq IS NOT NULL AND b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe
+                  AND {in_range_b}
                 WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
             ),
             candidates AS ( -- every account's first two rows read, and the rows after them that break
@@ -200,6 +212,7 @@ public final class ReconciliationSql {
             FROM billing_billings b, bounds
             WHERE b.status = 'progressing' AND b.tm_delete IS NULL -- billing_billings_progressing_idx
               AND coalesce(b.tm_billing_start, b.tm_create) < least(bounds.pe, bounds.stuck_before)
+              AND {in_range_b}
             UNION ALL -- the kinds that are conditions on one row of the period, in one read of it
             SELECT k.kind, b.account_id, b.id, k.expected, b.amount_credit, k.detail
             FROM billing_billings b CROSS JOIN bounds
@@ -235,7 +248,7 @@ public final class ReconciliationSql {
                  0,
                  'zero-second call moved ' || to_char((b.amount_credit) / 1000000.0, 'FM999999999999990.000000') || ' USD')
             ) k (kind, found, expected, detail)
-            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe AND {in_range_b}
               AND (a.id IS NULL OR a.tm_delete < b.tm_posted -- only the rows with a finding go through the list
                    OR b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
                    OR (b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
@@ -246,5 +259,5 @@ public final class ReconciliationSql {
                             OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units))))
               AND k.found
             ORDER BY 2, 1, 3
-            """);
+            """).replace("{in_range_b}", inRange("b.account_id")).replace("{in_range_s}", inRange("s.account_id"));
 }

@@ -13,6 +13,8 @@ import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.CreditPosting;
 import io.billingbatch.ledger.ReportPeriod;
+import io.billingbatch.partition.AccountRange;
+import io.billingbatch.partition.PartitionedSteps;
 import io.billingbatch.report.CsvReportWriter;
 import io.billingbatch.report.ReportColumn;
 import io.billingbatch.report.ReportFileNames;
@@ -27,6 +29,7 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcCursorItemReader;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcCursorItemReaderBuilder;
@@ -45,8 +48,11 @@ public class AutoTopUpJobConfiguration {
 
     public static final String JOB_NAME = "auto-topup";
 
+    /** Parameters: the partition's first account and its end, each twice (NULL: open; {@link AccountRange}). */
     static final String CANDIDATES_SQL = PolicyRow.SELECT + """
             WHERE p.enabled AND (a.id IS NULL OR a.balance_credit < p.threshold_credit)
+              AND (CAST(? AS uuid) IS NULL OR p.account_id >= CAST(? AS uuid))
+              AND (CAST(? AS uuid) IS NULL OR p.account_id < CAST(? AS uuid))
             ORDER BY p.account_id
             """;
 
@@ -72,11 +78,32 @@ public class AutoTopUpJobConfiguration {
                 .build();
     }
 
+    /**
+     * Reserves the top-ups: unpartitioned (the default) one step; partitioned ({@code billing.partitions.*})
+     * {@code autoTopUpPartitionStep} per range of accounts. A partition run again (a restart, a request
+     * redelivered after its worker died) reserves nothing twice: the writer knows the run's results and
+     * each reservation's idempotency key.
+     */
     @Bean
     Step autoTopUpStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<PolicyRow> topUpCandidateReader, AutoTopUpItemWriter autoTopUpWriter, JdbcTemplate jdbc,
+            PartitionedSteps partitionedSteps, Step autoTopUpPartitionStep) {
+        return partitionedSteps.step("autoTopUpStep", () -> topUpStep("autoTopUpStep", jobRepository, transactionManager,
+                topUpCandidateReader, autoTopUpWriter, jdbc), autoTopUpPartitionStep);
+    }
+
+    /** One range of accounts of the top-up step (a partition, here or on a worker). */
+    @Bean
+    Step autoTopUpPartitionStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            JdbcCursorItemReader<PolicyRow> topUpCandidateReader, AutoTopUpItemWriter autoTopUpWriter, JdbcTemplate jdbc) {
+        return topUpStep("autoTopUpPartitionStep", jobRepository, transactionManager, topUpCandidateReader, autoTopUpWriter,
+                jdbc);
+    }
+
+    private static Step topUpStep(String name, JobRepository jobRepository, PlatformTransactionManager transactionManager,
             JdbcCursorItemReader<PolicyRow> topUpCandidateReader, AutoTopUpItemWriter autoTopUpWriter, JdbcTemplate jdbc) {
         ItemRejectRecorder<PolicyRow> rejects = new ItemRejectRecorder<>(jdbc);
-        return new StepBuilder("autoTopUpStep", jobRepository)
+        return new StepBuilder(name, jobRepository)
                 .<PolicyRow, TopUpCandidate>chunk(100)
                 .transactionManager(transactionManager)
                 .reader(topUpCandidateReader)
@@ -94,7 +121,9 @@ public class AutoTopUpJobConfiguration {
 
     @Bean
     @StepScope
-    JdbcCursorItemReader<PolicyRow> topUpCandidateReader(DataSource dataSource) {
+    JdbcCursorItemReader<PolicyRow> topUpCandidateReader(DataSource dataSource,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
+        AccountRange range = AccountRange.of(stepExecution);
         return new JdbcCursorItemReaderBuilder<PolicyRow>()
                 .name("topUpCandidateReader")
                 // A restart reads the candidates afresh: accounts topped up by a committed chunk have left the
@@ -103,6 +132,7 @@ public class AutoTopUpJobConfiguration {
                 .saveState(false)
                 .dataSource(dataSource)
                 .sql(CANDIDATES_SQL)
+                .queryArguments(range.from(), range.from(), range.to(), range.to())
                 .rowMapper(PolicyRow.ROW_MAPPER)
                 .build();
     }

@@ -1,0 +1,33 @@
+package io.billingbatch.partition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.billingbatch.BillingBatchApplication;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Another application, as another process would be: its own context that shares nothing with the
+ * test's but the database (and the broker, in amqp mode).
+ */
+final class SharedDatabaseContexts {
+
+    private SharedDatabaseContexts() {
+    }
+
+    static ConfigurableApplicationContext start(DataSource database, String... properties) throws Exception {
+        HikariDataSource hikari = database.unwrap(HikariDataSource.class);
+        List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + hikari.getJdbcUrl(),
+                "spring.datasource.username=" + (hikari.getUsername() == null ? "postgres" : hikari.getUsername()),
+                "spring.datasource.hikari.maximum-pool-size=12"));
+        all.addAll(List.of(properties));
+        return new SpringApplicationBuilder(BillingBatchApplication.class).web(WebApplicationType.NONE)
+                .properties(all.toArray(String[]::new)).run();
+    }
+}
