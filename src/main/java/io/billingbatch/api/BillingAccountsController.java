@@ -39,7 +39,11 @@ class BillingAccountsController {
 
     private final JdbcTrafficPauses pauses;
 
-    BillingAccountsController(JdbcBillingAccounts accounts, BalanceService balances, JdbcTrafficPauses pauses) {
+    private final VisibleAccounts visibleAccounts;
+
+    BillingAccountsController(JdbcBillingAccounts accounts, BalanceService balances, JdbcTrafficPauses pauses,
+            VisibleAccounts visibleAccounts) {
+        this.visibleAccounts = visibleAccounts;
         this.pauses = pauses;
         this.accounts = accounts;
         this.balances = balances;
@@ -91,8 +95,7 @@ class BillingAccountsController {
 
     /** The account if the token may see it; another customer's account does not exist for a customer token. */
     BillingAccount visible(ApiPrincipal principal, UUID id) {
-        return accounts.find(id).filter(account -> principal.canRead(account.customerId()))
-                .orElseThrow(() -> ApiException.notFound("billing account " + id + " does not exist"));
+        return visibleAccounts.get(principal, id);
     }
 
     private static int pageSize(String text) {

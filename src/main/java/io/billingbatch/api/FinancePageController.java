@@ -123,7 +123,7 @@ class FinancePageController {
         }
         YearMonth shown;
         try {
-            shown = month == null || month.isBlank() ? defaultMonth() : parseMonth(month.trim());
+            shown = ReportPeriod.shownMonth(month, clock);
         }
         catch (IllegalArgumentException ex) {
             return html(HttpStatus.BAD_REQUEST, FinancePageView.problem(principal.get(), ex.getMessage(), nonce()));
@@ -175,19 +175,6 @@ class FinancePageController {
         }
         months.add(shown);
         return new ArrayList<>(months.descendingSet());
-    }
-
-    /** The last complete month (in UTC): never the running month, whose folder holds at most a provisional report. */
-    private YearMonth defaultMonth() {
-        return YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1);
-    }
-
-    private static YearMonth parseMonth(String month) {
-        ReportPeriod period = ReportPeriod.parse(month, "UTC");
-        if (!period.isMonth()) {
-            throw new IllegalArgumentException("pick a month like 2026-10, not '" + month + "'");
-        }
-        return YearMonth.parse(period.key());
     }
 
     private Optional<ApiPrincipal> signedIn(HttpServletRequest request) {

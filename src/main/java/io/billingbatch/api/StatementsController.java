@@ -12,7 +12,6 @@ import io.billingbatch.access.ApiPrincipal;
 import io.billingbatch.access.ApiAudit;
 import io.billingbatch.access.Role;
 import io.billingbatch.ledger.BillingAccount;
-import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.statements.StatementFiles;
 import jakarta.servlet.http.HttpServletResponse;
@@ -35,13 +34,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1.0/billing_accounts")
 class StatementsController {
 
-    private final JdbcBillingAccounts accounts;
+    private final VisibleAccounts accounts;
 
     private final StatementFiles statements;
 
     private final ApiAudit audit;
 
-    StatementsController(JdbcBillingAccounts accounts, StatementFiles statements, ApiAudit audit) {
+    StatementsController(VisibleAccounts accounts, StatementFiles statements, ApiAudit audit) {
         this.accounts = accounts;
         this.statements = statements;
         this.audit = audit;
@@ -51,8 +50,7 @@ class StatementsController {
     void statement(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable UUID id,
             @PathVariable String month, @RequestParam(name = "zone", defaultValue = "UTC") String zone,
             HttpServletResponse response) throws IOException {
-        BillingAccount account = accounts.find(id).filter(found -> principal.canRead(found.customerId()))
-                .orElseThrow(() -> ApiException.notFound("billing account " + id + " does not exist"));
+        BillingAccount account = accounts.get(principal, id);
         if (!month.matches("\\d{4}-\\d{2}")) {
             throw ApiException.badRequest("the month must be like 2026-10, was '" + month + "'");
         }

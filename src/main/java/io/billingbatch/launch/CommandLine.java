@@ -74,44 +74,39 @@ public final class CommandLine {
             return runApplication(spring, invocation, arguments);
         }
         // first the database layer alone: a refused launch or a token needs no more (Command#answerFromDatabase)
-        ConfigurableApplicationContext database;
-        try {
-            database = CommandDatabase.start(application, command.databaseBeans(), springArguments(invocation));
-        }
-        catch (RuntimeException ex) {
-            System.err.println("billing-batch: " + command.name() + " failed: " + rootCause(ex).getMessage());
-            return FAILED;
-        }
-        try (database) {
-            if (CommandDatabase.schemaCurrent(database)) {
-                answeredBy = DATABASE_LAYER; // a refusal is its answer too (a UsageException)
-                Optional<Integer> answer = database.getBean(CommandRunner.class).answerFromDatabase(invocation, arguments);
-                if (answer.isPresent()) {
-                    return answer.get();
+        return exitCode(command, () -> {
+            try (ConfigurableApplicationContext database = CommandDatabase.start(application, command.databaseBeans(),
+                    springArguments(invocation))) {
+                if (CommandDatabase.schemaCurrent(database)) {
+                    answeredBy = DATABASE_LAYER; // a refusal is its answer too (a UsageException)
+                    Optional<Integer> answer = database.getBean(CommandRunner.class).answerFromDatabase(invocation, arguments);
+                    if (answer.isPresent()) {
+                        return answer.get();
+                    }
                 }
+                return runApplication(spring, invocation, arguments); // while the small one holds its PostgreSQL
             }
-            return runApplication(spring, invocation, arguments); // while the small one holds its PostgreSQL
-        }
-        catch (UsageException ex) {
-            System.err.println("billing-batch: " + ex.getMessage());
-            return USAGE;
-        }
-        catch (RuntimeException ex) {
-            System.err.println("billing-batch: " + command.name() + " failed: " + rootCause(ex).getMessage());
-            return FAILED;
-        }
+        });
     }
 
     /** Runs the command in the whole (non-web) application. */
     private static int runApplication(SpringApplication spring, Invocation invocation, Object arguments) {
-        Command<?> command = invocation.command();
         // a command creates only the beans it uses: no web server, no schedule, no job it does not launch
         spring.setWebApplicationType(WebApplicationType.NONE);
         spring.setLazyInitialization(true);
         spring.setDefaultProperties(Map.of("spring.autoconfigure.exclude", String.join(",", serveOnlyAutoConfigurations())));
         answeredBy = APPLICATION;
-        try (ConfigurableApplicationContext context = spring.run(springArguments(invocation))) {
-            return context.getBean(CommandRunner.class).run(invocation, arguments);
+        return exitCode(invocation.command(), () -> {
+            try (ConfigurableApplicationContext context = spring.run(springArguments(invocation))) {
+                return context.getBean(CommandRunner.class).run(invocation, arguments);
+            }
+        });
+    }
+
+    /** The exit code of a command's run: a usage error is 2, any other failure 1, each with its one-line reason. */
+    private static int exitCode(Command<?> command, java.util.function.IntSupplier run) {
+        try {
+            return run.getAsInt();
         }
         catch (UsageException ex) {
             System.err.println("billing-batch: " + ex.getMessage());

@@ -32,10 +32,20 @@ public class CommandRunner {
     }
 
     int run(Invocation invocation, Object arguments) throws UsageException {
+        return inContext(context -> run(invocation.command(), arguments, context));
+    }
+
+    /** The command's answer from the database alone (see {@link Command#answerFromDatabase}), with the same exit codes. */
+    java.util.Optional<Integer> answerFromDatabase(Invocation invocation, Object arguments) throws UsageException {
+        return inContext(context -> answer(invocation.command(), arguments, context));
+    }
+
+    /** Runs a command's code with this application's context; a bad argument is a usage error, a fault an IllegalStateException. */
+    private <T> T inContext(CommandCall<T> call) throws UsageException {
         // System.out is looked up on each run so a caller (or a test) that redirects it sees the output
         CommandContext context = new CommandContext(application, application.getBean(Clock.class), System.out);
         try {
-            return run(invocation.command(), arguments, context);
+            return call.call(context);
         }
         catch (IllegalArgumentException ex) {
             throw new UsageException(ex.getMessage());
@@ -48,21 +58,9 @@ public class CommandRunner {
         }
     }
 
-    /** The command's answer from the database alone (see {@link Command#answerFromDatabase}), with the same exit codes. */
-    java.util.Optional<Integer> answerFromDatabase(Invocation invocation, Object arguments) throws UsageException {
-        CommandContext context = new CommandContext(application, application.getBean(Clock.class), System.out);
-        try {
-            return answer(invocation.command(), arguments, context);
-        }
-        catch (IllegalArgumentException ex) {
-            throw new UsageException(ex.getMessage());
-        }
-        catch (UsageException | IllegalStateException ex) {
-            throw ex;
-        }
-        catch (Exception ex) {
-            throw new IllegalStateException(ex.getMessage(), ex);
-        }
+    private interface CommandCall<T> {
+
+        T call(CommandContext context) throws Exception;
     }
 
     @SuppressWarnings("unchecked")

@@ -48,6 +48,24 @@ public record ReportPeriod(String key, ZoneId zone, Instant start, Instant end) 
         throw new IllegalArgumentException("period '" + key + "' is not a month (yyyy-MM) or a day (yyyy-MM-dd)");
     }
 
+    /**
+     * The month a page shows: {@code text}, a month like {@code 2026-10}, or when it is blank the last complete
+     * month in UTC on {@code clock} (never the running month, whose folder holds at most a provisional report).
+     *
+     * @throws IllegalArgumentException with a one-line reason for anything else (a day, a malformed month)
+     */
+    public static YearMonth shownMonth(String text, java.time.Clock clock) {
+        if (text == null || text.isBlank()) {
+            return YearMonth.now(clock.withZone(java.time.ZoneOffset.UTC)).minusMonths(1);
+        }
+        String month = text.trim();
+        ReportPeriod period = parse(month, "UTC");
+        if (!period.isMonth()) {
+            throw new IllegalArgumentException("pick a month like 2026-10, not '" + month + "'");
+        }
+        return YearMonth.parse(period.key());
+    }
+
     public static ZoneId parseZone(String zone) {
         if (zone == null || zone.isBlank()) {
             return ZoneId.of("UTC");

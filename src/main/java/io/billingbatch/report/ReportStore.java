@@ -157,6 +157,12 @@ public class ReportStore implements InitializingBean, DisposableBean {
         return Files.createTempFile(temporaries, prefix, suffix);
     }
 
+    /** A new empty temporary folder in this process's temporary folder, which is made first if need be. */
+    public Path createTemporaryDirectory(String prefix) throws IOException {
+        Files.createDirectories(temporaries);
+        return Files.createTempDirectory(temporaries, prefix);
+    }
+
     private static String processFolderName(ProcessHandle process) {
         return process.pid() + "-" + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }

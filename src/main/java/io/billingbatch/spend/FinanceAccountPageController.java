@@ -101,7 +101,7 @@ class FinanceAccountPageController {
         YearMonth shown;
         try {
             accountId = UUID.fromString(id);
-            shown = month == null || month.isBlank() ? YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1) : month(month.trim());
+            shown = ReportPeriod.shownMonth(month, clock);
         }
         catch (IllegalArgumentException ex) {
             return html(HttpStatus.BAD_REQUEST, FinanceAccountPageView.problem(ex.getMessage().startsWith("Invalid UUID")
@@ -122,14 +122,6 @@ class FinanceAccountPageController {
                 spend.cost(accountId, period.start(), period.end()), runways.of(accountId, clock.instant(), false).orElse(null),
                 anomalies);
         return html(HttpStatus.OK, FinanceAccountPageView.page(model));
-    }
-
-    private static YearMonth month(String text) {
-        ReportPeriod period = ReportPeriod.parse(text, "UTC");
-        if (!period.isMonth()) {
-            throw new IllegalArgumentException("pick a month like 2026-10, not '" + text + "'");
-        }
-        return YearMonth.parse(period.key());
     }
 
     /** The finance page's signed-in admin or finance principal while its token is live. */

@@ -13,9 +13,9 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.billingbatch.api.ApiException;
+import io.billingbatch.api.VisibleAccounts;
 import io.billingbatch.access.ApiPrincipal;
 import io.billingbatch.ledger.BillingAccount;
-import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.spend.JdbcAccountSpend.BillingRow;
 import io.billingbatch.spend.JdbcAccountSpend.Cost;
 import io.billingbatch.spend.JdbcAccountSpend.Cursor;
@@ -42,7 +42,7 @@ class SpendController {
 
     static final int MAX_PAGE_SIZE = 1000;
 
-    private final JdbcBillingAccounts accounts;
+    private final VisibleAccounts accounts;
 
     private final JdbcAccountSpend spend;
 
@@ -52,7 +52,7 @@ class SpendController {
 
     private final Clock clock;
 
-    SpendController(JdbcBillingAccounts accounts, JdbcAccountSpend spend, JdbcRunways runways, RateCard rateCard, Clock clock) {
+    SpendController(VisibleAccounts accounts, JdbcAccountSpend spend, JdbcRunways runways, RateCard rateCard, Clock clock) {
         this.accounts = accounts;
         this.spend = spend;
         this.runways = runways;
@@ -168,8 +168,7 @@ class SpendController {
     }
 
     private BillingAccount visible(ApiPrincipal principal, UUID id) {
-        return accounts.find(id).filter(account -> principal.canRead(account.customerId()))
-                .orElseThrow(() -> ApiException.notFound("billing account " + id + " does not exist"));
+        return accounts.get(principal, id);
     }
 
     private static SpendPeriod period(String start, String end, String zone) {

@@ -72,7 +72,7 @@ class StatementsTasklet implements Tasklet {
                 what + ": the month has no published reconciliation; run reconciliation --period=" + period.key()
                         + " first (a statement shows its figures)"));
         List<Statement> all = statements.statements(period, source, amountBound.maxMicros());
-        Path work = Files.createTempDirectory(store.temporaryDirectory(), "statements-");
+        Path work = store.createTemporaryDirectory("statements-"); // the process's temporary folder may not exist yet
         try {
             Path rendered = Files.createDirectory(work.resolve("new"));
             Map<java.util.UUID, String> hashes = render(all, rendered);

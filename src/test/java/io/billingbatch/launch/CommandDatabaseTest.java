@@ -115,6 +115,25 @@ class CommandDatabaseTest {
     }
 
     @Test
+    void everyPeriodJobPrintsItsResultFromTheBeansItDeclares(@org.junit.jupiter.api.io.TempDir java.nio.file.Path reports) {
+        // a refused launch prints the job's result in the database layer, which holds only the declared beans
+        for (PeriodJobCommand job : Commands.periodJobs()) {
+            String period = job.daily() ? "2001-01-01" : "2001-01";
+            try (var database = CommandDatabase.start(BillingBatchApplication.class, job.databaseBeans(), new String[] {
+                    "--spring.datasource.url=" + url, "--spring.datasource.username=" + user,
+                    "--billing.reports.root=" + reports })) {
+                Run printed = capture(() -> {
+                    job.printResult(new io.billingbatch.batch.PeriodJobParameters(
+                            io.billingbatch.ledger.ReportPeriod.parse(period, "UTC"), 1),
+                            new CommandContext(database, java.time.Clock.systemUTC(), System.out));
+                    return 0;
+                });
+                assertThat(printed.output()).as(job.name()).contains("Reports in ");
+            }
+        }
+    }
+
+    @Test
     void theSchemaIsCurrentOnlyWhenEveryMigrationOnTheClassPathIsApplied() {
         var migrations = CommandDatabase.migrations("classpath:db/migration").orElseThrow();
         assertThat(migrations).contains(List.of(1L), List.of(26L));

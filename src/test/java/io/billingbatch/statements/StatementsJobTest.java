@@ -133,6 +133,18 @@ class StatementsJobTest extends ServerTestSupport {
     }
 
     @Test
+    void aProcessWhoseTemporaryFolderDoesNotExistYetWritesItsStatements() throws Exception {
+        // a command line process runs statements as its first job: nothing has made its temporary folder yet
+        org.springframework.util.FileSystemUtils.deleteRecursively(reportStore.temporaryDirectory());
+
+        LaunchOutcome outcome = launcher.launch(statementsJob, new PeriodJobParameters(MARCH, 1), true);
+
+        JobExecution execution = ((LaunchOutcome.Ran) outcome).execution();
+        assertThat(execution.getStatus()).as(execution.getExitStatus().getExitDescription()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(pdf(zoe)).exists();
+    }
+
+    @Test
     void anyNamePrintsWithItsFontsEmbedded() throws Exception {
         assertThat(text(pdf(yamada))).contains("山田太郎 株式会社");
         assertThat(text(pdf(shalom))).contains("שלום עליכם");
