@@ -170,17 +170,7 @@ class RunTakeoverTest {
                 VALUES (?, 'reconciliation', ?, 'another-host', 4242, 'another process', now(), now())""", left.getId(), KEY);
         String tag = "billing-batch/reconciliation/" + left.getId();
         // What PostgreSQL still runs for that execution, as after a kill -9 of its process
-        CompletableFuture<SQLException> leftover = CompletableFuture.supplyAsync(() -> {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.createStatement().execute("SET application_name = '" + tag + "'");
-                connection.createStatement().execute("SELECT pg_sleep(120)");
-                return null;
-            }
-            catch (SQLException ex) {
-                return ex;
-            }
-        });
-        awaitActive(tag);
+        CompletableFuture<SQLException> leftover = leftoverQuery(tag);
 
         LaunchOutcome whileItBeats = launcher.launch(reconciliationJob, parameters, false);
 
@@ -217,17 +207,7 @@ class RunTakeoverTest {
                 VALUES (?, 'reconciliation', ?, 'another-host', 4242, 'another process', now(), now() - interval '1 hour')""",
                 left.getId(), "reconciliation|" + running.key() + "|UTC|provisional");
         String tag = "billing-batch/reconciliation/" + left.getId();
-        CompletableFuture<SQLException> leftover = CompletableFuture.supplyAsync(() -> {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.createStatement().execute("SET application_name = '" + tag + "'");
-                connection.createStatement().execute("SELECT pg_sleep(120)");
-                return null;
-            }
-            catch (SQLException ex) {
-                return ex;
-            }
-        });
-        awaitActive(tag);
+        CompletableFuture<SQLException> leftover = leftoverQuery(tag);
         try {
             LaunchOutcome next = launcher.launch(reconciliationJob, PeriodJobParameters.provisional(running,
                     Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)), false);
@@ -261,11 +241,38 @@ class RunTakeoverTest {
                 Long.class, id) > 0);
     }
 
-    private void awaitActive(String applicationName) {
-        await("a query of " + applicationName + " runs", () -> jdbc.queryForObject(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active'", Long.class,
-                applicationName) > 0);
+    /**
+     * A query that runs for two minutes in a session named {@code tag}, as PostgreSQL goes on with a dead
+     * process's queries; returns once it runs. The session holds an advisory lock that its query lets go of
+     * as it starts, and this thread waits for that lock: a wait for the event, not a poll of pg_stat_activity.
+     */
+    private CompletableFuture<SQLException> leftoverQuery(String tag) throws SQLException {
+        Connection session = dataSource.getConnection();
+        session.createStatement().execute("SET application_name = '" + tag + "'");
+        session.createStatement().execute("SELECT pg_advisory_lock(" + LEFTOVER_STARTED + ")");
+        CompletableFuture<SQLException> leftover = CompletableFuture.supplyAsync(() -> {
+            try (Connection connection = session) {
+                connection.createStatement().execute("SELECT pg_advisory_unlock(" + LEFTOVER_STARTED + "), pg_sleep(120)");
+                return null;
+            }
+            catch (SQLException ex) {
+                return ex;
+            }
+        });
+        try (Connection waiting = dataSource.getConnection()) {
+            waiting.createStatement().execute("SET lock_timeout = '60s'");
+            try {
+                waiting.createStatement().execute("SELECT pg_advisory_xact_lock(" + LEFTOVER_STARTED + ")");
+            }
+            finally {
+                waiting.createStatement().execute("RESET lock_timeout");
+            }
+        }
+        return leftover;
     }
+
+    /** The advisory lock key a leftover query lets go of as it starts. */
+    static final int LEFTOVER_STARTED = 424243;
 
     /** Until the run has returned (its exit message written, its heartbeat row gone): {@link StoppedRuns#awaitEnd}. */
     private void awaitEnd(long id) throws InterruptedException {

@@ -15,7 +15,7 @@ import ch.qos.logback.core.AppenderBase;
  * The log of the test running now, kept in memory instead of printed (logback-test.xml): a green
  * run prints nothing, a failing test prints its own lines ({@link ShowLogOnFailure}), and a test
  * may assert on a line ({@link #text()}) or wait for one ({@link #awaitLine}) without polling.
- * Every line also goes to {@code target/tests.log}.
+ * Every line also goes to {@code target/tests-<fork>.log}.
  */
 public final class TestLog extends AppenderBase<ILoggingEvent> {
 
@@ -71,7 +71,7 @@ public final class TestLog extends AppenderBase<ILoggingEvent> {
         synchronized (LOCK) {
             List<String> lines = new ArrayList<>();
             if (dropped > 0) {
-                lines.add("(" + dropped + " earlier lines dropped; all are in target/tests.log)\n");
+                lines.add("(" + dropped + " earlier lines dropped; all are in target/tests-<fork>.log)\n");
             }
             lines.addAll(LINES);
             return lines;

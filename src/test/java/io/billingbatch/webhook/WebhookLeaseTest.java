@@ -36,7 +36,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Deliveries claimed with leases: sent with no transaction open, several at once, a dispatcher's
@@ -62,6 +61,9 @@ class WebhookLeaseTest {
     TransactionTemplate transaction;
 
     final List<WebhookDispatcher> dispatchers = new ArrayList<>();
+
+    /** Notified after each transaction of the dispatchers made here: what a test waits for has been committed. */
+    final Object committed = new Object();
 
     final List<HttpServer> receivers = new ArrayList<>();
 
@@ -169,7 +171,7 @@ class WebhookLeaseTest {
         assertThat(healthyDone.await(60, TimeUnit.SECONDS)).as("the healthy receiver got its six events").isTrue();
         assertThat(hangingReached.await(60, TimeUnit.SECONDS)).isTrue();
         // outcomes are recorded by the pass, after the receiver answered: wait for them, not for time
-        await().atMost(Duration.ofSeconds(60)).until(() -> delivered(answers.id()) == 6);
+        awaitCommitted(() -> delivered(answers.id()) == 6, "six deliveries to the healthy receiver recorded");
         assertThat(delivered(hangs.id())).isZero();
         assertThat(hangingCalls.total()).as("the hanging receiver holds its two slots, no more").isEqualTo(2);
         assertThat(pass).isNotDone();
@@ -284,8 +286,34 @@ class WebhookLeaseTest {
         exchange.close();
     }
 
+    /** Waits until {@code done} holds, checked again after each transaction of the dispatchers (no polling). */
+    void awaitCommitted(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        synchronized (committed) {
+            while (!done.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                assertThat(left).as(what).isPositive();
+                committed.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     WebhookDispatcher dispatcher(TestClock clock, int concurrency, int perSubscription) {
-        WebhookDispatcher dispatcher = new WebhookDispatcher(jdbc, transaction,
+        TransactionTemplate signalling = new TransactionTemplate(transaction.getTransactionManager(), transaction) {
+
+            @Override
+            public <T> T execute(org.springframework.transaction.support.TransactionCallback<T> action) {
+                try {
+                    return super.execute(action);
+                }
+                finally {
+                    synchronized (committed) {
+                        committed.notifyAll();
+                    }
+                }
+            }
+        };
+        WebhookDispatcher dispatcher = new WebhookDispatcher(jdbc, signalling,
                 new WebhookDispatcher.Settings(Duration.ofSeconds(15), 3, Duration.ZERO, concurrency, perSubscription, LEASE),
                 host -> new InetAddress[] { InetAddress.getLoopbackAddress() }, (SSLSocketFactory) SSLSocketFactory.getDefault(),
                 clock);
