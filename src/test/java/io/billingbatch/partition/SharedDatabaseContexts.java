@@ -27,7 +27,10 @@ final class SharedDatabaseContexts {
                 "spring.datasource.username=" + (hikari.getUsername() == null ? "postgres" : hikari.getUsername()),
                 "spring.datasource.hikari.maximum-pool-size=12"));
         all.addAll(List.of(properties));
+        // as command-line arguments: they win over application.properties, as a process's own would
+        java.util.Map<String, String> byName = new java.util.LinkedHashMap<>(); // a later value of a name replaces an earlier
+        all.forEach(property -> byName.put(property.substring(0, property.indexOf('=')), property));
         return new SpringApplicationBuilder(BillingBatchApplication.class).web(WebApplicationType.NONE)
-                .properties(all.toArray(String[]::new)).run();
+                .run(byName.values().stream().map(property -> "--" + property).toArray(String[]::new));
     }
 }
