@@ -16,12 +16,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Another application, as another process would be: its own context that shares nothing with the
  * test's but the database (and the broker, in amqp mode).
  */
-final class SharedDatabaseContexts {
+public final class SharedDatabaseContexts {
 
     private SharedDatabaseContexts() {
     }
 
-    static ConfigurableApplicationContext start(DataSource database, String... properties) throws Exception {
+    public static ConfigurableApplicationContext start(DataSource database, String... properties) throws Exception {
         HikariDataSource hikari = database.unwrap(HikariDataSource.class);
         List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + hikari.getJdbcUrl(),
                 "spring.datasource.username=" + (hikari.getUsername() == null ? "postgres" : hikari.getUsername()),
