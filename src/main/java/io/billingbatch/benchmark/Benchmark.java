@@ -68,10 +68,13 @@ class Benchmark {
 
     private final Job statementsJob;
 
+    private final io.billingbatch.partition.PartitionSettings partitions;
+
     Benchmark(DemoLedgerGenerator generator, PeriodJobLauncher launcher, @Qualifier("costReportJob") Job costReportJob,
             @Qualifier("reconciliationJob") Job reconciliationJob, JdbcTemplate jdbc, DataSource dataSource,
             LedgerAmountBound amountBound, AccountCostBenchmark accountCost, WebhookBenchmark webhooks,
-            @Qualifier("statementsJob") Job statementsJob) {
+            @Qualifier("statementsJob") Job statementsJob, io.billingbatch.partition.PartitionSettings partitions) {
+        this.partitions = partitions;
         this.accountCost = accountCost;
         this.webhooks = webhooks;
         this.statementsJob = statementsJob;
@@ -146,6 +149,13 @@ class Benchmark {
         out.printf("benchmark: database %s, PostgreSQL %s, max heap %d MiB, %d earlier month(s) of history%n", database,
                 jdbc.queryForObject("SHOW server_version", String.class), Runtime.getRuntime().maxMemory() >> 20,
                 settings.historyMonths());
+        out.printf("partitions: %s (README, Partitions: --billing.partitions.mode=local|amqp --billing.partitions.grid-size=N)%n",
+                partitions.unpartitioned() ? "none (local, grid 1: the steps unpartitioned)"
+                        : partitions.mode().name().toLowerCase() + ", grid " + partitions.gridSize()
+                                + (partitions.mode() == io.billingbatch.partition.PartitionSettings.Mode.LOCAL
+                                        ? ", " + (partitions.threads() > 0 ? partitions.threads()
+                                                : Math.min(partitions.gridSize(), Runtime.getRuntime().availableProcessors()))
+                                                + " thread(s)" : ", on worker processes"));
         if (!settings.skipGenerate()) {
             if (!generator.isLedgerEmpty()) {
                 if (!BENCHMARK_DATABASE.equals(database)) {

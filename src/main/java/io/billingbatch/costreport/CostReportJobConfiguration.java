@@ -8,7 +8,6 @@ import javax.sql.DataSource;
 
 import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
-import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.PostedCharges;
 import io.billingbatch.ledger.ReportPeriod;
@@ -157,7 +156,7 @@ public class CostReportJobConfiguration {
                 .skipPolicy((failure, skipCount) -> failure instanceof InvalidCostLineException)
                 .skipListener(rejects)
                 .listener((StepExecutionListener) rejects)
-                .listener(new ProgressListener())
+                .listener(PartitionedSteps.progressListener())
                 .build();
     }
 

@@ -84,7 +84,7 @@ public class AmqpPartitionRequests {
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            throw new IllegalStateException("billing.partitions.mode=amqp: RabbitMQ at " + broker + " does not answer ("
+            throw new BrokerUnavailableException("billing.partitions.mode=amqp: RabbitMQ at " + broker + " does not answer ("
                     + cause.getMessage() + "); no partition was created and no request was sent");
         }
     }
@@ -164,6 +164,26 @@ public class AmqpPartitionRequests {
 
         PartitionsUnfinishedException(String message) {
             super(message);
+        }
+
+        /** An answer, not a fault: its message says it all, so the log shows one line, not frames. */
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** The broker did not answer before the split: nothing was created or sent. */
+    public static class BrokerUnavailableException extends IllegalStateException {
+
+        BrokerUnavailableException(String message) {
+            super(message);
+        }
+
+        /** An answer, not a fault: its message says it all, so the log shows one line, not frames. */
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

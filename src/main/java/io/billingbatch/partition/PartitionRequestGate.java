@@ -81,5 +81,11 @@ class PartitionRequestGate {
         PartitionRequestRefusedException(String message) {
             super(message);
         }
+
+        /** The gate logged why; the listener container's log of it needs no frames. */
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 }

@@ -50,6 +50,14 @@ public class PartitionedSteps {
         this.amqp = amqp;
     }
 
+    /**
+     * The progress listener of a step that may run as partitions: the log lines of
+     * {@link io.billingbatch.batch.ProgressListener}, kept apart per step execution.
+     */
+    public static io.billingbatch.batch.ProgressListener progressListener() {
+        return new ConcurrentProgressListener();
+    }
+
     public PartitionSettings settings() {
         return settings;
     }

@@ -11,7 +11,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
-import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.partition.AccountRange;
@@ -89,7 +88,7 @@ public class ReconciliationJobConfiguration {
                 .reader(accountBalanceReader)
                 .processor(accountBalanceProcessor)
                 .writer(accountReconciliationWriter)
-                .listener(new ProgressListener());
+                .listener(PartitionedSteps.progressListener());
     }
 
     /**
@@ -149,7 +148,7 @@ public class ReconciliationJobConfiguration {
                 .transactionManager(transactionManager)
                 .reader(ledgerFindingReader)
                 .writer(findingWriter)
-                .listener(new ProgressListener())
+                .listener(PartitionedSteps.progressListener())
                 .build();
     }
 

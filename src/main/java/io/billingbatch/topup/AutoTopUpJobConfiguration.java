@@ -9,7 +9,6 @@ import javax.sql.DataSource;
 
 import io.billingbatch.batch.ItemRejectRecorder;
 import io.billingbatch.batch.PeriodJobParameters;
-import io.billingbatch.batch.ProgressListener;
 import io.billingbatch.ledger.JdbcBillingAccounts;
 import io.billingbatch.ledger.CreditPosting;
 import io.billingbatch.ledger.ReportPeriod;
@@ -115,7 +114,7 @@ public class AutoTopUpJobConfiguration {
                 .skipListener(rejects)
                 .skipListener(autoTopUpWriter)
                 .listener((StepExecutionListener) rejects)
-                .listener(new ProgressListener())
+                .listener(PartitionedSteps.progressListener())
                 .build();
     }
 

@@ -16,18 +16,21 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Another application, as another process would be: its own context that shares nothing with the
  * test's but the database (and the broker, in amqp mode).
  */
-final class SharedDatabaseContexts {
+public final class SharedDatabaseContexts {
 
     private SharedDatabaseContexts() {
     }
 
-    static ConfigurableApplicationContext start(DataSource database, String... properties) throws Exception {
+    public static ConfigurableApplicationContext start(DataSource database, String... properties) throws Exception {
         HikariDataSource hikari = database.unwrap(HikariDataSource.class);
         List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + hikari.getJdbcUrl(),
                 "spring.datasource.username=" + (hikari.getUsername() == null ? "postgres" : hikari.getUsername()),
                 "spring.datasource.hikari.maximum-pool-size=12"));
         all.addAll(List.of(properties));
+        // as command-line arguments: they win over application.properties, as a process's own would
+        java.util.Map<String, String> byName = new java.util.LinkedHashMap<>(); // a later value of a name replaces an earlier
+        all.forEach(property -> byName.put(property.substring(0, property.indexOf('=')), property));
         return new SpringApplicationBuilder(BillingBatchApplication.class).web(WebApplicationType.NONE)
-                .properties(all.toArray(String[]::new)).run();
+                .run(byName.values().stream().map(property -> "--" + property).toArray(String[]::new));
     }
 }
