@@ -1,5 +1,7 @@
 package io.billingbatch.launch;
 
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@link CommandDatabase}), with the same output and exit code as the whole application, and starts
  * the whole application when it must: a launch that runs, a schema that is behind.
  */
-@SpringBootTest
+@BillingTest
 class CommandDatabaseTest {
 
     @Autowired
@@ -52,7 +53,7 @@ class CommandDatabaseTest {
     @Test
     void aCompletedPeriodIsRefusedByTheDatabaseLayerAsTheApplicationRefusesIt() throws Exception {
         // given: a period reported by the application
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         LedgerFixture ledger = new LedgerFixture(jdbc);
         ledger.call(ledger.account("Quick"), 60, Instant.parse("2026-03-04T10:00:00Z"));
         FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));

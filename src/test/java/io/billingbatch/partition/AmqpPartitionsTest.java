@@ -1,5 +1,6 @@
 package io.billingbatch.partition;
 
+import io.billingbatch.testing.BillingTest;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * amqp mode against the real RabbitMQ at 127.0.0.1:5672: a manager and workers that are separate
  * applications sharing nothing but the database and the broker (a queue of the test's own).
  */
-@SpringBootTest
+@BillingTest
 class AmqpPartitionsTest {
 
     @Autowired

@@ -1,5 +1,7 @@
 package io.billingbatch.partition;
 
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +31,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
@@ -37,7 +38,7 @@ import org.springframework.util.FileSystemUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The same results whatever the layout: unpartitioned (grid 1, the default) and four local partitions. */
-@SpringBootTest
+@BillingTest
 class LocalPartitionsTest {
 
     static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
@@ -64,7 +65,7 @@ class LocalPartitionsTest {
 
     @BeforeEach
     void ledgerWithFindings() {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings");
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
         demoLedger.generate(new DemoLedgerSpec(11, 60, YearMonth.of(2026, 9), 2, 20_000));

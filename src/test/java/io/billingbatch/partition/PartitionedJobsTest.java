@@ -1,5 +1,7 @@
 package io.billingbatch.partition;
 
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import java.nio.file.Files;
 import java.time.YearMonth;
 import java.util.List;
@@ -26,7 +28,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
@@ -34,7 +35,7 @@ import org.springframework.util.FileSystemUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** cost-report and auto-topup on four local partitions give what their unpartitioned runs give. */
-@SpringBootTest
+@BillingTest
 class PartitionedJobsTest {
 
     static final ReportPeriod OCTOBER = LocalPartitionsTest.OCTOBER;
@@ -67,7 +68,7 @@ class PartitionedJobsTest {
 
     @BeforeEach
     void empty() {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox");
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
         FileSystemUtils.deleteRecursively(reportStore.directory(DAY.key()).toFile());

@@ -1,5 +1,7 @@
 package io.billingbatch.partition;
 
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import java.io.File;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,7 +34,6 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -43,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * chunk committed: the broker delivers its unacknowledged request to another worker, which goes on
  * with the same partition, and no account is topped up twice.
  */
-@SpringBootTest
+@BillingTest
 class WorkerKillTest {
 
     static final ReportPeriod DAY = ReportPeriod.parse("2025-12-01", "UTC");
@@ -70,7 +71,7 @@ class WorkerKillTest {
 
     @BeforeEach
     void accountsBelowTheirThreshold() {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         jdbc.execute("TRUNCATE auto_topup_policies, auto_topups, auto_topup_results, low_balance_alerts, webhook_outbox");
         for (int i = 0; i < ACCOUNTS; i++) {
             UUID id = UUID.nameUUIDFromBytes(("killed worker " + i).getBytes());

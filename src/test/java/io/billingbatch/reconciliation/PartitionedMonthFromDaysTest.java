@@ -1,5 +1,7 @@
 package io.billingbatch.reconciliation;
 
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.UUID;
@@ -22,7 +24,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run; and when a day it reused is run again between a failure and the restart, the restart starts
  * the account step over in every partition, those that had completed too.
  */
-@SpringBootTest
+@BillingTest
 class PartitionedMonthFromDaysTest {
 
     static final ReportPeriod OCTOBER = ReportPeriod.parse("2026-10", "UTC");
@@ -56,7 +57,7 @@ class PartitionedMonthFromDaysTest {
 
     @Test
     void aMonthFromItsDaysOnFourPartitionsEqualsTheColdRunAndStartsOverWhenADayWasRunAgain() throws Exception {
-        LedgerFixture.reset(jdbc);
+        Tables.reset(jdbc);
         jdbc.execute("TRUNCATE reconciliation_accounts, reconciliation_findings, reconciliation_seals, reconciliation_run_inputs,"
                 + " reconciliation_segments, reconciliation_gap_accounts, reconciliation_gap_findings");
         FileSystemUtils.deleteRecursively(reportStore.directory(OCTOBER.key()).toFile());
