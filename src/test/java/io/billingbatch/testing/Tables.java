@@ -12,8 +12,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class Tables {
 
-    /** Kept: the rate card the migrations seed, and Flyway's own history. */
-    static final List<String> KEPT = List.of("billing_rates", "flyway_schema_history");
+    /** Kept: what the migrations seed (the rate card, the database's identity) and Flyway's own history. */
+    static final List<String> KEPT = List.of("billing_rates", "billing_installation", "flyway_schema_history");
 
     private Tables() {
     }
@@ -27,7 +27,7 @@ public final class Tables {
     public static void reset(JdbcTemplate jdbc) {
         List<String> tables = jdbc.queryForList("""
                 SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()
-                AND tablename NOT IN ('billing_rates', 'flyway_schema_history') ORDER BY tablename""", String.class);
+                AND NOT (tablename = ANY (?)) ORDER BY tablename""", String.class, (Object) KEPT.toArray(String[]::new));
         List<String> withRows = jdbc.queryForList(tables.stream()
                 .map(table -> "SELECT '" + table + "' WHERE EXISTS (SELECT FROM " + table + ")")
                 .collect(Collectors.joining(" UNION ALL ")), String.class);
