@@ -515,20 +515,47 @@ class CostReportJobTest {
         stream.begin();
 
         // then
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (temporaryFiles(temporaries).size() < 2 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitFiles(temporaries, files -> files.size() >= 2, "both renderers' temp files");
         assertThat(temporaries).startsWith(reportStore.directory("2026-10").getParent().resolve(".tmp"));
         assertThat(temporaryFiles(temporaries)).anyMatch(file -> file.getFileName().toString().startsWith("cost-report-"))
                 .anyMatch(file -> file.getFileName().toString().startsWith("poi-sxssf-"));
         stream.endInput(false, 0, 0);
         stream.discard();
-        deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (!temporaryFiles(temporaries).isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitFiles(temporaries, List::isEmpty, "no temp file left");
         assertThat(temporaryFiles(temporaries)).isEmpty();
+    }
+
+    /**
+     * Waits until the files below {@code folder} satisfy {@code done}: checked again at each change of the
+     * folder or of a folder below it (a WatchService per folder, new folders included), not polled.
+     */
+    static void awaitFiles(Path folder, java.util.function.Predicate<List<Path>> done, String what) throws Exception {
+        Files.createDirectories(folder);
+        try (var changes = folder.getFileSystem().newWatchService()) {
+            java.util.Set<Path> watched = new java.util.HashSet<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (var folders = Files.walk(folder)) { // (again) every folder, so that a new one is watched too
+                    for (Path each : folders.filter(Files::isDirectory).toList()) {
+                        if (watched.add(each)) {
+                            each.register(changes, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                                    java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+                        }
+                    }
+                }
+                catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException ex) {
+                    continue; // a folder went while we looked
+                }
+                List<Path> files = temporaryFiles(folder);
+                if (done.test(files)) {
+                    return;
+                }
+                var change = changes.poll(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                assertThat(change).as(what + " within 30 s; there are " + files).isNotNull();
+                change.pollEvents();
+                change.reset();
+            }
+        }
     }
 
     /** The files below the folder now; a walk that met a file being deleted meanwhile is simply walked again. */
