@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -289,12 +290,28 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
         return CommandLine.OK;
     }
 
-    private static String failureReason(JobExecution execution) {
-        String description = execution.getExitStatus().getExitDescription();
-        if (description == null || description.isBlank()) {
-            return execution.getAllFailureExceptions().stream().findFirst().map(Throwable::getMessage).orElse("no reason recorded");
+    /**
+     * The cause of a failed run in one line: the message of the innermost cause of its first failure
+     * (not the exception that wrapped it, such as Batch's "Unable to process chunk"), else the first
+     * line of the recorded exit description.
+     */
+    static String failureReason(JobExecution execution) {
+        Optional<String> cause = execution.getAllFailureExceptions().stream().findFirst().map(PeriodJobCommand::innermostMessage);
+        if (cause.isPresent()) {
+            return cause.get();
         }
-        return description.lines().findFirst().orElse(description);
+        String description = execution.getExitStatus().getExitDescription();
+        return description == null || description.isBlank() ? "no reason recorded"
+                : description.lines().findFirst().orElse(description);
+    }
+
+    private static String innermostMessage(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("").strip();
+        return message.isEmpty() ? cause.getClass().getSimpleName() : message;
     }
 
     /** The names of the declared jobs that satisfy a test, sorted, for messages. */

@@ -188,6 +188,9 @@ class MainJobTest {
         assertThat(failed.exitCode()).isEqualTo(CommandLine.FAILED);
         assertThat(failed.output()).contains("cost-report 2026-05-06 (UTC): FAILED").contains("disk full (simulated)")
                 .contains("Run the same command again");
+        assertThat(failed.output().lines().filter(line -> line.startsWith("cost-report 2026-05-06 (UTC): FAILED")))
+                .as("the one line of the failure names its cause, not the exception that wrapped it")
+                .singleElement().asString().contains("disk full (simulated)").doesNotContain("Exception");
         Run restarted = run(command);
         assertThat(restarted.exitCode()).isZero();
         assertThat(restarted.output()).contains("cost-report 2026-05-06 (UTC): COMPLETED");
