@@ -1,7 +1,5 @@
 package io.billingbatch.partition;
 
-import io.billingbatch.testing.BillingTest;
-import io.billingbatch.testing.Tables;
 import java.nio.file.Files;
 import java.time.YearMonth;
 import java.util.List;
@@ -18,11 +16,15 @@ import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.report.ReportStore;
+import io.billingbatch.testing.BillingTest;
+import io.billingbatch.testing.Tables;
 import io.billingbatch.topup.JdbcTopUpPolicies;
 import io.billingbatch.topup.TopUpPolicy;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -66,6 +68,9 @@ class PartitionedJobsTest {
     @Autowired
     DataSource dataSource;
 
+    @Autowired
+    AmqpAdmin amqpAdmin;
+
     @BeforeEach
     void empty() {
         Tables.reset(jdbc);
@@ -74,8 +79,9 @@ class PartitionedJobsTest {
         FileSystemUtils.deleteRecursively(reportStore.directory(DAY.key()).toFile());
     }
 
-    @Test
-    void costReportOnFourPartitionsWritesTheSameLinesAndFiles() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "amqp" })
+    void costReportOnFourPartitionsWritesTheSameLinesAndFiles(String mode) throws Exception {
         demoLedger.generate(new DemoLedgerSpec(11, 60, YearMonth.of(2026, 9), 2, 20_000));
         LedgerFixture ledger = new LedgerFixture(jdbc);
         UUID account = ledger.account("Bad rows");
@@ -86,10 +92,9 @@ class PartitionedJobsTest {
         Map<String, byte[]> singleFiles = LocalPartitionsTest.files(reportStore, OCTOBER);
 
         JobExecution four;
-        try (ConfigurableApplicationContext partitioned = SharedDatabaseContexts.start(dataSource,
-                "billing.partitions.grid-size=4")) {
-            four = run(partitioned.getBean(PeriodJobLauncher.class), partitioned.getBean("costReportJob", Job.class), OCTOBER,
-                    true);
+        try (Layout partitioned = layout(mode)) {
+            four = run(partitioned.manager().getBean(PeriodJobLauncher.class),
+                    partitioned.manager().getBean("costReportJob", Job.class), OCTOBER, true);
         }
 
         assertThat(four.getStepExecutions()).extracting(StepExecution::getStepName)
@@ -100,8 +105,9 @@ class PartitionedJobsTest {
         LocalPartitionsTest.assertSameFiles(LocalPartitionsTest.files(reportStore, OCTOBER), singleFiles);
     }
 
-    @Test
-    void autoTopUpOnFourPartitionsTopsUpTheSameAccountsOnceAndWritesTheSameReport() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "amqp" })
+    void autoTopUpOnFourPartitionsTopsUpTheSameAccountsOnceAndWritesTheSameReport(String mode) throws Exception {
         accountsBelowTheirThreshold(40);
         JobExecution single = run(launcher, autoTopUpJob, DAY, false);
         List<String> singleResults = results(single.getJobInstanceId());
@@ -110,9 +116,9 @@ class PartitionedJobsTest {
         empty();
         accountsBelowTheirThreshold(40);
         JobExecution four;
-        try (ConfigurableApplicationContext partitioned = SharedDatabaseContexts.start(dataSource,
-                "billing.partitions.grid-size=4")) {
-            four = run(partitioned.getBean(PeriodJobLauncher.class), partitioned.getBean("autoTopUpJob", Job.class), DAY, false);
+        try (Layout partitioned = layout(mode)) {
+            four = run(partitioned.manager().getBean(PeriodJobLauncher.class),
+                    partitioned.manager().getBean("autoTopUpJob", Job.class), DAY, false);
         }
 
         assertThat(four.getStepExecutions()).extracting(StepExecution::getStepName)
@@ -123,6 +129,40 @@ class PartitionedJobsTest {
                 .isEqualTo(40);
         assertThat(new String(Files.readAllBytes(reportStore.directory(DAY.key()).resolve("auto-topup-2025-12-01.csv"))))
                 .isEqualTo(new String(singleCsv));
+    }
+
+    /**
+     * Four partitions of the shared database: on the manager's thread pool ({@code local}), or sent over
+     * the broker at 127.0.0.1:5672 to two worker applications ({@code amqp}, a queue of the test's own).
+     */
+    Layout layout(String mode) throws Exception {
+        if (mode.equals("local")) {
+            return new Layout(SharedDatabaseContexts.start(dataSource, "billing.partitions.grid-size=4"), List.of(), null);
+        }
+        String queue = "billing-batch.partitions.test-" + UUID.randomUUID();
+        List<ConfigurableApplicationContext> workers = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ConfigurableApplicationContext worker = SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
+                    "billing.partitions.worker=true", "billing.partitions.queue=" + queue);
+            workers.add(worker);
+            worker.getBean(PartitionWorker.class).start();
+        }
+        return new Layout(SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
+                "billing.partitions.grid-size=4", "billing.partitions.queue=" + queue, "billing.partitions.poll-interval=100ms"),
+                workers, () -> amqpAdmin.deleteQueue(queue));
+    }
+
+    record Layout(ConfigurableApplicationContext manager, List<ConfigurableApplicationContext> workers, Runnable cleanUp)
+            implements AutoCloseable {
+
+        @Override
+        public void close() {
+            manager.close();
+            workers.forEach(ConfigurableApplicationContext::close);
+            if (cleanUp != null) {
+                cleanUp.run();
+            }
+        }
     }
 
     /** Accounts with fixed ids (so two set-ups are the same), each 10 USD with a policy topping up 50 USD below 30. */
