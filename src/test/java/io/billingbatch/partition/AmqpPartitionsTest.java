@@ -86,20 +86,13 @@ class AmqpPartitionsTest {
     }
 
     ConfigurableApplicationContext worker(String... more) throws Exception {
-        List<String> properties = new ArrayList<>(List.of("billing.partitions.mode=amqp", "billing.partitions.worker=true",
-                "billing.partitions.queue=" + queue));
-        properties.addAll(List.of(more));
-        ConfigurableApplicationContext worker = SharedDatabaseContexts.start(dataSource, properties.toArray(String[]::new));
+        ConfigurableApplicationContext worker = SharedDatabaseContexts.worker(dataSource, queue, more);
         applications.add(worker);
-        worker.getBean(PartitionWorker.class).start();
         return worker;
     }
 
     ConfigurableApplicationContext manager(String... more) throws Exception {
-        List<String> properties = new ArrayList<>(List.of("billing.partitions.mode=amqp", "billing.partitions.grid-size=4",
-                "billing.partitions.queue=" + queue, "billing.partitions.poll-interval=100ms"));
-        properties.addAll(List.of(more));
-        ConfigurableApplicationContext manager = SharedDatabaseContexts.start(dataSource, properties.toArray(String[]::new));
+        ConfigurableApplicationContext manager = SharedDatabaseContexts.manager(dataSource, queue, more);
         applications.add(manager);
         return manager;
     }

@@ -140,16 +140,9 @@ class PartitionedJobsTest {
             return new Layout(SharedDatabaseContexts.start(dataSource, "billing.partitions.grid-size=4"), List.of(), null);
         }
         String queue = "billing-batch.partitions.test-" + UUID.randomUUID();
-        List<ConfigurableApplicationContext> workers = new java.util.ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            ConfigurableApplicationContext worker = SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
-                    "billing.partitions.worker=true", "billing.partitions.queue=" + queue);
-            workers.add(worker);
-            worker.getBean(PartitionWorker.class).start();
-        }
-        return new Layout(SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
-                "billing.partitions.grid-size=4", "billing.partitions.queue=" + queue, "billing.partitions.poll-interval=100ms"),
-                workers, () -> amqpAdmin.deleteQueue(queue));
+        List<ConfigurableApplicationContext> workers = List.of(SharedDatabaseContexts.worker(dataSource, queue),
+                SharedDatabaseContexts.worker(dataSource, queue));
+        return new Layout(SharedDatabaseContexts.manager(dataSource, queue), workers, () -> amqpAdmin.deleteQueue(queue));
     }
 
     record Layout(ConfigurableApplicationContext manager, List<ConfigurableApplicationContext> workers, Runnable cleanUp)

@@ -33,4 +33,24 @@ public final class SharedDatabaseContexts {
         return new SpringApplicationBuilder(BillingBatchApplication.class).web(WebApplicationType.NONE)
                 .run(byName.values().stream().map(property -> "--" + property).toArray(String[]::new));
     }
+
+    /** A worker application consuming {@code queue} (amqp mode), started. */
+    public static ConfigurableApplicationContext worker(DataSource database, String queue, String... more) throws Exception {
+        ConfigurableApplicationContext worker = start(database, with(more, "billing.partitions.mode=amqp",
+                "billing.partitions.worker=true", "billing.partitions.queue=" + queue));
+        worker.getBean(PartitionWorker.class).start();
+        return worker;
+    }
+
+    /** A manager application sending four partitions to {@code queue} (amqp mode). */
+    public static ConfigurableApplicationContext manager(DataSource database, String queue, String... more) throws Exception {
+        return start(database, with(more, "billing.partitions.mode=amqp", "billing.partitions.grid-size=4",
+                "billing.partitions.queue=" + queue, "billing.partitions.poll-interval=100ms"));
+    }
+
+    private static String[] with(String[] more, String... properties) {
+        List<String> all = new ArrayList<>(List.of(properties));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
 }
