@@ -26,7 +26,10 @@ import org.springframework.context.annotation.Configuration;
  * demo ledger and the job history are still there next time.
  * <p>
  * A second command started while the first still runs finds the server through its
- * {@code postmaster.pid} and shares it instead of failing on the data directory's lock.
+ * {@code postmaster.pid} and shares it instead of failing on the data directory's lock. The server
+ * stops when the last process using it ends, whichever started it: a process that ends while other
+ * sessions are connected leaves it to them (the process recorded as its owner, or any process once
+ * that one has exited, stops it when it ends with no other session connected).
  * <p>
  * With {@code billing.embedded.keep-running=true} a command leaves the server it started (or
  * found left running) up when it ends, so the next command skips PostgreSQL's start-up, most of
@@ -45,35 +48,33 @@ public class EmbeddedPostgresConfiguration {
         if (dataDirectory.isBlank()) {
             // A throw-away server, as the tests use: a fresh temporary data directory removed on close.
             EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder()).setCleanDataDirectory(true).start();
-            return new EmbeddedPostgresServer(postgres, postgres.getPort(), null);
+            return new EmbeddedPostgresServer(postgres, postgres.getPort(), null, false);
         }
         Path directory = Path.of(dataDirectory).toAbsolutePath();
-        Path ownerFile = directory.resolveSibling(directory.getFileName() + ".owner");
+        Path ownerFile = ownerFile(directory);
         Optional<RunningServer> running = runningServer(directory);
         if (running.isPresent()) {
             Optional<Long> owner = readPid(ownerFile);
             boolean ownerAlive = owner.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
-            if (ownerAlive || keepRunning) {
+            if (ownerAlive) {
                 logger.info("Sharing the embedded PostgreSQL on {} (port {}) that process {} started", directory,
-                        running.get().port(), owner.orElse(null));
-                if (!ownerAlive) {
-                    // its starter has exited: this process answers for it now, so that a command coming while it
-                    // runs shares the server instead of adopting it and stopping it under this process
-                    Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
-                }
-                return new EmbeddedPostgresServer(null, running.get().port(), null);
+                        running.get().port(), owner.get());
             }
-            // The process that started it was killed: adopt the server and stop it when done.
-            Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
-            logger.info("Adopting the embedded PostgreSQL left running on {} (port {})", directory, running.get().port());
-            return new EmbeddedPostgresServer(null, running.get().port(), running.get().pid());
+            else {
+                // its starter has exited (kept it running, or was killed): this process answers for it now
+                Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+                logger.info("Taking over the embedded PostgreSQL left running on {} (port {})", directory,
+                        running.get().port());
+            }
+            return new EmbeddedPostgresServer(null, running.get().port(), directory, keepRunning);
         }
         Files.createDirectories(directory.getParent());
         long started = System.nanoTime();
         EmbeddedPostgres postgres = tuned(EmbeddedPostgres.builder())
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(!keepRunning)
+                // stopped by close() only, once no other process uses it (a hook would stop it under them)
+                .setRegisterShutdownHook(false)
                 .start();
         logger.info("Embedded PostgreSQL started on {} (port {}) in {} ms", directory, postgres.getPort(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -81,9 +82,12 @@ public class EmbeddedPostgresConfiguration {
         if (keepRunning) {
             logger.info("Embedded PostgreSQL on {} (port {}) keeps running after this command"
                     + " (billing.embedded.keep-running)", directory, postgres.getPort());
-            return new EmbeddedPostgresServer(null, postgres.getPort(), null);
         }
-        return new EmbeddedPostgresServer(postgres, postgres.getPort(), null);
+        return new EmbeddedPostgresServer(postgres, postgres.getPort(), directory, keepRunning);
+    }
+
+    private static Path ownerFile(Path directory) {
+        return directory.resolveSibling(directory.getFileName() + ".owner");
     }
 
     private static Optional<Long> readPid(Path file) {
@@ -170,29 +174,73 @@ public class EmbeddedPostgresConfiguration {
     private record RunningServer(long pid, int port) {
     }
 
-    /** The server this process started (and stops on close), or one it shares with another process. */
-    public record EmbeddedPostgresServer(EmbeddedPostgres owned, int port, Long adoptedPid) implements AutoCloseable {
+    /**
+     * The embedded server as this process uses it: one it started ({@code started}), or one it
+     * shares with other processes. {@code directory} is null for a throw-away server.
+     */
+    public record EmbeddedPostgresServer(EmbeddedPostgres started, int port, Path directory, boolean keepRunning)
+            implements AutoCloseable {
 
         String jdbcUrl(String database) {
             return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres";
         }
 
+        /**
+         * Stops the server if this process answers for it (it is the recorded owner, or the owner has
+         * exited) and no other session is connected: never under another process still using it. Runs
+         * after this process's own connection pool is closed.
+         */
         @Override
         public void close() throws IOException {
-            if (owned != null) {
-                owned.close();
+            if (directory == null) {
+                started.close();
+                return;
             }
-            else if (adoptedPid != null) {
-                // SIGTERM: PostgreSQL's smart shutdown; our connection pool is already closed
-                ProcessHandle.of(adoptedPid).ifPresent(postmaster -> {
-                    postmaster.destroy();
-                    try {
-                        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-                    }
-                    catch (Exception ex) {
-                        logger.warn("The adopted embedded PostgreSQL (pid {}) did not stop within 30 s", adoptedPid);
-                    }
-                });
+            if (keepRunning || !answersForServer()) {
+                return;
+            }
+            long others = otherSessions();
+            if (others > 0) {
+                logger.info("The embedded PostgreSQL on {} (port {}) keeps running: {} other session(s) use it"
+                        + " (another process, or another context of this one); the last one out stops it", directory,
+                        port, others);
+                return;
+            }
+            if (started != null) {
+                started.close();
+                return;
+            }
+            runningServer(directory).ifPresent(server -> ProcessHandle.of(server.pid()).ifPresent(postmaster -> {
+                // SIGTERM: PostgreSQL's smart shutdown, which lets a session that connected meanwhile finish
+                postmaster.destroy();
+                try {
+                    postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                catch (Exception ex) {
+                    logger.warn("The embedded PostgreSQL (pid {}) did not stop within 30 s", server.pid());
+                }
+            }));
+        }
+
+        private boolean answersForServer() {
+            Optional<Long> owner = readPid(ownerFile(directory));
+            return owner.map(pid -> pid == ProcessHandle.current().pid()
+                    || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).orElse(true);
+        }
+
+        /** Sessions connected to the server other than the one asking (this process's pool is closed by now). */
+        private long otherSessions() {
+            try (Connection connection = java.sql.DriverManager.getConnection(jdbcUrl("postgres"));
+                    var count = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                            + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+                    var rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+            catch (SQLException ex) {
+                logger.warn("Could not ask the embedded PostgreSQL on {} (port {}) who else uses it ({}); leaving it"
+                        + " running", directory, port, ex.getMessage());
+                return 1;
             }
         }
     }
