@@ -45,6 +45,34 @@ public class JobConnectionTags extends DelegatingDataSource {
         CURRENT.remove();
     }
 
+    /**
+     * The task, to run on another thread (a pool's) as working for the run of the thread that submits
+     * it: a partition of a run's step takes connections named after the run, and a task submitted by
+     * no run takes untagged ones, whatever the pool thread ran before. A {@code TaskDecorator}.
+     */
+    public static Runnable carried(Runnable task) {
+        String name = CURRENT.get();
+        return () -> {
+            String previous = CURRENT.get();
+            set(name);
+            try {
+                task.run();
+            }
+            finally {
+                set(previous);
+            }
+        };
+    }
+
+    private static void set(String name) {
+        if (name == null) {
+            CURRENT.remove();
+        }
+        else {
+            CURRENT.set(name);
+        }
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
         return named(super.getConnection());

@@ -2,6 +2,8 @@ package io.billingbatch.partition;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.launch.JobConnectionTags;
+
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -38,6 +40,8 @@ class PartitionConfiguration {
         pool.setCorePoolSize(settings.localThreads());
         pool.setMaxPoolSize(settings.localThreads());
         pool.setThreadNamePrefix("partition-");
+        // a partition's connections are named after its run, as the run's own (a takeover ends their queries)
+        pool.setTaskDecorator(JobConnectionTags::carried);
         pool.setDaemon(true);
         pool.initialize();
         return pool;
