@@ -48,7 +48,12 @@ public record Invocation(Command<?> command, Map<String, String> options, List<S
                 springArguments.add(arg);
             }
             else if (command.options().contains(name)) {
-                options.put(name, value);
+                String earlier = options.putIfAbsent(name, value);
+                if (earlier != null) {
+                    // the last one silently winning would run, e.g., another period than the one read first
+                    throw new UsageException("--" + name + " is given twice ('" + earlier + "', then '" + value
+                            + "'): give it once");
+                }
             }
             else {
                 throw new UsageException("unknown option --" + name + " for " + command.name()

@@ -21,6 +21,8 @@ class CommandLineUsageTest {
             "cost-report                                  | period is required",
             "cost-report --period=2026-10 --perod=x        | unknown option --perod for cost-report",
             "cost-report --period=2026-10 --rerun=maybe    | --rerun is a flag",
+            "cost-report --period=2026-10 --period=2026-09 | --period is given twice ('2026-10', then '2026-09'): give it once",
+            "reconciliation --period=2026-10 --rerun --rerun=false | --rerun is given twice ('true', then 'false'): give it once",
             "frobnicate                                   | unknown command 'frobnicate'",
             "reconciliation --period=2026-00              | period '2026-00' is not a valid month",
             "verify-seals --period=2026-13                | period '2026-13' is not a valid month",
