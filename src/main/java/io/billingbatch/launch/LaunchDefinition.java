@@ -36,7 +36,18 @@ public record LaunchDefinition(Path file, String name, CronExpression cron, Stri
     static final Set<String> UNENDED_RULES = Set.of("today", "current-month");
 
     public static LaunchDefinition load(Path file) {
-        Properties properties = new Properties();
+        Properties properties = new Properties() {
+
+            @Override
+            public synchronized Object put(Object key, Object value) {
+                Object earlier = super.put(key, value);
+                if (earlier != null) {
+                    // the last one silently winning would run, e.g., another period than the one read first
+                    throw invalid(file, key.toString(), "is given twice ('" + earlier + "', then '" + value + "'): give it once");
+                }
+                return null;
+            }
+        };
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         }

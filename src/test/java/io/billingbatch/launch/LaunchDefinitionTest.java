@@ -82,6 +82,7 @@ class LaunchDefinitionTest {
             "cron=0 0 2 * * *\\njobs=cost-report\\nauto-topup.dry-run=true | field auto-topup.dry-run is set but jobs does not name auto-topup",
             "cron=0 0 2 * * *\\njobs=cost-report\\ncost-report.dry-run=true | field cost-report.dry-run is not a field",
             "cron=0 0 2 * * *\\njobs=cost-report\\nretries=3               | field retries is not a field",
+            "cron=0 0 2 * * *\\njobs=cost-report\\ncost-report.period=previous-day\\ncost-report.period=previous-month | field cost-report.period is given twice ('previous-day', then 'previous-month'): give it once",
             "cron=0 0 2 * * *\\njobs=cost-report\\ncost-report.period=current-month | field cost-report.period 'current-month': cost-report reports a period once it has ended",
             "cron=0 0 2 * * *\\njobs=reconciliation\\nreconciliation.period=today | field reconciliation.period 'today': reconciliation reports a period once it has ended",
             "cron=0 0 3 1 * *\\njobs=finance-pack\\nfinance-pack.period=current-month | field finance-pack.period 'current-month': finance-pack reports a period once it has ended" })
