@@ -116,6 +116,54 @@ class CommandDatabaseTest {
     }
 
     @Test
+    void theQuickJvmAnswersWhatTheDatabaseLayerAnswersAndRunsNothingElse() throws Exception {
+        // given: a period reported by the application (the quick JVM of java -jar runs CommandLine as below)
+        Tables.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Quick"), 60, Instant.parse("2026-03-04T10:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
+        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        Run inProcess = commandLine("cost-report", "--period=2026-03-04");
+        long executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
+
+        // when / then: a refused launch is answered there, as in one JVM
+        Run refused = quickJvm(url, "cost-report", "--period=2026-03-04");
+        assertThat(refused.exitCode()).isEqualTo(CommandLine.USAGE);
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(withoutLog(refused.output())).isEqualTo(withoutLog(inProcess.output())).contains("  total ");
+        assertThat(withoutLog(refused.errors())).isEqualTo(withoutLog(inProcess.errors())).contains("is already reported");
+        assertThat(quickJvm(url, "create-token", "--name=quick-jvm", "--role=admin").exitCode()).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE name = 'quick-jvm'", Long.class)).isOne();
+
+        // a launch that must run, and a command with no answer from the database, are not run there: nothing ran
+        Run mustRun = quickJvm(url, "cost-report", "--period=2026-03-05");
+        assertThat(mustRun.exitCode()).as(mustRun.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(withoutLog(mustRun.output() + mustRun.errors())).isEmpty();
+        Run noAnswer = quickJvm(url, "dispatch-webhooks");
+        assertThat(noAnswer.exitCode()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(withoutLog(noAnswer.output() + noAnswer.errors())).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isEqualTo(executions);
+        assertThat(reportStore.list("2026-03-05")).isEmpty();
+
+        // nor is a database that is behind migrated there: Flyway runs in the JVM that runs the command
+        jdbc.execute("DROP DATABASE IF EXISTS behind_quick_jvm");
+        jdbc.execute("CREATE DATABASE behind_quick_jvm");
+        try {
+            String behind = url.replaceFirst("/[^/?]+(\\?|$)", "/behind_quick_jvm$1");
+            Run fresh = quickJvm(behind, "create-token", "--name=fresh-token", "--role=admin");
+            assertThat(fresh.exitCode()).as(fresh.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+            try (var connection = java.sql.DriverManager.getConnection(behind, user, null);
+                    var tables = connection.getMetaData().getTables(null, null, "flyway_schema_history", null)) {
+                assertThat(tables.next()).as("no migration ran").isFalse();
+            }
+        }
+        finally {
+            jdbc.execute("DROP DATABASE IF EXISTS behind_quick_jvm WITH (FORCE)");
+        }
+    }
+
+    @Test
     void everyPeriodJobPrintsItsResultFromTheBeansItDeclares(@org.junit.jupiter.api.io.TempDir java.nio.file.Path reports) {
         // a refused launch prints the job's result in the database layer, which holds only the declared beans
         for (PeriodJobCommand job : Commands.periodJobs()) {
@@ -159,6 +207,15 @@ class CommandDatabaseTest {
         arguments.add("--spring.datasource.username=" + user);
         arguments.add("--billing.reports.root=" + reportStore.directory("2026-03-04").getParent());
         return capture(() -> CommandLine.run(BillingBatchApplication.class, arguments.toArray(String[]::new)));
+    }
+
+    /** The command line as the quick JVM runs it ({@link QuickStart}). */
+    private Run quickJvm(String databaseUrl, String... args) {
+        List<String> arguments = new ArrayList<>(List.of(args));
+        arguments.add("--spring.datasource.url=" + databaseUrl);
+        arguments.add("--spring.datasource.username=" + user);
+        arguments.add("--billing.reports.root=" + reportStore.directory("2026-03-04").getParent());
+        return capture(() -> CommandLine.run(BillingBatchApplication.class, arguments.toArray(String[]::new), true));
     }
 
     private static Run capture(java.util.function.IntSupplier command) {
