@@ -1,13 +1,14 @@
 package io.billingbatch.launch;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -160,27 +161,26 @@ final class QuickStart {
             if (!Files.isWritable(jar.getParent())) {
                 return Optional.empty(); // a jar installed read-only: no extraction tried on every command
             }
-            Path extracted = jar.resolveSibling(layout.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-            deleteQuietly(extracted);
-            Process extract = new ProcessBuilder(javaCommand(), "-Djarmode=tools", "-jar", jar.toString(), "extract",
-                    "--destination", extracted.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (await(extract) != 0 || !Files.isRegularFile(extracted.resolve(jar.getFileName()))) {
+            // one extraction at a time: a command that comes meanwhile waits for it and then uses it, and no
+            // extraction replaces a folder another command's quick JVM has just started from
+            try (FileChannel channel = FileChannel.open(jar.resolveSibling(layout.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                if (current(layout, stamp)) {
+                    return Optional.of(layout);
+                }
+                Path extracted = jar.resolveSibling(layout.getFileName() + ".tmp");
                 deleteQuietly(extracted);
-                return Optional.empty();
-            }
-            Files.writeString(extracted.resolve(STAMP), stamp, StandardCharsets.UTF_8);
-            Path previous = jar.resolveSibling(layout.getFileName() + ".old-" + ProcessHandle.current().pid());
-            if (Files.exists(layout)) {
-                Files.move(layout, previous, StandardCopyOption.ATOMIC_MOVE); // a running quick JVM keeps its open files
-            }
-            try {
+                Process extract = new ProcessBuilder(javaCommand(), "-Djarmode=tools", "-jar", jar.toString(), "extract",
+                        "--destination", extracted.toString()).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (await(extract) != 0 || !Files.isRegularFile(extracted.resolve(jar.getFileName()))) {
+                    deleteQuietly(extracted);
+                    return Optional.empty();
+                }
+                Files.writeString(extracted.resolve(STAMP), stamp, StandardCharsets.UTF_8);
+                deleteQuietly(layout); // another build's
                 Files.move(extracted, layout, StandardCopyOption.ATOMIC_MOVE);
             }
-            catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
-                deleteQuietly(extracted); // another command extracted it at the same time
-            }
-            deleteQuietly(previous);
             return current(layout, stamp) ? Optional.of(layout) : Optional.empty();
         }
         catch (IOException | RuntimeException ex) {
