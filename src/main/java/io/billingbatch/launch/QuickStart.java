@@ -90,14 +90,17 @@ final class QuickStart {
         }
         // from here on the command has run (or is running) there: its exit code is the answer, whatever follows
         int exit = await(process);
-        if (!trained && Files.isRegularFile(training)) {
+        // an archive is kept from a run that answered, not from one that stopped early (no database, a schema to
+        // migrate) and left out much of what the next commands load: the next quick JVM trains again
+        if (!trained && Files.isRegularFile(training) && (exit == CommandLine.OK || exit == CommandLine.USAGE)) {
             try {
                 move(training, archive);
             }
             catch (IOException ex) {
-                deleteQuietly(training); // the next quick JVM trains again
+                // the next quick JVM trains again
             }
         }
+        deleteQuietly(training);
         return OptionalInt.of(exit);
     }
 
