@@ -104,15 +104,16 @@ final class QuickStart {
         return OptionalInt.of(exit);
     }
 
-    /** The quick JVM's command line: the caller's JVM options, the archive, C1 alone and the extracted jar. */
+    /** The quick JVM's command line: the caller's JVM options, C1 alone, the archive and the extracted jar. */
     static List<String> command(String java, List<String> options, List<String> archive, Path extractedJar, String[] args) {
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.addAll(options);
-        command.add("-XX:TieredStopAtLevel=1");
-        // the JVM's own warnings (an archive of another JDK, say) go to stderr, never into a command's output
+        // the JVM's own warnings (an archive of another JDK, say) go to stderr, never into a command's output; the
+        // caller's own -Xlog options come after, so they still apply
         command.add("-Xlog:disable");
         command.add("-Xlog:all=warning:stderr");
+        command.addAll(options);
+        command.add("-XX:TieredStopAtLevel=1");
         command.addAll(archive);
         command.add("-D" + ANSWER_ONLY + "=true");
         command.add("-jar");
