@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * <p>
  * The extracted jar (Spring Boot's {@code -Djarmode=tools extract}) and the archive live beside the jar,
  * in {@code <jar name>.cds/}; both are made on first use after each build: the extraction by a JVM of its
- * own, the archive by the first quick JVM ({@code -XX:ArchiveClassesAtExit}, its own command is the
- * training run). Nothing is relaunched when the jar is not a Spring Boot jar run with {@code -jar} (tests,
+ * own, the archive by the first quick JVM of a period job that answers ({@code -XX:ArchiveClassesAtExit}, its
+ * own command is the training run; a token command's trains a partial archive, which misses the job
+ * repository and is used only until then). Nothing is relaunched when the jar is not a Spring Boot jar run with {@code -jar} (tests,
  * {@code spring-boot:run}, the extracted jar itself), when the caller chose the JVM's class sharing, JIT or
  * an agent, when the folder beside the jar cannot be written, or with {@code BILLING_QUICK_START=false}.
  */
@@ -40,7 +41,11 @@ final class QuickStart {
 
     static final String SWITCH = "BILLING_QUICK_START";
 
+    /** The archive a period job's quick JVM trained: it holds what a token command loads too (measured). */
     private static final String ARCHIVE = "application.jsa";
+
+    /** The archive a token command's quick JVM trained, used until a period job's has been trained. */
+    private static final String PARTIAL_ARCHIVE = "partial.jsa";
 
     private static final String STAMP = "stamp";
 
@@ -60,8 +65,11 @@ final class QuickStart {
     /**
      * Runs the command line in the quick JVM and returns its exit code ({@link CommandLine#NOT_ANSWERED}: run
      * it here), or empty when there is no quick JVM for this one (see the class comment).
+     *
+     * @param periodJob whether the command is a period job's: its quick JVM trains the archive every quick
+     * command uses; another's trains a partial one, used until then
      */
-    static OptionalInt answer(String[] args) {
+    static OptionalInt answer(String[] args, boolean periodJob) {
         if ("false".equalsIgnoreCase(System.getenv(SWITCH)) || answerOnly()) {
             return OptionalInt.empty();
         }
@@ -75,8 +83,11 @@ final class QuickStart {
             return OptionalInt.empty();
         }
         Path archive = layout.get().resolve(ARCHIVE);
+        if (!Files.isRegularFile(archive) && !periodJob) {
+            archive = layout.get().resolve(PARTIAL_ARCHIVE);
+        }
         boolean trained = Files.isRegularFile(archive);
-        Path training = layout.get().resolve(ARCHIVE + ".tmp-" + ProcessHandle.current().pid());
+        Path training = layout.get().resolve(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         List<String> command = command(javaCommand(), options.get(), trained ? List.of("-XX:SharedArchiveFile=" + archive)
                 // the training run: its notes on classes it leaves out of the archive are not the command's
                 : List.of("-XX:ArchiveClassesAtExit=" + training, "-Xlog:cds*=off:stderr"),
@@ -95,6 +106,9 @@ final class QuickStart {
         if (!trained && Files.isRegularFile(training) && (exit == CommandLine.OK || exit == CommandLine.USAGE)) {
             try {
                 move(training, archive);
+                if (archive.getFileName().toString().equals(ARCHIVE)) {
+                    Files.deleteIfExists(archive.resolveSibling(PARTIAL_ARCHIVE)); // no longer used
+                }
             }
             catch (IOException ex) {
                 // the next quick JVM trains again
