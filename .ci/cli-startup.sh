@@ -35,7 +35,10 @@ for command in "help" "cost-report --period=$period" "create-token --name=startu
       read -r wall user sys exit < <(grep -v "^Command" /tmp/cli-startup.$$)
       printf '%-30s %-10s run %d: %6.2f s wall %6.2f s user %5.2f s sys  exit %s  (load %s)\n' "${command%% --name*}" "$way" \
           "$i" "$wall" "$user" "$sys" "$exit" "$load"
+      expected=0; [ "${command%% *}" = cost-report ] && expected=2
+      if [ "$exit" != "$expected" ]; then echo "  UNEXPECTED exit $exit (expected $expected): the figure above is not the command's"; failed=1; fi
     done
   done
 done
 rm -f /tmp/cli-startup.$$
+exit "${failed:-0}"
