@@ -93,7 +93,7 @@ public final class CommandLine {
         if (!answerOnly) {
             // the quick JVM, when the jar offers one (before any Spring class: its start-up is what this saves); it
             // answers in a fraction of this JVM's start-up, or it did nothing and the command runs here
-            OptionalInt quick = QuickStart.answer(args, command instanceof PeriodJobCommand);
+            OptionalInt quick = QuickStart.answer(args, command.databaseBeans().contains(PeriodJobLauncher.class));
             if (quick.isPresent()) {
                 answeredBy = QUICK_JVM;
                 return quick.getAsInt() == NOT_ANSWERED ? runApplication(application, invocation, arguments) : quick.getAsInt();

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * <p>
  * The extracted jar (Spring Boot's {@code -Djarmode=tools extract}) and the archive live beside the jar,
  * in {@code <jar name>.cds/}; both are made on first use after each build: the extraction by a JVM of its
- * own, the archive by the first quick JVM of a period job that answers ({@code -XX:ArchiveClassesAtExit}, its
+ * own, the archive by the first quick JVM of a launch that answers ({@code -XX:ArchiveClassesAtExit}, its
  * own command is the training run; a token command's trains a partial archive, which misses the job
  * repository and is used only until then). Nothing is relaunched when the jar is not a Spring Boot jar run with {@code -jar} (tests,
  * {@code spring-boot:run}, the extracted jar itself), when the caller chose the JVM's class sharing, JIT or
@@ -41,7 +41,7 @@ final class QuickStart {
 
     static final String SWITCH = "BILLING_QUICK_START";
 
-    /** The archive a period job's quick JVM trained: it holds what a token command loads too (measured). */
+    /** The archive a launch's quick JVM trained (a period job, the main job): it holds what a token command loads too (measured). */
     private static final String ARCHIVE = "application.jsa";
 
     /** The archive a token command's quick JVM trained, used until a period job's has been trained. */
@@ -66,10 +66,10 @@ final class QuickStart {
      * Runs the command line in the quick JVM and returns its exit code ({@link CommandLine#NOT_ANSWERED}: run
      * it here), or empty when there is no quick JVM for this one (see the class comment).
      *
-     * @param periodJob whether the command is a period job's: its quick JVM trains the archive every quick
-     * command uses; another's trains a partial one, used until then
+     * @param launch whether the command's answer is a launch's (it reads Spring Batch's repository): its quick JVM
+     * trains the archive every quick command uses; another's (a token's) trains a partial one, used until then
      */
-    static OptionalInt answer(String[] args, boolean periodJob) {
+    static OptionalInt answer(String[] args, boolean launch) {
         if ("false".equalsIgnoreCase(System.getenv(SWITCH)) || answerOnly()) {
             return OptionalInt.empty();
         }
@@ -83,7 +83,7 @@ final class QuickStart {
             return OptionalInt.empty();
         }
         Path archive = layout.get().resolve(ARCHIVE);
-        if (!Files.isRegularFile(archive) && !periodJob) {
+        if (!Files.isRegularFile(archive) && !launch) {
             archive = layout.get().resolve(PARTIAL_ARCHIVE);
         }
         boolean trained = Files.isRegularFile(archive);

@@ -164,6 +164,40 @@ class CommandDatabaseTest {
     }
 
     @Test
+    void theMainJobSaysLastMonthIsAlreadyReportedFromTheDatabaseLayerAndFillsAnEmptyLedgerOnlyInTheApplication() throws Exception {
+        // given: an empty ledger; the quick JVM does not answer (the demo ledger is the whole application's to make)
+        Tables.reset(jdbc);
+        Run empty = quickJvm(url);
+        assertThat(empty.exitCode()).as(empty.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class)).isZero();
+
+        // given: last month reported by the application
+        var lastMonth = io.billingbatch.ledger.ReportPeriod.lastCompleteMonth(Instant.now(), java.time.ZoneOffset.UTC);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Main"), 60, lastMonth.start().plusSeconds(3600));
+        FileSystemUtils.deleteRecursively(reportStore.directory(lastMonth.key()));
+        assertThat(commands.execute("cost-report", "--period=" + lastMonth.key())).isZero();
+        Run byApplication = capture(() -> {
+            try {
+                return commands.execute();
+            }
+            catch (UsageException ex) {
+                return CommandLine.USAGE;
+            }
+        });
+
+        // when
+        Run quick = commandLine();
+
+        // then: exit 0, the same lines, from the database layer
+        assertThat(quick.exitCode()).as(quick.errors()).isZero();
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(withoutLog(quick.output())).isEqualTo(withoutLog(byApplication.output()))
+                .contains("cost-report " + lastMonth.key() + " (UTC) is already reported").contains("nothing to do.")
+                .contains("  total ");
+    }
+
+    @Test
     void everyPeriodJobPrintsItsResultFromTheBeansItDeclares(@org.junit.jupiter.api.io.TempDir java.nio.file.Path reports) {
         // a refused launch prints the job's result in the database layer, which holds only the declared beans
         for (PeriodJobCommand job : Commands.periodJobs()) {
