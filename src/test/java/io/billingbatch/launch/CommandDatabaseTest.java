@@ -198,6 +198,52 @@ class CommandDatabaseTest {
     }
 
     @Test
+    void aDefinitionWithNothingToRunIsAnsweredByTheDatabaseLayerAsTheApplicationAnswersIt(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        // given: a definition whose one job's period is reported
+        Tables.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Definition"), 60, Instant.parse("2026-03-04T10:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
+        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        String done = definition(folder, "done", "cost-report.period=2026-03-04");
+        Run byApplication = capture(() -> {
+            try {
+                return commands.execute("run-definition", done);
+            }
+            catch (UsageException ex) {
+                return CommandLine.USAGE;
+            }
+        });
+        long executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
+
+        // when
+        Run quick = commandLine("run-definition", done);
+
+        // then: exit 0 and the same lines, from the database layer
+        assertThat(quick.exitCode()).as(quick.errors()).isZero();
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(withoutLog(quick.output())).isEqualTo(withoutLog(byApplication.output())).startsWith("done (")
+                .contains("cost-report 2026-03-04 (UTC) is already reported").contains("nothing to do.");
+
+        // a job to run is not run there; a literal period that has not ended is refused there, naming the file
+        Run toRun = quickJvm(url, "run-definition", definition(folder, "torun", "cost-report.period=2026-03-05"));
+        assertThat(toRun.exitCode()).as(toRun.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(withoutLog(toRun.output())).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isEqualTo(executions);
+        Run future = commandLine("run-definition", definition(folder, "future", "cost-report.period=2099-01"));
+        assertThat(future.exitCode()).isEqualTo(CommandLine.USAGE);
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(future.errors()).contains("future.properties: cost-report 2099-01 (UTC) is in the future");
+    }
+
+    private static String definition(java.nio.file.Path folder, String name, String period) throws java.io.IOException {
+        return java.nio.file.Files.writeString(folder.resolve(name + ".properties"), String.join("\n", "name=" + name,
+                "cron=0 0 2 * * *", "zone=UTC", "jobs=cost-report", period, "")).toString();
+    }
+
+    @Test
     void everyPeriodJobPrintsItsResultFromTheBeansItDeclares(@org.junit.jupiter.api.io.TempDir java.nio.file.Path reports) {
         // a refused launch prints the job's result in the database layer, which holds only the declared beans
         for (PeriodJobCommand job : Commands.periodJobs()) {
