@@ -3,8 +3,12 @@ package io.billingbatch.demo;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
+import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.CostReportCommand;
 import io.billingbatch.launch.Command;
 import io.billingbatch.launch.CommandContext;
@@ -38,6 +42,24 @@ public class MainJobCommand implements Command<ZoneId> {
     @Override
     public ZoneId check(Invocation invocation) {
         return ReportPeriod.parseZone(invocation.option("zone", "UTC"));
+    }
+
+    /** The ledger check and what cost-report's refusal reads: a month already reported needs no more. */
+    @Override
+    public List<Class<?>> databaseBeans() {
+        List<Class<?>> beans = new ArrayList<>(new CostReportCommand().databaseBeans());
+        beans.add(DemoLedgerGenerator.class);
+        return beans;
+    }
+
+    /** A month already reported, answered as {@link #run} answers it (exit 0); an empty ledger needs the whole application. */
+    @Override
+    public Optional<Integer> answerFromDatabase(ZoneId zone, CommandContext context) {
+        if (context.bean(DemoLedgerGenerator.class).isLedgerEmpty()) {
+            return Optional.empty();
+        }
+        ReportPeriod period = ReportPeriod.lastCompleteMonth(context.clock().instant(), zone);
+        return new CostReportCommand().answerWithoutRunning(new PeriodJobParameters(period, 1), false, true, context);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
 import org.springframework.boot.SpringApplication;
@@ -29,11 +30,20 @@ public final class CommandLine {
 
     public static final int USAGE = 2;
 
+    /**
+     * The quick JVM's exit code when the database layer cannot answer (a launch that must run, a schema that is
+     * behind): nothing ran there, the command runs in the JVM that started it ({@link QuickStart}). Never the exit
+     * code of {@code billing-batch} itself.
+     */
+    static final int NOT_ANSWERED = 3;
+
     static final String DATABASE_LAYER = "database layer";
 
     static final String APPLICATION = "application";
 
-    /** What answered the last command of this JVM ({@link #DATABASE_LAYER} or {@link #APPLICATION}), for tests. */
+    static final String QUICK_JVM = "quick JVM";
+
+    /** What answered the last command of this JVM ({@link #DATABASE_LAYER}, {@link #APPLICATION}, {@link #QUICK_JVM}), for tests. */
     static volatile String answeredBy;
 
     /** Spring Boot's switch for its background pre-initialisation (Jackson, message converters...). */
@@ -43,6 +53,14 @@ public final class CommandLine {
     }
 
     public static int run(Class<?> application, String[] args) {
+        return run(application, args, QuickStart.answerOnly());
+    }
+
+    /**
+     * @param answerOnly whether this is the quick JVM, which answers from the database layer or returns
+     * {@link #NOT_ANSWERED} without running anything ({@link QuickStart})
+     */
+    static int run(Class<?> application, String[] args, boolean answerOnly) {
         Invocation invocation;
         Object arguments;
         try {
@@ -63,15 +81,23 @@ public final class CommandLine {
                 return FAILED;
             }
         }
-        SpringApplication spring = new SpringApplication(application);
         if (command.startup() == Command.Startup.WEB) {
-            return serve(spring, invocation);
+            return serve(new SpringApplication(application), invocation);
         }
         // Boot warms up Jackson, the HTTP message converters and the conversion service on a thread of its own
         // for a web application: a command has no use for them, and on two cores that thread slows its start-up
         System.setProperty(BACKGROUND_PREINITIALIZER_IGNORE, "true");
         if (command.databaseBeans().isEmpty()) {
-            return runApplication(spring, invocation, arguments);
+            return answerOnly ? NOT_ANSWERED : runApplication(application, invocation, arguments);
+        }
+        if (!answerOnly) {
+            // the quick JVM, when the jar offers one (before any Spring class: its start-up is what this saves); it
+            // answers in a fraction of this JVM's start-up, or it did nothing and the command runs here
+            OptionalInt quick = QuickStart.answer(args, command.databaseBeans().contains(PeriodJobLauncher.class));
+            if (quick.isPresent()) {
+                answeredBy = QUICK_JVM;
+                return quick.getAsInt() == NOT_ANSWERED ? runApplication(application, invocation, arguments) : quick.getAsInt();
+            }
         }
         // first the database layer alone: a refused launch or a token needs no more (Command#answerFromDatabase)
         return exitCode(command, () -> {
@@ -84,13 +110,17 @@ public final class CommandLine {
                         return answer.get();
                     }
                 }
-                return runApplication(spring, invocation, arguments); // while the small one holds its PostgreSQL
+                if (answerOnly) {
+                    return NOT_ANSWERED; // the JVM that started this one runs it
+                }
+                return runApplication(application, invocation, arguments); // while the small one holds its PostgreSQL
             }
         });
     }
 
     /** Runs the command in the whole (non-web) application. */
-    private static int runApplication(SpringApplication spring, Invocation invocation, Object arguments) {
+    private static int runApplication(Class<?> application, Invocation invocation, Object arguments) {
+        SpringApplication spring = new SpringApplication(application);
         // a command creates only the beans it uses: no web server, no schedule, no job it does not launch
         spring.setWebApplicationType(WebApplicationType.NONE);
         spring.setLazyInitialization(true);

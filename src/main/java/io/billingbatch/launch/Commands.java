@@ -49,13 +49,17 @@ public final class Commands {
 
     /**
      * The registered commands, read as plain properties rather than through Spring's
-     * {@code SpringFactoriesLoader}: {@code help} and a usage error then load no Spring class at all.
+     * {@code SpringFactoriesLoader}: {@code help} and a usage error then load no Spring class at all. They
+     * are the application's own: the first {@code spring.factories} on the class path that names commands
+     * (the application's classes come before its libraries). The files are found one by one, so the
+     * libraries' are never opened: in the Spring Boot jar, opening its 120 nested jars to look for the
+     * file took 0.1 - 0.17 s of a quick command's start-up (README, "Start-up of the command line").
      */
     private static List<Command<?>> load() {
         List<Command<?>> commands = new ArrayList<>();
         try {
             Enumeration<URL> files = Commands.class.getClassLoader().getResources(FACTORIES);
-            while (files.hasMoreElements()) {
+            while (commands.isEmpty() && files.hasMoreElements()) {
                 Properties factories = new Properties();
                 try (InputStream in = files.nextElement().openStream()) {
                     factories.load(in);

@@ -213,9 +213,18 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
     @Override
     public java.util.Optional<Integer> answerFromDatabase(Arguments arguments, CommandContext context) {
         JobRequest request = arguments.request(name, context.clock());
-        PeriodJobParameters parameters = request.parameters();
-        return context.bean(PeriodJobLauncher.class).withoutRunning(name, parameters, request.rerun())
-                .map(outcome -> report(name, parameters, outcome, false, () -> printResult(parameters, context), context));
+        return answerWithoutRunning(request.parameters(), request.rerun(), false, context);
+    }
+
+    /**
+     * What {@link #launch} would answer for these parameters, found without running (in the database layer, with
+     * {@link #databaseBeans}): a launch the period rule refuses (thrown) or a period already complete, reported as
+     * {@link #launch} reports it; empty when only launching can tell.
+     */
+    public final java.util.Optional<Integer> answerWithoutRunning(PeriodJobParameters parameters, boolean rerun,
+            boolean completeIsFine, CommandContext context) {
+        return context.bean(PeriodJobLauncher.class).withoutRunning(name, parameters, rerun)
+                .map(outcome -> report(name, parameters, outcome, completeIsFine, () -> printResult(parameters, context), context));
     }
 
     /**

@@ -1,6 +1,7 @@
 /**
  * How jobs are launched: the command line ({@code billing-batch <command> [--name=value ...]},
- * exit codes 0 / 1 / 2), the launcher that refuses a second run of a completed period, restarts a
+ * exit codes 0 / 1 / 2; a short command answered from the database layer, in a quick JVM of the jar's
+ * extracted form and class data sharing archive when run with {@code java -jar}), the launcher that refuses a second run of a completed period, restarts a
  * failed or killed one and numbers explicit re-runs, the cross-process single-run guard (a
  * PostgreSQL advisory lock, with a heartbeat per running execution so that a period is taken over
  * only from a process that is gone, and stop requests the running thread acts on), the names of

@@ -116,6 +116,134 @@ class CommandDatabaseTest {
     }
 
     @Test
+    void theQuickJvmAnswersWhatTheDatabaseLayerAnswersAndRunsNothingElse() throws Exception {
+        // given: a period reported by the application (the quick JVM of java -jar runs CommandLine as below)
+        Tables.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Quick"), 60, Instant.parse("2026-03-04T10:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
+        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        Run inProcess = commandLine("cost-report", "--period=2026-03-04");
+        long executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
+
+        // when / then: a refused launch is answered there, as in one JVM
+        Run refused = quickJvm(url, "cost-report", "--period=2026-03-04");
+        assertThat(refused.exitCode()).isEqualTo(CommandLine.USAGE);
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(withoutLog(refused.output())).isEqualTo(withoutLog(inProcess.output())).contains("  total ");
+        assertThat(withoutLog(refused.errors())).isEqualTo(withoutLog(inProcess.errors())).contains("is already reported");
+        assertThat(quickJvm(url, "create-token", "--name=quick-jvm", "--role=admin").exitCode()).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM api_tokens WHERE name = 'quick-jvm'", Long.class)).isOne();
+
+        // a launch that must run, and a command with no answer from the database, are not run there: nothing ran
+        Run mustRun = quickJvm(url, "cost-report", "--period=2026-03-05");
+        assertThat(mustRun.exitCode()).as(mustRun.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(withoutLog(mustRun.output() + mustRun.errors())).isEmpty();
+        Run noAnswer = quickJvm(url, "dispatch-webhooks");
+        assertThat(noAnswer.exitCode()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(withoutLog(noAnswer.output() + noAnswer.errors())).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isEqualTo(executions);
+        assertThat(reportStore.list("2026-03-05")).isEmpty();
+
+        // nor is a database that is behind migrated there: Flyway runs in the JVM that runs the command
+        jdbc.execute("DROP DATABASE IF EXISTS behind_quick_jvm");
+        jdbc.execute("CREATE DATABASE behind_quick_jvm");
+        try {
+            String behind = url.replaceFirst("/[^/?]+(\\?|$)", "/behind_quick_jvm$1");
+            Run fresh = quickJvm(behind, "create-token", "--name=fresh-token", "--role=admin");
+            assertThat(fresh.exitCode()).as(fresh.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+            try (var connection = java.sql.DriverManager.getConnection(behind, user, null);
+                    var tables = connection.getMetaData().getTables(null, null, "flyway_schema_history", null)) {
+                assertThat(tables.next()).as("no migration ran").isFalse();
+            }
+        }
+        finally {
+            jdbc.execute("DROP DATABASE IF EXISTS behind_quick_jvm WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void theMainJobSaysLastMonthIsAlreadyReportedFromTheDatabaseLayerAndFillsAnEmptyLedgerOnlyInTheApplication() throws Exception {
+        // given: an empty ledger; the quick JVM does not answer (the demo ledger is the whole application's to make)
+        Tables.reset(jdbc);
+        Run empty = quickJvm(url);
+        assertThat(empty.exitCode()).as(empty.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings", Long.class)).isZero();
+
+        // given: last month reported by the application
+        var lastMonth = io.billingbatch.ledger.ReportPeriod.lastCompleteMonth(Instant.now(), java.time.ZoneOffset.UTC);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Main"), 60, lastMonth.start().plusSeconds(3600));
+        FileSystemUtils.deleteRecursively(reportStore.directory(lastMonth.key()));
+        assertThat(commands.execute("cost-report", "--period=" + lastMonth.key())).isZero();
+        Run byApplication = capture(() -> {
+            try {
+                return commands.execute();
+            }
+            catch (UsageException ex) {
+                return CommandLine.USAGE;
+            }
+        });
+
+        // when
+        Run quick = commandLine();
+
+        // then: exit 0, the same lines, from the database layer
+        assertThat(quick.exitCode()).as(quick.errors()).isZero();
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(withoutLog(quick.output())).isEqualTo(withoutLog(byApplication.output()))
+                .contains("cost-report " + lastMonth.key() + " (UTC) is already reported").contains("nothing to do.")
+                .contains("  total ");
+    }
+
+    @Test
+    void aDefinitionWithNothingToRunIsAnsweredByTheDatabaseLayerAsTheApplicationAnswersIt(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        // given: a definition whose one job's period is reported
+        Tables.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account("Definition"), 60, Instant.parse("2026-03-04T10:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
+        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        String done = definition(folder, "done", "cost-report.period=2026-03-04");
+        Run byApplication = capture(() -> {
+            try {
+                return commands.execute("run-definition", done);
+            }
+            catch (UsageException ex) {
+                return CommandLine.USAGE;
+            }
+        });
+        long executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
+
+        // when
+        Run quick = commandLine("run-definition", done);
+
+        // then: exit 0 and the same lines, from the database layer
+        assertThat(quick.exitCode()).as(quick.errors()).isZero();
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(withoutLog(quick.output())).isEqualTo(withoutLog(byApplication.output())).startsWith("done (")
+                .contains("cost-report 2026-03-04 (UTC) is already reported").contains("nothing to do.");
+
+        // a job to run is not run there; a literal period that has not ended is refused there, naming the file
+        Run toRun = quickJvm(url, "run-definition", definition(folder, "torun", "cost-report.period=2026-03-05"));
+        assertThat(toRun.exitCode()).as(toRun.errors()).isEqualTo(CommandLine.NOT_ANSWERED);
+        assertThat(withoutLog(toRun.output())).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isEqualTo(executions);
+        Run future = commandLine("run-definition", definition(folder, "future", "cost-report.period=2099-01"));
+        assertThat(future.exitCode()).isEqualTo(CommandLine.USAGE);
+        assertThat(CommandLine.answeredBy).isEqualTo(CommandLine.DATABASE_LAYER);
+        assertThat(future.errors()).contains("future.properties: cost-report 2099-01 (UTC) is in the future");
+    }
+
+    private static String definition(java.nio.file.Path folder, String name, String period) throws java.io.IOException {
+        return java.nio.file.Files.writeString(folder.resolve(name + ".properties"), String.join("\n", "name=" + name,
+                "cron=0 0 2 * * *", "zone=UTC", "jobs=cost-report", period, "")).toString();
+    }
+
+    @Test
     void everyPeriodJobPrintsItsResultFromTheBeansItDeclares(@org.junit.jupiter.api.io.TempDir java.nio.file.Path reports) {
         // a refused launch prints the job's result in the database layer, which holds only the declared beans
         for (PeriodJobCommand job : Commands.periodJobs()) {
@@ -159,6 +287,15 @@ class CommandDatabaseTest {
         arguments.add("--spring.datasource.username=" + user);
         arguments.add("--billing.reports.root=" + reportStore.directory("2026-03-04").getParent());
         return capture(() -> CommandLine.run(BillingBatchApplication.class, arguments.toArray(String[]::new)));
+    }
+
+    /** The command line as the quick JVM runs it ({@link QuickStart}). */
+    private Run quickJvm(String databaseUrl, String... args) {
+        List<String> arguments = new ArrayList<>(List.of(args));
+        arguments.add("--spring.datasource.url=" + databaseUrl);
+        arguments.add("--spring.datasource.username=" + user);
+        arguments.add("--billing.reports.root=" + reportStore.directory("2026-03-04").getParent());
+        return capture(() -> CommandLine.run(BillingBatchApplication.class, arguments.toArray(String[]::new), true));
     }
 
     private static Run capture(java.util.function.IntSupplier command) {
