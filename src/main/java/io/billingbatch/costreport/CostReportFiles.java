@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import io.billingbatch.batch.PeriodJobParameters;
@@ -87,17 +88,21 @@ public class CostReportFiles {
 
     /**
      * A month's "By day" sheet, next to the Summary: the cost per day of the zone and its total, which
-     * is the month's; its chart is drawn on the Summary, under the chart of cost by type. The days come from one grouped statement over the ledger
-     * with the report's own rules; if they do not add up to the published total to the micro-dollar
-     * (a group of an account and type whose sum did not fit a 64-bit amount was rejected whole), the
-     * sheet is left out rather than shown wrong.
+     * is the month's; its chart is drawn on the Summary, under the chart of cost by type. The days are
+     * those the aggregation step read with its lines ({@code aggregated}, from the same scan of the
+     * ledger), or when it did not (a partitioned run, the files written again outside a run) from a
+     * grouped statement over the ledger with the report's own rules; if they do not add up to the
+     * published total to the micro-dollar (a group of an account and type whose sum did not fit a 64-bit
+     * amount was rejected whole), the sheet is left out rather than shown wrong.
      */
-    private java.util.function.Consumer<XlsxReportWriter> byDay(ReportPeriod period) {
+    private java.util.function.Consumer<XlsxReportWriter> byDay(ReportPeriod period,
+            Optional<List<CostReportRepository.DayTotal>> aggregated) {
         if (!period.isMonth()) {
             return xlsx -> {
             };
         }
-        List<CostReportRepository.DayTotal> days = costReports.totalsByDay(period, amountBound.maxMicros());
+        List<CostReportRepository.DayTotal> days = aggregated
+                .orElseGet(() -> costReports.totalsByDay(period, amountBound.maxMicros()));
         long records = 0;
         long cost = 0;
         for (CostReportRepository.DayTotal day : days) {
@@ -249,22 +254,24 @@ public class CostReportFiles {
         }
     }
 
-    /** Renders both files from the period's published lines. */
+    /** Renders both files from the period's published lines (a month's days from the ledger). */
     public List<Path> write(ReportPeriod period) throws IOException {
-        return write(period, null);
+        return write(period, null, Optional.empty());
     }
 
     /**
      * Writes both files at once, the workbook on a second thread. They come from the run's stream of
      * lines when it is whole (the run stored exactly what it saw, see {@link StreamedReport}),
-     * otherwise from the published lines, which both read in the same order.
+     * otherwise from the published lines, which both read in the same order. {@code days}: a month's
+     * day totals as the aggregation step read them, if it did.
      */
-    List<Path> write(ReportPeriod period, StreamedReport<CostLine> stream) throws IOException {
+    List<Path> write(ReportPeriod period, StreamedReport<CostLine> stream, Optional<List<CostReportRepository.DayTotal>> days)
+            throws IOException {
         String base = baseName(period);
         try {
             if (stream != null && stream.isWhole()) {
                 logger.debug("Cost report {}: files from the aggregation step's stream", period.key());
-                return write(period, base, stream.csvContent(), stream.workbookContent(title(period), byDay(period)));
+                return write(period, base, stream.csvContent(), stream.workbookContent(title(period), byDay(period, days)));
             }
         }
         finally {
@@ -277,7 +284,7 @@ public class CostReportFiles {
             try (CsvReportWriter csv = new CsvReportWriter(out, LINES)) {
                 forEachLine(period, line -> csv.row(lineRow(period, line)));
             }
-        }, out -> writeWorkbook(period, out));
+        }, out -> writeWorkbook(period, days, out));
     }
 
     /** Both files of the run are swapped in together (the workbook rendered on a second thread), or neither. */
@@ -286,7 +293,8 @@ public class CostReportFiles {
                 new ReportStore.Content(base + ".xlsx", workbookContent)));
     }
 
-    private void writeWorkbook(ReportPeriod period, java.io.OutputStream out) throws IOException {
+    private void writeWorkbook(ReportPeriod period, Optional<List<CostReportRepository.DayTotal>> days, java.io.OutputStream out)
+            throws IOException {
         try (XlsxReportWriter xlsx = new XlsxReportWriter(out)) {
             xlsx.title(title(period));
             var summary = summarySheet(xlsx, SUMMARY);
@@ -300,7 +308,7 @@ public class CostReportFiles {
             summary.total("total", records, null, cost); // units of different types do not add up
             var accounts = xlsx.sheet(LINES);
             forEachLine(period, line -> accounts.row(lineRow(period, line)));
-            byDay(period).accept(xlsx); // started last, as on the streamed path (the same bytes); placed after the Summary
+            byDay(period, days).accept(xlsx); // started last, as on the streamed path (the same bytes); placed after the Summary
         }
     }
 

@@ -18,6 +18,7 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.costreport.JdbcCostReportRepository.TypeTotal;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertFailure;
 import io.billingbatch.ledger.LedgerAmountBound;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
@@ -297,6 +298,80 @@ class CostReportJobTest {
         long monthMicros = costReports.totalsByType(OCTOBER).stream().mapToLong(TypeTotal::cost).reduce(0, Math::addExact);
         assertThat(costReports.totalsByDay(OCTOBER, amountBound.maxMicros()).stream()
                 .mapToLong(CostReportRepository.DayTotal::cost).reduce(0, Math::addExact)).isEqualTo(monthMicros);
+    }
+
+    @Test
+    void aMonthOfAZoneOtherThanUtcHasItsDaysInThatZoneReadWithTheLinesAndTheyAddUpToTheMonth() throws Exception {
+        // given: rows at the day boundaries of Berlin (UTC+2, then UTC+1 from the 25-hour 2026-10-25 on), besides the
+        // given ones, which are posted in UTC
+        ReportPeriod berlin = ReportPeriod.parse("2026-10", "Europe/Berlin");
+        ledger.sms(acme, Instant.parse("2026-09-30T21:59:59.999999Z"));  // Berlin 2026-09-30 23:59:59.999999: September
+        ledger.sms(acme, Instant.parse("2026-09-30T22:00:00Z"));         // Berlin 2026-10-01 00:00, the first instant
+        ledger.call(acme, 2, Instant.parse("2026-10-24T22:00:00Z"));     // Berlin 2026-10-25 00:00 (CEST)
+        ledger.call(acme, 1, Instant.parse("2026-10-25T22:59:59.999999Z")); // Berlin 2026-10-25 23:59:59.999999 (CET)
+        ledger.sms(acme, Instant.parse("2026-10-25T23:00:00Z"));         // Berlin 2026-10-26 00:00
+        ledger.sms(acme, Instant.parse("2026-10-31T22:59:59.999999Z")); // Berlin 2026-10-31 23:59:59.999999, the last instant
+
+        // when
+        JobExecution execution = jobOperatorTestUtils.startJob(new PeriodJobParameters(berlin, 1).toJobParameters());
+
+        // then: the days of Berlin, as the aggregation read them with its lines (no second statement over the ledger)
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(execution.getStepExecutions()).filteredOn(step -> step.getStepName().equals("costAggregationStep"))
+                .singleElement().satisfies(step -> assertThat(step.getExecutionContext().containsKey(CostLineItemReader.DAYS)).isTrue());
+        long monthMicros = costReports.totalsByType(berlin).stream().mapToLong(TypeTotal::cost).reduce(0, Math::addExact);
+        List<String> expected = new java.util.ArrayList<>();
+        for (CostReportRepository.DayTotal day : costReports.totalsByDay(berlin, amountBound.maxMicros())) { // written apart
+            expected.add(day.day() + " " + day.records() + " " + day.cost());
+        }
+        try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10-Europe_Berlin.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            Sheet byDay = workbook.getSheet("By day");
+            int h = Workbooks.headerRow(byDay, "Day");
+            List<String> days = new java.util.ArrayList<>();
+            long dayMicros = 0;
+            for (int row = h + 1; !"total".equals(byDay.getRow(row).getCell(0).getStringCellValue()); row++) {
+                long micros = new java.math.BigDecimal(Double.toString(byDay.getRow(row).getCell(2).getNumericCellValue()))
+                        .movePointRight(6).longValueExact();
+                days.add(byDay.getRow(row).getCell(0).getStringCellValue() + " "
+                        + (long) byDay.getRow(row).getCell(1).getNumericCellValue() + " " + micros);
+                dayMicros = Math.addExact(dayMicros, micros);
+            }
+            assertThat(days).extracting(day -> day.substring(0, day.lastIndexOf(' '))).containsExactly("2026-10-01 3",
+                    "2026-10-02 1", "2026-10-03 2", "2026-10-04 1", "2026-10-15 10", "2026-10-25 2", "2026-10-26 1", "2026-10-31 1");
+            assertThat(days).contains("2026-10-25 2 60000", "2026-10-26 1 8000", "2026-10-31 1 8000")
+                    .containsExactlyElementsOf(expected);
+            assertThat(dayMicros).isEqualTo(monthMicros);
+        }
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-10"));
+    }
+
+    @Test
+    void aRestartAfterTheAggregationDrawsTheDaysThatRunReadNotTheLedgerAsItIsNow() throws Exception {
+        // given: a run failed after its aggregation (publishing it), and a row of the month was posted since
+        PeriodJobParameters october = new PeriodJobParameters(OCTOBER, 1);
+        JobExecution failed;
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "published_runs", 0)) {
+            failed = ((LaunchOutcome.Ran) launcher.launch(costReportJob, october, false)).execution();
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        ledger.call(equalPartners, 10, Instant.parse("2026-10-20T00:00:00Z"));
+
+        // when
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, october, false)).execution();
+
+        // then: the files are that run's, its lines and its days, which add up to them (the new row waits for a --rerun)
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+        assertThat(summary()).hasSize(4);
+        try (InputStream in = Files.newInputStream(reportStore.directory("2026-10").resolve("cost-report-2026-10.xlsx"));
+                XSSFWorkbook workbook = new XSSFWorkbook(in)) {
+            Sheet byDay = workbook.getSheet("By day");
+            assertThat(byDay).as("the days add up to the run's lines").isNotNull();
+            int h = Workbooks.headerRow(byDay, "Day");
+            assertThat(rowText(byDay, h + 5)).containsExactly("2026-10-15", "10.0", "0.08");
+            assertThat(rowText(byDay, h + 7)).containsExactly("total", "16.0", "16.096");
+        }
     }
 
     @Test

@@ -113,6 +113,38 @@ class CostReportRestartTest {
     }
 
     @Test
+    void aMonthRestartedAfterAMidStepFailureReadsItsDaysWithTheRestOfItsLinesAndGetsTheSameByDaySheet() throws Exception {
+        // given: the month of the given day, whose aggregation failed after three of its twelve lines (a chunk is a line here)
+        ReportPeriod month = ReportPeriod.parse("2026-10", "Europe/Berlin");
+        FileSystemUtils.deleteRecursively(reportStore.directory(month.key()).toFile());
+        PeriodJobParameters parameters = new PeriodJobParameters(month, 1);
+        JobExecution failed;
+        try (InsertFailure crash = InsertFailure.afterRows(jdbc, "cost_report_lines", 3)) {
+            failed = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, false)).execution();
+        }
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+
+        // when
+        JobExecution restarted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, false)).execution();
+
+        // then: the restart read the days after the lines it had left, and the workbook is an uninterrupted run's
+        assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restarted.getStepExecutions()).filteredOn(step -> step.getStepName().equals("costAggregationStep"))
+                .singleElement().satisfies(step -> {
+                    assertThat(step.getReadCount()).isEqualTo(9);
+                    assertThat(step.getExecutionContext().getString(CostLineItemReader.DAYS)).isEqualTo("2026-10-05 12 "
+                            + jdbc.queryForObject("SELECT sum(cost_credit) FROM cost_report_lines", Long.class) + "\n");
+                });
+        Path workbook = reportStore.directory(month.key()).resolve("cost-report-2026-10-Europe_Berlin.xlsx");
+        List<String> restartedWorkbook = io.billingbatch.report.Workbooks.content(Files.readAllBytes(workbook));
+        assertThat(restartedWorkbook).contains("sheet By day");
+        JobExecution uninterrupted = ((LaunchOutcome.Ran) launcher.launch(costReportJob, parameters, true)).execution();
+        assertThat(uninterrupted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(io.billingbatch.report.Workbooks.content(Files.readAllBytes(workbook))).isEqualTo(restartedWorkbook);
+        FileSystemUtils.deleteRecursively(reportStore.directory(month.key()).toFile());
+    }
+
+    @Test
     void aStopMidStepEndsStoppedAfterTheChunkInFlightAndTheRestartGivesTheSameSummaryAndFiles() throws Exception {
         PeriodJobParameters parameters = new PeriodJobParameters(PERIOD, 1);
         long id;
