@@ -146,7 +146,8 @@ class RunTakeoverTest {
             barrier.awaitArrival();
             // a beat that updates the row as the request left it: the run has read the request (RETURNING stop_reason)
             try (UpdateSignal beatAfterTheRequest = UpdateSignal.afterUpdate(jdbc, dataSource, "batch_run_heartbeats",
-                    "NEW.job_execution_id = " + id + " AND NEW.stop_requested IS NOT NULL AND NEW.tm_beat IS DISTINCT FROM OLD.tm_beat")) {
+                    "NEW.job_execution_id = " + id
+                            + " AND NEW.stop_requested IS NOT NULL AND NEW.tm_beat IS DISTINCT FROM OLD.tm_beat")) {
                 // what RunHeartbeats.requestStop writes in a process that does not run the execution itself
                 jdbc.update("UPDATE batch_run_heartbeats SET stop_requested = now(), stop_reason = 'stopped on request'"
                         + " WHERE job_execution_id = ?", id);

@@ -159,7 +159,8 @@ class WorkerKillTest {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BillingBatchApplication.class.getName(), "worker",
                 "--spring.datasource.url=" + hikari.getJdbcUrl(), "--spring.datasource.username=postgres",
                 "--billing.partitions.queue=" + queue, "--billing.embedded.data-dir="));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File(".")).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."))
+                .start();
     }
 
     int consumers() {
