@@ -59,16 +59,23 @@ public final class UpdateSignal implements AutoCloseable {
             listener.close();
             throw ex;
         }
-        jdbc.execute("""
-                CREATE OR REPLACE FUNCTION test_update_signal() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    PERFORM pg_notify('%s', TG_TABLE_NAME);
-                    RETURN NULL;
-                END $$""".formatted(CHANNEL));
-        jdbc.execute("DROP TRIGGER IF EXISTS test_update_signal ON " + table);
-        jdbc.execute("CREATE TRIGGER test_update_signal AFTER UPDATE ON " + table + " FOR EACH ROW WHEN (" + condition
-                + ") EXECUTE FUNCTION test_update_signal()");
-        return new UpdateSignal(jdbc, table, listener);
+        UpdateSignal signal = new UpdateSignal(jdbc, table, listener);
+        try {
+            jdbc.execute("""
+                    CREATE OR REPLACE FUNCTION test_update_signal() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_notify('%s', TG_TABLE_NAME);
+                        RETURN NULL;
+                    END $$""".formatted(CHANNEL));
+            jdbc.execute("DROP TRIGGER IF EXISTS test_update_signal ON " + table);
+            jdbc.execute("CREATE TRIGGER test_update_signal AFTER UPDATE ON " + table + " FOR EACH ROW WHEN (" + condition
+                    + ") EXECUTE FUNCTION test_update_signal()");
+            return signal;
+        }
+        catch (RuntimeException ex) {
+            signal.close();
+            throw ex;
+        }
     }
 
     /** Returns once such an update has committed (at once if one already has), or fails naming {@code what}. */
