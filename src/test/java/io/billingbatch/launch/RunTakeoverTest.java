@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 
 import io.billingbatch.testing.Tables;
 import io.billingbatch.testing.ServerTest;
+import io.billingbatch.testing.UpdateSignal;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.launch.BackgroundJobLauncher.Launched;
@@ -101,8 +102,11 @@ class RunTakeoverTest {
             long lockSession = jdbc.queryForObject("""
                     SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
                       AND ((classid::bigint << 32) | objid::bigint) = ?""", Long.class, JobRunGuard.lockId(KEY));
-            jdbc.queryForObject("SELECT pg_terminate_backend(CAST(? AS integer))", Boolean.class, lockSession);
-            awaitLossRecorded(id);
+            try (UpdateSignal lossRecorded = UpdateSignal.afterUpdate(jdbc, dataSource, "batch_run_heartbeats",
+                    "NEW.job_execution_id = " + id + " AND NEW.stop_reason LIKE 'lost its run lock%'")) {
+                jdbc.queryForObject("SELECT pg_terminate_backend(CAST(? AS integer))", Boolean.class, lockSession);
+                lossRecorded.await("execution " + id + " records that it lost its lock", Duration.ofSeconds(30));
+            }
 
             LaunchOutcome meanwhile = launcher.launch(reconciliationJob, parameters, false);
 
@@ -140,12 +144,15 @@ class RunTakeoverTest {
         try (InsertBarrier barrier = InsertBarrier.afterRows(jdbc, dataSource, "reconciliation_accounts", 2)) {
             id = ((Launched.Started) background.launch(reconciliationJob, parameters, false)).execution().getId();
             barrier.awaitArrival();
-            // what RunHeartbeats.requestStop writes in a process that does not run the execution itself
-            jdbc.update("UPDATE batch_run_heartbeats SET stop_requested = now(), stop_reason = 'stopped on request'"
-                    + " WHERE job_execution_id = ?", id);
-            Instant requested = jdbc.queryForObject("SELECT clock_timestamp()", Instant.class);
-            await("a beat after the request", () -> jdbc.queryForObject(
-                    "SELECT tm_beat FROM batch_run_heartbeats WHERE job_execution_id = ?", Instant.class, id).isAfter(requested));
+            // a beat that updates the row as the request left it: the run has read the request (RETURNING stop_reason)
+            try (UpdateSignal beatAfterTheRequest = UpdateSignal.afterUpdate(jdbc, dataSource, "batch_run_heartbeats",
+                    "NEW.job_execution_id = " + id
+                            + " AND NEW.stop_requested IS NOT NULL AND NEW.tm_beat IS DISTINCT FROM OLD.tm_beat")) {
+                // what RunHeartbeats.requestStop writes in a process that does not run the execution itself
+                jdbc.update("UPDATE batch_run_heartbeats SET stop_requested = now(), stop_reason = 'stopped on request'"
+                        + " WHERE job_execution_id = ?", id);
+                beatAfterTheRequest.await("a beat after the request", Duration.ofSeconds(30));
+            }
 
             barrier.release();
             awaitEnd(id);
@@ -235,12 +242,6 @@ class RunTakeoverTest {
         return execution;
     }
 
-    private void awaitLossRecorded(long id) {
-        await("execution " + id + " notices it lost its lock", () -> jdbc.queryForObject(
-                "SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = ? AND stop_reason LIKE 'lost its run lock%'",
-                Long.class, id) > 0);
-    }
-
     /**
      * A query that runs for two minutes in a session named {@code tag}, as PostgreSQL goes on with a dead
      * process's queries; returns once it runs. The session holds an advisory lock that its query lets go of
@@ -277,20 +278,6 @@ class RunTakeoverTest {
     /** Until the run has returned (its exit message written, its heartbeat row gone): {@link StoppedRuns#awaitEnd}. */
     private void awaitEnd(long id) throws InterruptedException {
         StoppedRuns.awaitEnd(id);
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!condition.getAsBoolean()) {
-            assertThat(Instant.now()).as(what).isBefore(deadline);
-            try {
-                Thread.sleep(20);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
     }
 
     private Path csv() {

@@ -3,6 +3,7 @@ package io.billingbatch.partition;
 import io.billingbatch.testing.BillingTest;
 import io.billingbatch.testing.Tables;
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -145,15 +146,21 @@ class WorkerKillTest {
                 .as("every account 10 + 50 USD, once").isEqualTo(ACCOUNTS);
     }
 
-    /** {@code java -cp <this test's class path> BillingBatchApplication worker}: a process of its own. */
+    /**
+     * {@code java <this JVM's -XX: options> -cp <this test's class path> BillingBatchApplication worker}: a process
+     * of its own, started as the test JVM is (C1 only, serial GC: pom.xml, tests.argLine), so it consumes sooner.
+     */
     Process workerProcess() throws Exception {
         HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
         Path log = Path.of("target", "worker-killed-" + queue.substring(queue.length() - 8) + ".log");
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), BillingBatchApplication.class.getName(), "worker",
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(option -> option.startsWith("-XX:"))
+                .forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BillingBatchApplication.class.getName(), "worker",
                 "--spring.datasource.url=" + hikari.getJdbcUrl(), "--spring.datasource.username=postgres",
-                "--billing.partitions.queue=" + queue, "--billing.embedded.data-dir=")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File(".")).start();
+                "--billing.partitions.queue=" + queue, "--billing.embedded.data-dir="));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."))
+                .start();
     }
 
     int consumers() {

@@ -51,20 +51,17 @@ class SpendAnomalyDemoLedgerTest {
                 .map(spike -> new Found(spike.accountId().toString(), spike.day(), spike.type())).collect(Collectors.toSet());
         assertThat(planted).hasSize(6).extracting(Found::type).contains("call", "sms");
 
-        // when: every day from the first with a full baseline to the last of the history
+        // when: every day from the first with a full baseline to the last of the history (the highest score of
+        // the other days, README "A customer's spend", is not computed here: a second query per day, half the test)
         List<Found> found = new ArrayList<>();
-        double naturalMax = 0;
         for (LocalDate day = spec.firstMonth().atDay(15); day.isBefore(spec.firstMonth().plusMonths(spec.months()).atDay(1));
                 day = day.plusDays(1)) {
             ReportPeriod period = ReportPeriod.parse(day.toString(), "UTC");
             LocalDate shown = day;
             detector.detect(period).forEach(anomaly -> found.add(new Found(anomaly.accountId().toString(), shown, anomaly.type())));
-            if (planted.stream().noneMatch(spike -> spike.day().equals(shown))) {
-                naturalMax = Math.max(naturalMax, detector.maxScore(period));
-            }
         }
-        org.slf4j.LoggerFactory.getLogger(SpendAnomalyDemoLedgerTest.class).info(
-                "spend anomalies on the demo ledger: found {}, highest score of a day without a spike {}", found, naturalMax);
+        org.slf4j.LoggerFactory.getLogger(SpendAnomalyDemoLedgerTest.class).info("spend anomalies on the demo ledger: found {}",
+                found);
 
         // then
         assertThat(found).containsExactlyInAnyOrderElementsOf(planted);
