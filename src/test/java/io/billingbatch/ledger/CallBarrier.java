@@ -115,16 +115,15 @@ public final class CallBarrier implements AutoCloseable {
     /**
      * Releases, waits until every transaction that went through the barrier has ended (each holds its lock
      * until then: a caller still inside the replaced function would fail once the original is back), and
-     * puts the original back.
+     * puts the original back (before it lets a later caller through).
      */
     @Override
     public void close() throws SQLException {
-        try {
-            release();
-            try (Statement wait = holder.createStatement()) {
-                wait.execute("SET lock_timeout = '60s'");
-                wait.execute("SELECT pg_advisory_lock(" + KEY + ")");
-                wait.execute("SELECT pg_advisory_unlock(" + KEY + ")");
+        try (Statement statement = holder.createStatement()) {
+            try {
+                release();
+                statement.execute("SET lock_timeout = '60s'");
+                statement.execute("SELECT pg_advisory_lock(" + KEY + ")");
             }
             catch (SQLException ex) {
                 if ("55P03".equals(ex.getSQLState())) {
@@ -132,22 +131,25 @@ public final class CallBarrier implements AutoCloseable {
                 }
                 throw ex;
             }
-        }
-        finally {
-            try {
-                jdbc.execute(original);
-                jdbc.execute("DROP FUNCTION IF EXISTS " + function + "_behind_barrier");
-                jdbc.execute("DROP SEQUENCE IF EXISTS " + function + "_barrier_arrived");
-            }
             finally {
-                try (Statement reset = holder.createStatement(); Statement resetWaiter = waiter.createStatement()) {
-                    reset.execute("RESET lock_timeout"); // both go back to the pool
-                    resetWaiter.execute("RESET lock_timeout");
+                try {
+                    jdbc.execute(original);
+                    jdbc.execute("DROP FUNCTION IF EXISTS " + function + "_behind_barrier");
+                    jdbc.execute("DROP SEQUENCE IF EXISTS " + function + "_barrier_arrived");
                 }
                 finally {
-                    holder.close();
-                    waiter.close();
+                    statement.execute("SELECT pg_advisory_unlock_all()"); // the connection goes back to the pool
+                    statement.execute("RESET lock_timeout");
                 }
+            }
+        }
+        finally {
+            try (Statement reset = waiter.createStatement()) {
+                reset.execute("RESET lock_timeout");
+            }
+            finally {
+                holder.close();
+                waiter.close();
             }
         }
     }
