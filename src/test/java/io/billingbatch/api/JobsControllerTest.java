@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandLine;
+import io.billingbatch.ledger.CallBarrier;
 import io.billingbatch.ledger.InsertBarrier;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.testing.TestLog;
@@ -237,21 +238,19 @@ class JobsControllerTest extends ServerTestSupport {
         long stoppedBefore = jobCount("reconciliation", "STOPPED");
         long completedBefore = jobCount("reconciliation", "COMPLETED");
         long running;
-        try (Connection blocker = dataSource.getConnection()) {
-            // The account step's reader waits on this lock while it opens (its grouping query runs in open()).
-            blocker.setAutoCommit(false);
-            blocker.createStatement().execute("LOCK TABLE billing_billings IN ACCESS EXCLUSIVE MODE");
+        // The account step's reader is held in its grouping query (which runs in open()), at its first row's digest.
+        try (CallBarrier digest = CallBarrier.atFirstCall(jdbc, dataSource, "ledger_row_digest")) {
             Reply launched = post("/v1.0/jobs/reconciliation/executions", """
                     {"period": "2025-01-10"}""", admin);
             assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
             running = launched.json().get("id").asLong();
-            awaitWaitingFor("billing_billings");
+            digest.awaitArrival();
 
             Reply stop = post("/v1.0/jobs/executions/" + running + "/stop", "", admin);
 
             assertThat(stop.status()).as(stop.toString()).isEqualTo(202);
             assertThat(stop.json().get("status").asString()).isEqualTo("STOPPING");
-            blocker.rollback();
+            digest.release();
         }
         JsonNode stopped = awaitStatus(running, "STOPPED", admin);
         assertThat(stopped.get("exit_code").asString()).isEqualTo("STOPPED");
@@ -442,21 +441,6 @@ class JobsControllerTest extends ServerTestSupport {
         return get("/v1.0/jobs/executions/" + id, token).json();
     }
 
-    /**
-     * Waits until a session waits for a lock on {@code table}: the run is held right there. A poll: PostgreSQL tells
-     * of a lock wait only in its server log ({@code log_lock_waits}), and no line of the embedded server's log reaches
-     * the tests once it has started (tried; zonky reads it through pg_ctl's output, which the JDK closes as pg_ctl
-     * exits); the waiting statement is a SELECT, which fires no trigger.
-     */
-    private void awaitWaitingFor(String table) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (jdbc.queryForObject("SELECT count(*) FROM pg_locks WHERE relation = CAST(? AS regclass) AND NOT granted",
-                Long.class, table) == 0) {
-            assertThat(Instant.now()).as("a session waits for " + table).isBefore(deadline);
-            sleep();
-        }
-    }
-
     /** How many runs of {@code job} Prometheus counted with {@code status}. */
     private long jobCount(String job, String status) {
         return get("/actuator/prometheus").text().lines()
@@ -485,15 +469,5 @@ class JobsControllerTest extends ServerTestSupport {
     private static JsonNode step(JsonNode execution, String name) {
         return execution.get("steps").valueStream().filter(step -> name.equals(step.get("name").asString())).findFirst()
                 .orElseThrow(() -> new AssertionError("no step " + name + " in " + execution));
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(50);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
     }
 }

@@ -3,16 +3,21 @@ package io.billingbatch.partition;
 import io.billingbatch.testing.BillingTest;
 import io.billingbatch.testing.Tables;
 import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -21,6 +26,7 @@ import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
+import io.billingbatch.ledger.InsertBarrier;
 import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.topup.JdbcTopUpPolicies;
@@ -68,6 +74,8 @@ class WorkerKillTest {
 
     final List<ConfigurableApplicationContext> applications = new ArrayList<>();
 
+    final Path workerLog = Path.of("target", "worker-killed-" + queue.substring(queue.length() - 8) + ".log");
+
     Process killed;
 
     @BeforeEach
@@ -94,22 +102,18 @@ class WorkerKillTest {
 
     @Test
     void aKilledWorkersPartitionIsRedeliveredToAnotherWorkerAndNoAccountIsToppedUpTwice() throws Exception {
-        // given: a worker process, and the 110th account (in the second chunk of the first range) locked by someone else
+        // given: a worker process, and the 110th account (in the second chunk of the first range) held at its ledger posting
         killed = workerProcess();
-        awaitTrue("the worker process consumes", () -> consumers() == 1);
+        awaitLine(workerLog, "Worker consuming partition requests from queue " + queue + " ", Duration.ofMinutes(2));
+        assertThat(consumers()).as("the worker process consumes").isEqualTo(1);
         ConfigurableApplicationContext manager = SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
                 "billing.partitions.grid-size=2", "billing.partitions.queue=" + queue, "billing.partitions.poll-interval=100ms",
                 "billing.partitions.timeout=5m");
         applications.add(manager);
-        UUID blocking = jdbc.queryForObject("SELECT id FROM billing_accounts ORDER BY id OFFSET 109 LIMIT 1", UUID.class);
-        JobExecution done;
-        try (Connection lock = dataSource.getConnection()) {
-            lock.setAutoCommit(false);
-            try (var statement = lock.prepareStatement("SELECT 1 FROM billing_accounts WHERE id = ? FOR UPDATE")) {
-                statement.setObject(1, blocking);
-                statement.executeQuery();
-            }
-            CompletableFuture<JobExecution> launched = CompletableFuture.supplyAsync(() -> {
+        UUID held = jdbc.queryForObject("SELECT id FROM billing_accounts ORDER BY id OFFSET 109 LIMIT 1", UUID.class);
+        CompletableFuture<JobExecution> launched;
+        try (InsertBarrier posting = InsertBarrier.atRow(jdbc, dataSource, "billing_billings", "NEW.account_id = '" + held + "'")) {
+            launched = CompletableFuture.supplyAsync(() -> {
                 try {
                     return ((LaunchOutcome.Ran) manager.getBean(PeriodJobLauncher.class).launch(
                             manager.getBean("autoTopUpJob", Job.class), new PeriodJobParameters(DAY, 1), false)).execution();
@@ -118,20 +122,20 @@ class WorkerKillTest {
                     throw new IllegalStateException(ex);
                 }
             });
-            // when: the worker has committed the first chunk of partition0 and waits for the lock in its second: kill -9
-            awaitTrue("partition0 committed its first chunk and waits", () -> jdbc.queryForObject("""
+            // when: the worker has committed the first chunk of partition0 and is held in its second: kill -9
+            posting.awaitArrival();
+            assertThat(jdbc.queryForObject("""
                     SELECT count(*) FROM batch_step_execution
                     WHERE step_name = 'autoTopUpPartitionStep:partition0' AND status = 'STARTED' AND write_count = 100""",
-                    Long.class) == 1 && waitingForALock());
+                    Long.class)).as("partition0 committed its first chunk").isEqualTo(1);
             killed.destroyForcibly().waitFor();
-            lock.rollback();
-            // then: another worker gets the request again and finishes the partition
-            ConfigurableApplicationContext second = SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
-                    "billing.partitions.worker=true", "billing.partitions.queue=" + queue);
-            applications.add(second);
-            second.getBean(PartitionWorker.class).start();
-            done = launched.get(5, java.util.concurrent.TimeUnit.MINUTES);
         }
+        // then: another worker gets the request again and finishes the partition
+        ConfigurableApplicationContext second = SharedDatabaseContexts.start(dataSource, "billing.partitions.mode=amqp",
+                "billing.partitions.worker=true", "billing.partitions.queue=" + queue);
+        applications.add(second);
+        second.getBean(PartitionWorker.class).start();
+        JobExecution done = launched.get(5, TimeUnit.MINUTES);
 
         assertThat(done.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(jdbc.queryForList("""
@@ -148,19 +152,20 @@ class WorkerKillTest {
 
     /**
      * {@code java <this JVM's -XX: options> -cp <this test's class path> BillingBatchApplication worker}: a process
-     * of its own, started as the test JVM is (C1 only, serial GC: pom.xml, tests.argLine), so it consumes sooner.
+     * of its own, started as the test JVM is (C1 only, serial GC: pom.xml, tests.argLine), so it consumes sooner. Its
+     * output and its log ({@code tests.log}, logback-test.xml) go to {@link #workerLog}.
      */
     Process workerProcess() throws Exception {
         HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
-        Path log = Path.of("target", "worker-killed-" + queue.substring(queue.length() - 8) + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(option -> option.startsWith("-XX:"))
                 .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BillingBatchApplication.class.getName(), "worker",
+        command.addAll(List.of("-Dtests.log=" + workerLog, "-cp", System.getProperty("java.class.path"),
+                BillingBatchApplication.class.getName(), "worker",
                 "--spring.datasource.url=" + hikari.getJdbcUrl(), "--spring.datasource.username=postgres",
                 "--billing.partitions.queue=" + queue, "--billing.embedded.data-dir="));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."))
-                .start();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.appendTo(workerLog.toFile()))
+                .directory(new File(".")).start();
     }
 
     int consumers() {
@@ -168,19 +173,28 @@ class WorkerKillTest {
         return info == null ? 0 : info.getConsumerCount();
     }
 
-    boolean waitingForALock() {
-        return jdbc.queryForObject("""
-                SELECT count(*) FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query ILIKE '%billing_accounts%' AND pid <> pg_backend_pid()""",
-                Long.class) > 0;
+    /**
+     * Waits until {@code file} holds a line with {@code text}: woken by its folder's changes (a WatchService), not
+     * polled, as what a process in another JVM logs has no latch to count down.
+     */
+    static void awaitLine(Path file, String text, Duration timeout) throws IOException, InterruptedException {
+        Path folder = file.toAbsolutePath().getParent();
+        try (WatchService changes = folder.getFileSystem().newWatchService()) {
+            folder.register(changes, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!contains(file, text)) {
+                WatchKey change = changes.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (change == null) {
+                    throw new AssertionError("no line with \"" + text + "\" in " + file + " within " + timeout + "; it holds:\n"
+                            + (Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "(no file)"));
+                }
+                change.pollEvents();
+                change.reset();
+            }
+        }
     }
 
-    /** Polls with a deadline: what a process in another JVM does has no latch to wait on. */
-    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        while (!condition.getAsBoolean()) {
-            assertThat(Instant.now()).as(what).isBefore(deadline);
-            Thread.sleep(50);
-        }
+    private static boolean contains(Path file, String text) throws IOException {
+        return Files.exists(file) && new String(Files.readAllBytes(file), StandardCharsets.UTF_8).contains(text);
     }
 }
