@@ -27,7 +27,6 @@ import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.launch.PeriodJobLauncher;
 import io.billingbatch.launch.PeriodJobLauncher.LaunchOutcome;
 import io.billingbatch.ledger.InsertBarrier;
-import io.billingbatch.ledger.LedgerFixture;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.topup.JdbcTopUpPolicies;
 import io.billingbatch.topup.TopUpPolicy;
