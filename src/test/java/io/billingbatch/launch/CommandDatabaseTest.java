@@ -50,14 +50,20 @@ class CommandDatabaseTest {
         }
     }
 
+    /** A clean database whose day 2026-03-04 (one call of {@code account}) the application has reported; no report of 2026-03-05. */
+    private void dayReportedByTheApplication(String account) throws java.io.IOException {
+        Tables.reset(jdbc);
+        LedgerFixture ledger = new LedgerFixture(jdbc);
+        ledger.call(ledger.account(account), 60, Instant.parse("2026-03-04T10:00:00Z"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
+        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
+        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+    }
+
     @Test
     void aCompletedPeriodIsRefusedByTheDatabaseLayerAsTheApplicationRefusesIt() throws Exception {
         // given: a period reported by the application
-        Tables.reset(jdbc);
-        LedgerFixture ledger = new LedgerFixture(jdbc);
-        ledger.call(ledger.account("Quick"), 60, Instant.parse("2026-03-04T10:00:00Z"));
-        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
-        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        dayReportedByTheApplication("Quick");
         Run byApplication = capture(() -> {
             try {
                 return commands.execute("cost-report", "--period=2026-03-04");
@@ -118,12 +124,7 @@ class CommandDatabaseTest {
     @Test
     void theQuickJvmAnswersWhatTheDatabaseLayerAnswersAndRunsNothingElse() throws Exception {
         // given: a period reported by the application (the quick JVM of java -jar runs CommandLine as below)
-        Tables.reset(jdbc);
-        LedgerFixture ledger = new LedgerFixture(jdbc);
-        ledger.call(ledger.account("Quick"), 60, Instant.parse("2026-03-04T10:00:00Z"));
-        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
-        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
-        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        dayReportedByTheApplication("Quick");
         Run inProcess = commandLine("cost-report", "--period=2026-03-04");
         long executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class);
 
@@ -201,12 +202,7 @@ class CommandDatabaseTest {
     void aDefinitionWithNothingToRunIsAnsweredByTheDatabaseLayerAsTheApplicationAnswersIt(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
         // given: a definition whose one job's period is reported
-        Tables.reset(jdbc);
-        LedgerFixture ledger = new LedgerFixture(jdbc);
-        ledger.call(ledger.account("Definition"), 60, Instant.parse("2026-03-04T10:00:00Z"));
-        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-04"));
-        FileSystemUtils.deleteRecursively(reportStore.directory("2026-03-05"));
-        assertThat(commands.execute("cost-report", "--period=2026-03-04")).isZero();
+        dayReportedByTheApplication("Definition");
         String done = definition(folder, "done", "cost-report.period=2026-03-04");
         Run byApplication = capture(() -> {
             try {
