@@ -51,12 +51,11 @@ class CostLineItemReader implements ItemStreamReader<CostLine> {
     public CostLine read() throws Exception {
         GroupedRow row = delegate.read();
         while (row != null && row.line() == null) {
-            if (row.cost().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
-                    || row.cost().compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0) {
-                daysFit = false;
+            if (CostReportJobConfiguration.fitsLong(row.cost())) {
+                days.add(new DayTotal(row.day(), row.records(), row.cost().longValueExact()));
             }
             else {
-                days.add(new DayTotal(row.day(), row.records(), row.cost().longValueExact()));
+                daysFit = false;
             }
             row = delegate.read();
         }

@@ -155,7 +155,7 @@ public class CostReportJobConfiguration {
         };
     }
 
-    private static boolean fitsLong(BigDecimal value) {
+    static boolean fitsLong(BigDecimal value) {
         return value.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0 && value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
     }
 
