@@ -15,13 +15,21 @@ import java.util.UUID;
 record AccountBalance(UUID accountId, UUID customerId, String accountName, boolean accountExists,
         long opening, long net, long credits, long chargesCall, long chargesSms, long chargesNumber,
         Long closingSnapshot, Long storedBalance, long ledgerRows, Long lastPostingSeq, long lastSnapshot,
-        Long lastExpected, BigDecimal rowDigest, Long firstSeq, Long closingSeq) {
+        Long lastExpected, BigDecimal rowDigest, Long firstSeq, Long closingSeq, ReadRows read) {
+
+    /**
+     * What the account step's read of the ledger leaves the ledger step for this account (null when it
+     * read no row of it, or when the month was assembled from its days): the first posting read, the
+     * postings to judge, and whether a row posted without a posting_seq failed a row check.
+     */
+    record ReadRows(Long firstSeq, long[] candidates, boolean scanRows) {
+    }
 
     /** The same account without the stored balance: today's balance says nothing about a period that has ended. */
     AccountBalance withoutStoredBalance() {
         return new AccountBalance(accountId, customerId, accountName, accountExists, opening, net, credits, chargesCall,
                 chargesSms, chargesNumber, closingSnapshot, null, ledgerRows, lastPostingSeq, lastSnapshot, lastExpected,
-                rowDigest, firstSeq, closingSeq);
+                rowDigest, firstSeq, closingSeq, read);
     }
 
     long closing() {

@@ -1,5 +1,7 @@
 package io.billingbatch.reconciliation;
 
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,14 +35,18 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
 
     private final long jobInstanceId;
 
-    AccountReconciliationItemWriter(JdbcTemplate jdbc, long jobInstanceId) {
+    private final Timestamp readStart;
+
+    AccountReconciliationItemWriter(JdbcTemplate jdbc, long jobInstanceId, Instant readStart) {
         this.jdbc = jdbc;
         this.jobInstanceId = jobInstanceId;
+        this.readStart = Timestamp.from(readStart);
     }
 
     @Override
     public void write(Chunk<? extends AccountReconciliation> chunk) {
         List<Object[]> accounts = new ArrayList<>(chunk.size());
+        List<Object[]> reads = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         for (AccountReconciliation item : chunk) {
             AccountBalance b = item.balance();
@@ -49,8 +55,12 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
                     b.closing(), b.storedBalance(), b.ledgerRows(), item.findingKinds(), b.lastPostingSeq(), b.lastSnapshot(),
                     b.lastExpected(), b.rowDigest(), b.firstSeq(), b.closingSeq(), b.closingSnapshot() });
             findings.addAll(item.findings());
+            if (b.read() != null) {
+                reads.add(ReadAccounts.row(jobInstanceId, readStart, b.accountId(), b.read()));
+            }
         }
         jdbc.batchUpdate(UPSERT_ACCOUNT, accounts);
+        jdbc.batchUpdate(ReadAccounts.UPSERT, reads);
         FindingItemWriter.insert(jdbc, jobInstanceId, findings);
     }
 }

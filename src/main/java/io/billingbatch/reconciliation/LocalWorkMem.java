@@ -9,19 +9,17 @@ import org.springframework.jdbc.core.PreparedStatementSetter;
 
 /**
  * Binds a reader's arguments after setting {@code work_mem} for the reader's own transaction
- * ({@code SET LOCAL}): the reconciliation's statements sort and group a whole period (a month of
- * 10M rows sorts by account and posting_seq for the chain), which the server's default (4 MB)
- * sends to disk. The reader must run with auto-commit off
- * ({@code JdbcCursorItemReaderBuilder.connectionAutoCommit(false)}) so the setting lasts for its
- * statement and ends with it, never leaking to the pooled connection. With {@code sortedScan}, the
- * statement also runs with {@code enable_indexscan = off}: the chain's window over a whole period
- * then reads it by a sequential (or bitmap range) scan and sorts it, rather than the index-ordered
- * scan on {@code (account_id, posting_seq)} the planner prefers at millions of rows, which fetches
- * the heap in account order (10M rows: 22 s against 9 s for the scan and sort); probes by an index
- * then go through a bitmap scan of the same index; and with {@code parallel_tuple_cost = 0.01}, so
- * that the scan and the sort run in the parallel workers as well.
+ * ({@code SET LOCAL}): the reconciliation's account step sorts a whole period by account and
+ * posting_seq (a month of 10M rows), which the server's default (4 MB) sends to disk. The reader
+ * must run with auto-commit off ({@code JdbcCursorItemReaderBuilder.connectionAutoCommit(false)}) so
+ * the setting lasts for its statement and ends with it, never leaking to the pooled connection. With
+ * {@code parallelSort}, the statement also runs with {@code parallel_tuple_cost = 0.01}, so that the
+ * period's read and its sort run in the parallel workers, merged by a Gather Merge: the default cost of
+ * passing a row from a worker (0.1) prices the merge of 10M rows above a sort in one process. Index
+ * scans stay on: the same statement probes each account's last posting by the (account_id,
+ * posting_seq) index, a few rows, where a bitmap scan would read the account's whole history.
  */
-record LocalWorkMem(String workMem, boolean sortedScan, Object... arguments) implements PreparedStatementSetter {
+record LocalWorkMem(String workMem, boolean parallelSort, Object... arguments) implements PreparedStatementSetter {
 
     LocalWorkMem(String workMem, Object... arguments) {
         this(workMem, false, arguments);
@@ -41,10 +39,7 @@ record LocalWorkMem(String workMem, boolean sortedScan, Object... arguments) imp
         }
         try (Statement set = statement.getConnection().createStatement()) {
             set.execute("SET LOCAL work_mem = '" + workMem + "'");
-            if (sortedScan) {
-                set.execute("SET LOCAL enable_indexscan = off");
-                // the chain's sort in the workers, merged by a Gather Merge: the default cost of passing a row
-                // from a worker (0.1) keeps it in one process (10M rows: 16.1 s against 12.1 s for the statement)
+            if (parallelSort) {
                 set.execute("SET LOCAL parallel_tuple_cost = 0.01");
             }
         }

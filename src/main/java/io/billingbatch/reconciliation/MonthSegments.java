@@ -74,15 +74,25 @@ class MonthSegments {
             VALUES (?, ?, ?, ?, ?, ?)
             """;
 
-    /** A gap's accounts, by the reconciliation's own statement over the gap. */
+    /**
+     * A gap's accounts, by the reconciliation's own statement over the gap, and what its read leaves
+     * the ledger statement ({@code reconciliation_read_accounts} under the gap's start). A statement that
+     * writes does not run in parallel workers: gaps are the days not reused, small beside the month.
+     */
     private static final String INSERT_GAP_ACCOUNTS = """
+            WITH x AS (%s),
+            read AS (
+                INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates, scan_rows)
+                SELECT CAST(? AS bigint), CAST(? AS timestamptz), x.account_id, x.read_first_seq, x.candidates, x.scan_rows
+                FROM x WHERE x.rows_read
+            )
             INSERT INTO reconciliation_gap_accounts (job_instance_id, segment_start, account_id, opening, net, credits,
                 charges_call, charges_sms, charges_number, ledger_rows, first_seq, closing_seq, closing_snapshot,
                 last_posting_seq, last_snapshot, last_expected, row_digest)
             SELECT CAST(? AS bigint), CAST(? AS timestamptz), x.account_id, x.opening, x.net, x.credits, x.charges_call,
                    x.charges_sms, x.charges_number, x.ledger_rows, x.first_seq, x.closing_seq, x.closing_snapshot,
                    x.last_posting_seq, x.last_snapshot, x.last_expected, x.row_digest
-            FROM (%s) x
+            FROM x
             """.formatted(ReconciliationSql.ACCOUNT_BALANCES);
 
     /** A gap's row findings of the reused kinds, by the reconciliation's own statement over the gap. */
@@ -121,7 +131,8 @@ class MonthSegments {
             """;
 
     /** Work rows of a run (its gaps): removed once it is published. */
-    static final List<String> WORK_TABLES = List.of("reconciliation_gap_accounts", "reconciliation_gap_findings");
+    static final List<String> WORK_TABLES = List.of("reconciliation_gap_accounts", "reconciliation_gap_findings",
+            "reconciliation_read_accounts");
 
     /** Rows that belong to a run like its results: replaced with it. */
     static final List<String> RUN_TABLES = List.of("reconciliation_run_inputs", "reconciliation_segments");
@@ -158,7 +169,8 @@ class MonthSegments {
      */
     void prepare(PeriodJobParameters parameters, long jobInstanceId, Instant asOf, Instant stuckBefore) {
         jdbc.update(UPSERT_INPUTS, jobInstanceId, bound.maxMicros());
-        clear(jobInstanceId, List.of("reconciliation_segments", "reconciliation_gap_accounts", "reconciliation_gap_findings"));
+        clear(jobInstanceId, List.of("reconciliation_segments", "reconciliation_gap_accounts", "reconciliation_gap_findings",
+                "reconciliation_read_accounts"));
         ReportPeriod period = parameters.period();
         if (!period.isMonth() || parameters.provisional() || asOf.isBefore(period.end())) {
             return; // a day, or a month so far: read from the ledger as always
@@ -178,17 +190,18 @@ class MonthSegments {
         List<Segment> gaps = segments.stream().filter(segment -> !segment.sealed()).toList();
         for (Segment gap : gaps) { // each from the latest seal at or before it, as a run of the gap would read it
             ReconciliationSeals.Start seal = seals.startOf(new ReportPeriod(period.key(), period.zone(), gap.start(), gap.end()));
-            jdbc.update(INSERT_GAP_ACCOUNTS, jobInstanceId, Timestamp.from(gap.start()), seal.jobInstanceId(),
-                    seal.sealedToArgument(), Timestamp.from(gap.start()), Timestamp.from(gap.end()), bound.maxMicros(),
-                    ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to());
-            jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, seal.jobInstanceId(), seal.sealedToArgument(),
+            jdbc.update(INSERT_GAP_ACCOUNTS, seal.jobInstanceId(), seal.sealedToArgument(), Timestamp.from(gap.start()),
+                    Timestamp.from(gap.end()), bound.maxMicros(), ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to(),
+                    jobInstanceId, Timestamp.from(gap.start()), jobInstanceId, Timestamp.from(gap.start()));
+            jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, jobInstanceId, seal.jobInstanceId(), seal.sealedToArgument(),
                     Timestamp.from(gap.start()), Timestamp.from(gap.end()), Timestamp.from(stuckBefore), bound.maxMicros(),
                     ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to());
         }
         Long reordered = inPostingOrder(jobInstanceId) ? 0L
                 : jdbc.queryForObject(MonthFromDaysSql.REORDERED_ACCOUNTS, Long.class, jobInstanceId, jobInstanceId);
         if (reordered != null && reordered > 0) {
-            clear(jobInstanceId, List.of("reconciliation_segments", "reconciliation_gap_accounts", "reconciliation_gap_findings"));
+            clear(jobInstanceId, List.of("reconciliation_segments", "reconciliation_gap_accounts", "reconciliation_gap_findings",
+                    "reconciliation_read_accounts"));
             logger.info("{}: posting order disagrees with posting time across the month's days for {} account(s);"
                     + " the month is read from the ledger", run, reordered);
             return;
@@ -311,7 +324,7 @@ class MonthSegments {
 
     /** Removes what the run's account step wrote (nothing of it is published yet), before it plans again. */
     void startOver(long jobInstanceId) {
-        clear(jobInstanceId, List.of("reconciliation_accounts", "reconciliation_findings"));
+        clear(jobInstanceId, List.of("reconciliation_accounts", "reconciliation_findings", "reconciliation_read_accounts"));
     }
 
     /** Removes the run's gap rows (work done once the run is published). */

@@ -168,8 +168,8 @@ public class ReconciliationJobConfiguration {
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
-                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem
-                .preparedStatementSetter(new LocalWorkMem(workMem, fromDays
+                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
+                .preparedStatementSetter(new LocalWorkMem(workMem, !fromDays, fromDays
                         ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId, range.from(), range.to() }
                         : new Object[] { start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
                                 Timestamp.from(reportPeriod.end()), bound.maxMicros(), range.from(), range.to() }))
@@ -184,9 +184,20 @@ public class ReconciliationJobConfiguration {
                             rs.getObject("stored_balance", Long.class), rs.getLong("ledger_rows"),
                             rs.getObject("last_posting_seq", Long.class), rs.getLong("last_snapshot"),
                             rs.getObject("last_expected", Long.class), rs.getBigDecimal("row_digest"),
-                            rs.getObject("first_seq", Long.class), rs.getObject("closing_seq", Long.class));
+                            rs.getObject("first_seq", Long.class), rs.getObject("closing_seq", Long.class),
+                            fromDays ? null : readRows(rs));
                 })
                 .build();
+    }
+
+    /** What the account step read of an account's rows for the ledger step; null when it read none. */
+    private static AccountBalance.ReadRows readRows(ResultSet rs) throws SQLException {
+        if (!rs.getBoolean("rows_read")) {
+            return null;
+        }
+        Long[] candidates = (Long[]) rs.getArray("candidates").getArray();
+        return new AccountBalance.ReadRows(rs.getObject("read_first_seq", Long.class),
+                java.util.Arrays.stream(candidates).mapToLong(Long::longValue).toArray(), rs.getBoolean("scan_rows"));
     }
 
     /** A numeric sum as a long, or a clear error naming the account and period (never a wrapped number). */
@@ -229,10 +240,10 @@ public class ReconciliationJobConfiguration {
                 .name("ledgerFindingReader")
                 .dataSource(dataSource)
                 .sql(fromDays ? MonthFromDaysSql.LEDGER_FINDINGS : ReconciliationSql.LEDGER_FINDINGS)
-                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
-                .preparedStatementSetter(new LocalWorkMem(workMem, !fromDays, fromDays
+                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem
+                .preparedStatementSetter(new LocalWorkMem(workMem, fromDays
                         ? new Object[] { run, start, end, Timestamp.from(stuckBefore), run, start, end, range.from(), range.to() }
-                        : new Object[] { seal.jobInstanceId(), seal.sealedToArgument(), start, end,
+                        : new Object[] { run, seal.jobInstanceId(), seal.sealedToArgument(), start, end,
                                 Timestamp.from(stuckBefore), bound.maxMicros(), range.from(), range.to() }))
                 .rowMapper((rs, rowNum) -> new Finding(rs.getString("kind"), rs.getObject("account_id", UUID.class),
                         rs.getObject("ledger_id", UUID.class), rs.getObject("expected", Long.class),
@@ -259,8 +270,9 @@ public class ReconciliationJobConfiguration {
     @Bean
     @StepScope
     AccountReconciliationItemWriter accountReconciliationWriter(JdbcTemplate jdbc,
-            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId) {
-        return new AccountReconciliationItemWriter(jdbc, jobInstanceId);
+            @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId,
+            @Value("#{jobParameters['period']}") String period, @Value("#{jobParameters['zone']}") String zone) {
+        return new AccountReconciliationItemWriter(jdbc, jobInstanceId, ReportPeriod.parse(period, zone).start());
     }
 
     @Bean

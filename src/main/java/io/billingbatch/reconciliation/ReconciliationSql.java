@@ -41,30 +41,69 @@ public final class ReconciliationSql {
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount, CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
-            marks AS (
-                SELECT b.account_id, min(b.posting_seq) AS first_seq,
-                       max(b.posting_seq) FILTER (WHERE b.tm_posted < bounds.ps) AS opening_seq,
-                       min(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS period_first_seq,
-                       max(b.posting_seq) FILTER (WHERE b.tm_posted >= bounds.ps) AS closing_seq,
-                       count(*) FILTER (WHERE b.tm_posted >= bounds.ps) AS ledger_rows,
-                       coalesce(sum(ledger_row_digest(b)) FILTER (WHERE b.tm_posted >= bounds.ps), 0) AS row_digest,
-                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount), 0) AS net,
-                       coalesce(sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
-                           AND b.amount_credit > 0), 0) AS credits,
-                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
-                           AND {is_call}), 0) AS charges_call,
-                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
-                           AND {is_sms}), 0) AS charges_sms,
-                       coalesce(-sum(b.amount_credit) FILTER (WHERE b.tm_posted >= bounds.ps
-                           AND b.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount AND {posted_usage}
-                           AND {is_number}), 0) AS charges_number
-                FROM billing_billings b, bounds
+            card AS NOT MATERIALIZED ( -- the rate card with each rate's end, in (reference_type, effective_from) order
+                SELECT reference_type, effective_from, credit_per_unit,
+                       coalesce(lead(effective_from) OVER (PARTITION BY reference_type ORDER BY effective_from),
+                                'infinity'::timestamptz) AS effective_to
+                FROM billing_rates
+            ),
+            read AS ( -- each row read, with what the sums and checks need of it, computed in the workers
+                SELECT b.account_id, b.posting_seq, b.amount_credit AS amount, b.balance_credit_snapshot AS snapshot,
+                       CASE WHEN b.tm_posted >= bounds.ps THEN ledger_row_digest(b) END AS digest,
+                       CASE WHEN b.tm_posted < bounds.ps THEN -1 -- between the seal and the period: carries the chain
+                            WHEN b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
+                                THEN 0 -- in no sum: the ledger step reports it as invalid_amount
+                            WHEN {posted_usage} THEN CASE WHEN {is_call} THEN 3 WHEN {is_sms} THEN 4 WHEN {is_number} THEN 5 ELSE 1 END
+                            WHEN b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
+                                 AND b.amount_credit > 0 THEN 2
+                            ELSE 1 END AS class,
+                       b.tm_posted >= bounds.ps
+                           AND (b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
+                                OR (b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
+                                OR ({posted_usage}
+                                    AND {charge_reference}
+                                    AND (r.credit_per_unit IS NULL
+                                         OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
+                                         OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units)))) AS flagged
+                FROM billing_billings b CROSS JOIN bounds
+                -- the card as arrays, each evaluated once (an init plan): joined as a table, the card's window
+                -- would keep the period's read out of the parallel workers
+                LEFT JOIN unnest((SELECT array_agg(reference_type ORDER BY reference_type, effective_from) FROM card),
+                                 (SELECT array_agg(effective_from ORDER BY reference_type, effective_from) FROM card),
+                                 (SELECT array_agg(effective_to ORDER BY reference_type, effective_from) FROM card),
+                                 (SELECT array_agg(credit_per_unit ORDER BY reference_type, effective_from) FROM card))
+                          AS r (reference_type, effective_from, effective_to, credit_per_unit)
+                       ON {posted_usage} AND r.reference_type = b.reference_type
+                      AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
                 WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe AND {in_range_b}
-                GROUP BY b.account_id
+            ),
+            chained AS ( -- in posting_seq order per account: a candidate is a row the ledger step must judge
+                SELECT r.account_id, r.posting_seq, r.amount, r.digest, r.class,
+                       r.posting_seq IS NOT NULL
+                           AND (r.flagged OR (r.class > 0 AND (r.snapshot = lag(r.snapshot) OVER w + r.amount) IS NOT TRUE))
+                           AS candidate,
+                       r.posting_seq IS NULL AND r.flagged AS unsequenced -- posted without a posting_seq: found by account
+                FROM read r
+                -- posting_seq is unique: the other keys never decide the order, they make the workers compute
+                -- them before the sort instead of the leader after it
+                WINDOW w AS (PARTITION BY r.account_id ORDER BY r.posting_seq, r.digest, r.class, r.flagged)
+            ),
+            marks AS (
+                SELECT c.account_id, min(c.posting_seq) AS first_seq,
+                       max(c.posting_seq) FILTER (WHERE c.class < 0) AS opening_seq,
+                       min(c.posting_seq) FILTER (WHERE c.class >= 0) AS period_first_seq,
+                       max(c.posting_seq) FILTER (WHERE c.class >= 0) AS closing_seq,
+                       count(*) FILTER (WHERE c.class >= 0) AS ledger_rows,
+                       coalesce(sum(c.digest), 0) AS row_digest,
+                       coalesce(sum(c.amount) FILTER (WHERE c.class > 0), 0) AS net,
+                       coalesce(sum(c.amount) FILTER (WHERE c.class = 2), 0) AS credits,
+                       coalesce(-sum(c.amount) FILTER (WHERE c.class = 3), 0) AS charges_call,
+                       coalesce(-sum(c.amount) FILTER (WHERE c.class = 4), 0) AS charges_sms,
+                       coalesce(-sum(c.amount) FILTER (WHERE c.class = 5), 0) AS charges_number,
+                       coalesce(array_agg(c.posting_seq) FILTER (WHERE c.candidate), '{}') AS candidates,
+                       bool_or(c.unsequenced) AS scan_rows
+                FROM chained c
+                GROUP BY c.account_id
             ),
             seal AS (
                 SELECT s.account_id, s.last_posting_seq, s.closing_snapshot, s.expected_snapshot, s.row_count
@@ -91,7 +130,9 @@ public final class ReconciliationSql {
                    coalesce(m.net, 0) AS net, coalesce(m.credits, 0) AS credits,
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
                    coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
-                   coalesce(m.row_digest, 0) AS row_digest, m.period_first_seq AS first_seq, m.closing_seq
+                   coalesce(m.row_digest, 0) AS row_digest, m.period_first_seq AS first_seq, m.closing_seq,
+                   m.account_id IS NOT NULL AS rows_read, m.first_seq AS read_first_seq, m.candidates,
+                   coalesce(m.scan_rows, false) AS scan_rows
             FROM scope s CROSS JOIN bounds
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN seal sl ON sl.account_id = s.account_id
@@ -136,10 +177,10 @@ public final class ReconciliationSql {
      * (micro-USD), the partition's first account and its end (NULL: open).
      */
     public static final String LEDGER_FINDINGS = PostedCharges.expand("""
-            WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
-                                   CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
-                                   CAST(? AS timestamptz) AS stuck_before, CAST(? AS bigint) AS max_amount,
-                                   CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
+            WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS run, CAST(? AS bigint) AS seal,
+                                   CAST(? AS timestamptz) AS sealed_to, CAST(? AS timestamptz) AS ps,
+                                   CAST(? AS timestamptz) AS pe, CAST(? AS timestamptz) AS stuck_before,
+                                   CAST(? AS bigint) AS max_amount, CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
             rates AS (
                 SELECT reference_type, credit_per_unit, effective_from,
                        coalesce(lead(effective_from) OVER (PARTITION BY reference_type ORDER BY effective_from),
@@ -151,34 +192,41 @@ public final class ReconciliationSql {
                 FROM reconciliation_seals s, bounds
                 WHERE s.job_instance_id = bounds.seal AND {in_range_s}
             ),
-            chain AS (
-                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
-                       row_number() OVER w AS n, lag(b.balance_credit_snapshot) OVER w AS p1,
-                       lag(b.balance_credit_snapshot, 2) OVER w AS p2, lag(b.amount_credit) OVER w AS pa
-                FROM billing_billings b, bounds
-                WHERE b.posting_seq IS NOT NULL AND b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe
-                  AND {in_range_b}
-                WINDOW w AS (PARTITION BY b.account_id ORDER BY b.posting_seq)
-            ),
-            candidates AS ( -- every account's first two rows read, and the rows after them that break
-                SELECT c.* FROM chain c, bounds
-                WHERE CASE WHEN c.n <= 2 THEN true
-                           WHEN c.tm_posted < bounds.ps OR c.amount_credit IS NULL
-                                OR c.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount THEN false
-                           WHEN c.balance_credit_snapshot IS NOT DISTINCT FROM c.p1 + c.amount_credit THEN false
-                           WHEN c.pa BETWEEN -bounds.max_amount AND bounds.max_amount
-                               THEN c.balance_credit_snapshot IS DISTINCT FROM c.p2 + c.pa + c.amount_credit
-                           ELSE true END
+            read AS ( -- what the account step kept of each account it read rows of
+                SELECT ra.account_id, ra.first_seq, ra.candidates, ra.scan_rows
+                FROM reconciliation_read_accounts ra, bounds
+                WHERE ra.job_instance_id = bounds.run AND ra.read_start = bounds.ps AND {in_range_ra}
             ),
             tangled AS ( -- posted before the seal's last posting yet read after the seal: read from the beginning
-                SELECT c.account_id FROM candidates c JOIN seal s ON s.account_id = c.account_id
-                WHERE c.n = 1 AND c.posting_seq < s.last_posting_seq
+                SELECT r.account_id FROM read r JOIN seal s ON s.account_id = r.account_id
+                WHERE r.first_seq < s.last_posting_seq
+            ),
+            candidates AS ( -- each candidate with the two rows read before it (n: 1 for the first row read, 2, or more)
+                SELECT b.id, b.account_id, b.posting_seq, b.tm_posted, b.amount_credit, b.balance_credit_snapshot,
+                       CASE WHEN p1.posting_seq IS NULL THEN 1 WHEN p2.found IS NULL THEN 2 ELSE 3 END AS n,
+                       p1.snapshot AS p1, p2.snapshot AS p2, p1.amount AS pa
+                FROM read r CROSS JOIN bounds CROSS JOIN LATERAL unnest(r.candidates) AS c (posting_seq)
+                JOIN billing_billings b ON b.posting_seq = c.posting_seq
+                LEFT JOIN LATERAL ( -- by billing_billings_account_seq_idx, between the first row read and this one
+                    SELECT p.posting_seq, p.balance_credit_snapshot AS snapshot, p.amount_credit AS amount
+                    FROM billing_billings p
+                    WHERE p.account_id = r.account_id AND p.posting_seq >= r.first_seq AND p.posting_seq < b.posting_seq
+                      AND p.tm_posted >= bounds.sealed_to AND p.tm_posted < bounds.pe
+                    ORDER BY p.posting_seq DESC LIMIT 1
+                ) p1 ON true
+                LEFT JOIN LATERAL (
+                    SELECT true AS found, p.balance_credit_snapshot AS snapshot
+                    FROM billing_billings p
+                    WHERE p.account_id = r.account_id AND p.posting_seq >= r.first_seq AND p.posting_seq < p1.posting_seq
+                      AND p.tm_posted >= bounds.sealed_to AND p.tm_posted < bounds.pe
+                    ORDER BY p.posting_seq DESC LIMIT 1
+                ) p2 ON true
+                WHERE r.account_id NOT IN (SELECT account_id FROM tangled)
             ),
             linked AS (
                 SELECT c.*, coalesce(s.closing_snapshot, 0) AS base_snapshot,
                        CASE WHEN s.account_id IS NULL THEN 0 ELSE s.expected_snapshot END AS base_expected
                 FROM candidates c LEFT JOIN seal s ON s.account_id = c.account_id
-                WHERE c.account_id NOT IN (SELECT account_id FROM tangled)
                 UNION ALL
                 SELECT r.*, 0, 0
                 FROM tangled t CROSS JOIN bounds CROSS JOIN LATERAL ( -- by billing_billings_account_seq_idx, never a scan
@@ -189,6 +237,15 @@ public final class ReconciliationSql {
                     WHERE b.account_id = t.account_id AND b.posting_seq IS NOT NULL AND b.tm_posted < bounds.pe
                     WINDOW w AS (ORDER BY b.posting_seq)
                 ) r
+            ),
+            checked AS ( -- the rows a row check may hold for: the candidates, and every row of a suspect account
+                SELECT b.id FROM read r CROSS JOIN LATERAL unnest(r.candidates) AS c (posting_seq)
+                JOIN billing_billings b ON b.posting_seq = c.posting_seq
+                UNION
+                SELECT b.id -- no account, a deleted one, or a failing row without a posting_seq: by the account's index
+                FROM read r CROSS JOIN bounds LEFT JOIN billing_accounts a ON a.id = r.account_id
+                JOIN billing_billings b ON b.account_id = r.account_id AND b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                WHERE r.scan_rows OR a.id IS NULL OR a.tm_delete IS NOT NULL
             ),
             judged AS ( -- each row with the snapshot before it and what the chain expected of that snapshot
                 SELECT l.id, l.account_id, l.tm_posted, l.amount_credit, l.balance_credit_snapshot,
@@ -215,7 +272,7 @@ public final class ReconciliationSql {
               AND {in_range_b}
             UNION ALL -- the kinds that are conditions on one row of the period, in one read of it
             SELECT k.kind, b.account_id, b.id, k.expected, b.amount_credit, k.detail
-            FROM billing_billings b CROSS JOIN bounds
+            FROM checked x CROSS JOIN bounds JOIN billing_billings b ON b.id = x.id
             LEFT JOIN rates r ON {posted_usage}
                              AND r.reference_type = b.reference_type
                              AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
@@ -259,5 +316,6 @@ public final class ReconciliationSql {
                             OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units))))
               AND k.found
             ORDER BY 2, 1, 3
-            """).replace("{in_range_b}", inRange("b.account_id")).replace("{in_range_s}", inRange("s.account_id"));
+            """).replace("{in_range_b}", inRange("b.account_id")).replace("{in_range_s}", inRange("s.account_id"))
+            .replace("{in_range_ra}", inRange("ra.account_id"));
 }

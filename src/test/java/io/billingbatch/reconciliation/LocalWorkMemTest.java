@@ -40,7 +40,7 @@ class LocalWorkMemTest {
     }
 
     @Test
-    void aSortedScanStatementRunsWithoutIndexScansAndTheConnectionKeepsThem() throws Exception {
+    void aParallelSortStatementRunsWithCheapWorkerRowsAndKeepsIndexScansAndTheConnectionKeepsItsSettings() throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement(
@@ -49,14 +49,14 @@ class LocalWorkMemTest {
                 new LocalWorkMem("96MB", true, new Object[] { 7 }).setValues(statement);
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();
-                    assertThat(rows.getString(1)).isEqualTo("off");
+                    assertThat(rows.getString(1)).isEqualTo("on");
                     assertThat(rows.getString(2)).isEqualTo("96MB");
                     assertThat(rows.getInt(3)).isEqualTo(7);
                     assertThat(rows.getString(4)).isEqualTo("0.01");
                 }
             }
             connection.setAutoCommit(true);
-            assertThat(setting(connection, "SELECT current_setting('enable_indexscan'), 1")).isEqualTo("on");
+            assertThat(setting(connection, "SELECT current_setting('parallel_tuple_cost'), 1")).isNotEqualTo("0.01");
         }
     }
 
