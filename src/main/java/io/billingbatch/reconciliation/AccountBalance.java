@@ -19,10 +19,10 @@ record AccountBalance(UUID accountId, UUID customerId, String accountName, boole
 
     /**
      * What the account step's read of the ledger leaves the ledger step for this account (null when it
-     * read no row of it, or when the month was assembled from its days): the first posting read, the
-     * postings to judge, and whether a row posted without a posting_seq failed a row check.
+     * read no row of it, or when the month was assembled from its days): the first posting read and
+     * the postings to judge.
      */
-    record ReadRows(Long firstSeq, long[] candidates, boolean scanRows) {
+    record ReadRows(Long firstSeq, long[] candidates) {
     }
 
     /** The same account without the stored balance: today's balance says nothing about a period that has ended. */

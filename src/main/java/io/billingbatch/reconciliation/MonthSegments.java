@@ -82,8 +82,8 @@ class MonthSegments {
     private static final String INSERT_GAP_ACCOUNTS = """
             WITH x AS (%s),
             read AS (
-                INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates, scan_rows)
-                SELECT CAST(? AS bigint), CAST(? AS timestamptz), x.account_id, x.read_first_seq, x.candidates, x.scan_rows
+                INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates)
+                SELECT CAST(? AS bigint), CAST(? AS timestamptz), x.account_id, x.read_first_seq, x.candidates
                 FROM x WHERE x.rows_read
             )
             INSERT INTO reconciliation_gap_accounts (job_instance_id, segment_start, account_id, opening, net, credits,

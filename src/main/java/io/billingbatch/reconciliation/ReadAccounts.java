@@ -14,10 +14,10 @@ import java.util.stream.Collectors;
 final class ReadAccounts {
 
     static final String UPSERT = """
-            INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates, scan_rows)
-            VALUES (?, ?, ?, ?, CAST(? AS bigint[]), ?)
+            INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates)
+            VALUES (?, ?, ?, ?, CAST(? AS bigint[]))
             ON CONFLICT (job_instance_id, read_start, account_id) DO UPDATE SET
-                first_seq = EXCLUDED.first_seq, candidates = EXCLUDED.candidates, scan_rows = EXCLUDED.scan_rows
+                first_seq = EXCLUDED.first_seq, candidates = EXCLUDED.candidates
             """;
 
     private ReadAccounts() {
@@ -26,6 +26,6 @@ final class ReadAccounts {
     /** The arguments of {@link #UPSERT} for one account (the candidates as an array literal). */
     static Object[] row(long jobInstanceId, Timestamp readStart, UUID accountId, AccountBalance.ReadRows read) {
         String candidates = Arrays.stream(read.candidates()).mapToObj(Long::toString).collect(Collectors.joining(",", "{", "}"));
-        return new Object[] { jobInstanceId, readStart, accountId, read.firstSeq(), candidates, read.scanRows() };
+        return new Object[] { jobInstanceId, readStart, accountId, read.firstSeq(), candidates };
     }
 }

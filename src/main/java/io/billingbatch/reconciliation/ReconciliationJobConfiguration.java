@@ -197,7 +197,7 @@ public class ReconciliationJobConfiguration {
         }
         Long[] candidates = (Long[]) rs.getArray("candidates").getArray();
         return new AccountBalance.ReadRows(rs.getObject("read_first_seq", Long.class),
-                java.util.Arrays.stream(candidates).mapToLong(Long::longValue).toArray(), rs.getBoolean("scan_rows"));
+                java.util.Arrays.stream(candidates).mapToLong(Long::longValue).toArray());
     }
 
     /** A numeric sum as a long, or a clear error naming the account and period (never a wrapped number). */

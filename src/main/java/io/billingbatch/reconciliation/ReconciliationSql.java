@@ -57,9 +57,8 @@ public final class ReconciliationSql {
                             WHEN b.tm_delete IS NULL AND b.transaction_type IN ('top_up', 'refund', 'adjustment')
                                  AND b.amount_credit > 0 THEN 2
                             ELSE 1 END AS class,
-                       b.tm_posted >= bounds.ps
-                           AND (b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
-                                OR (b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
+                       b.tm_posted >= bounds.ps -- a row check may hold (an amount out of bound is class 0)
+                           AND ((b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
                                 OR ({posted_usage}
                                     AND {charge_reference}
                                     AND (r.credit_per_unit IS NULL
@@ -73,16 +72,16 @@ public final class ReconciliationSql {
                                  (SELECT array_agg(effective_to ORDER BY reference_type, effective_from) FROM card),
                                  (SELECT array_agg(credit_per_unit ORDER BY reference_type, effective_from) FROM card))
                           AS r (reference_type, effective_from, effective_to, credit_per_unit)
-                       ON {posted_usage} AND r.reference_type = b.reference_type
+                       ON r.reference_type = b.reference_type
                       AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
                 WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe AND {in_range_b}
             ),
             chained AS ( -- in posting_seq order per account: a candidate is a row the ledger step must judge
                 SELECT r.account_id, r.posting_seq, r.amount, r.digest, r.class,
                        r.posting_seq IS NOT NULL
-                           AND (r.flagged OR (r.class > 0 AND (r.snapshot = lag(r.snapshot) OVER w + r.amount) IS NOT TRUE))
-                           AS candidate,
-                       r.posting_seq IS NULL AND r.flagged AS unsequenced -- posted without a posting_seq: found by account
+                           AND (r.flagged OR r.class = 0
+                                OR (r.class > 0 AND (r.snapshot = lag(r.snapshot) OVER w + r.amount) IS NOT TRUE))
+                           AS candidate
                 FROM read r
                 -- posting_seq is unique: the other keys never decide the order, they make the workers compute
                 -- them before the sort instead of the leader after it
@@ -93,15 +92,14 @@ public final class ReconciliationSql {
                        max(c.posting_seq) FILTER (WHERE c.class < 0) AS opening_seq,
                        min(c.posting_seq) FILTER (WHERE c.class >= 0) AS period_first_seq,
                        max(c.posting_seq) FILTER (WHERE c.class >= 0) AS closing_seq,
-                       count(*) FILTER (WHERE c.class >= 0) AS ledger_rows,
+                       count(c.digest) AS ledger_rows,
                        coalesce(sum(c.digest), 0) AS row_digest,
                        coalesce(sum(c.amount) FILTER (WHERE c.class > 0), 0) AS net,
                        coalesce(sum(c.amount) FILTER (WHERE c.class = 2), 0) AS credits,
                        coalesce(-sum(c.amount) FILTER (WHERE c.class = 3), 0) AS charges_call,
                        coalesce(-sum(c.amount) FILTER (WHERE c.class = 4), 0) AS charges_sms,
                        coalesce(-sum(c.amount) FILTER (WHERE c.class = 5), 0) AS charges_number,
-                       coalesce(array_agg(c.posting_seq) FILTER (WHERE c.candidate), '{}') AS candidates,
-                       bool_or(c.unsequenced) AS scan_rows
+                       coalesce(array_agg(c.posting_seq) FILTER (WHERE c.candidate), '{}') AS candidates
                 FROM chained c
                 GROUP BY c.account_id
             ),
@@ -131,8 +129,7 @@ public final class ReconciliationSql {
                    coalesce(m.charges_call, 0) AS charges_call, coalesce(m.charges_sms, 0) AS charges_sms,
                    coalesce(m.charges_number, 0) AS charges_number, coalesce(m.ledger_rows, 0) AS ledger_rows,
                    coalesce(m.row_digest, 0) AS row_digest, m.period_first_seq AS first_seq, m.closing_seq,
-                   m.account_id IS NOT NULL AS rows_read, m.first_seq AS read_first_seq, m.candidates,
-                   coalesce(m.scan_rows, false) AS scan_rows
+                   m.account_id IS NOT NULL AS rows_read, m.first_seq AS read_first_seq, m.candidates
             FROM scope s CROSS JOIN bounds
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN seal sl ON sl.account_id = s.account_id
@@ -193,7 +190,7 @@ public final class ReconciliationSql {
                 WHERE s.job_instance_id = bounds.seal AND {in_range_s}
             ),
             read AS ( -- what the account step kept of each account it read rows of
-                SELECT ra.account_id, ra.first_seq, ra.candidates, ra.scan_rows
+                SELECT ra.account_id, ra.first_seq, ra.candidates
                 FROM reconciliation_read_accounts ra, bounds
                 WHERE ra.job_instance_id = bounds.run AND ra.read_start = bounds.ps AND {in_range_ra}
             ),
@@ -238,14 +235,18 @@ public final class ReconciliationSql {
                     WINDOW w AS (ORDER BY b.posting_seq)
                 ) r
             ),
-            checked AS ( -- the rows a row check may hold for: the candidates, and every row of a suspect account
+            checked AS ( -- the rows a row check may hold for: the candidates, every row of an account that does not
+                         -- exist or is deleted (by the account's index), and rows posted without a posting_seq
                 SELECT b.id FROM read r CROSS JOIN LATERAL unnest(r.candidates) AS c (posting_seq)
                 JOIN billing_billings b ON b.posting_seq = c.posting_seq
                 UNION
-                SELECT b.id -- no account, a deleted one, or a failing row without a posting_seq: by the account's index
+                SELECT b.id
                 FROM read r CROSS JOIN bounds LEFT JOIN billing_accounts a ON a.id = r.account_id
                 JOIN billing_billings b ON b.account_id = r.account_id AND b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-                WHERE r.scan_rows OR a.id IS NULL OR a.tm_delete IS NOT NULL
+                WHERE a.id IS NULL OR a.tm_delete IS NOT NULL
+                UNION
+                SELECT b.id FROM billing_billings b, bounds -- billing_billings_unsequenced_idx
+                WHERE b.posting_seq IS NULL AND b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe AND {in_range_b}
             ),
             judged AS ( -- each row with the snapshot before it and what the chain expected of that snapshot
                 SELECT l.id, l.account_id, l.tm_posted, l.amount_credit, l.balance_credit_snapshot,

@@ -307,6 +307,25 @@ class ReconciliationJobTest {
     }
 
     @Test
+    void aRowPostedWithoutAPostingSeqIsInNoChainButItsRowChecksStillHold() throws Exception {
+        // given: a faulty writer posted two rows without a posting_seq: one without an amount, one mis-rated
+        UUID account = ledger.account("Unsequenced");
+        ledger.topUp(account, 100_000_000, SEPTEMBER);
+        ledger.sms(account, OCT);
+        UUID noAmount = ledger.sms(account, OCT.plusSeconds(1));
+        UUID misRated = ledger.post(account, "usage", "call", 30, 30, 10_000, -300_000, OCT.plusSeconds(2));
+        jdbc.update("UPDATE billing_billings SET amount_credit = NULL WHERE id = ?", noAmount);
+        jdbc.update("UPDATE billing_billings SET posting_seq = NULL WHERE id IN (?, ?)", noAmount, misRated);
+
+        run(OCTOBER);
+
+        // then: the account step's sorted read never names them (they have no place in the chain), the
+        // ledger step still finds both by their own checks, and the chain of the rows around them is whole
+        assertThat(findings()).contains("invalid_amount " + account + " " + noAmount, "rating_mismatch " + account + " " + misRated)
+                .noneMatch(finding -> finding.startsWith("chain_break"));
+    }
+
+    @Test
     void aFailedFilesStepLeavesThePreviousRevisionsFilesAndManifestAsTheyWere() throws Exception {
         // given: revision 1 reported, then a late change and a target that cannot be replaced
         UUID account = ledger.account("Account");
