@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.LedgerAmountBound;
+import io.billingbatch.ledger.RateCard;
 import io.billingbatch.ledger.ReportPeriod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -188,11 +189,13 @@ class MonthSegments {
         }
         jdbc.update(COPY_DAY_FINDINGS, jobInstanceId); // the ledger step reads the month's own copy
         List<Segment> gaps = segments.stream().filter(segment -> !segment.sealed()).toList();
+        RateInForce rates = gaps.isEmpty() ? null : RateInForce.of(RateCard.read(jdbc));
         for (Segment gap : gaps) { // each from the latest seal at or before it, as a run of the gap would read it
             ReconciliationSeals.Start seal = seals.startOf(new ReportPeriod(period.key(), period.zone(), gap.start(), gap.end()));
-            jdbc.update(INSERT_GAP_ACCOUNTS, seal.jobInstanceId(), seal.sealedToArgument(), Timestamp.from(gap.start()),
-                    Timestamp.from(gap.end()), bound.maxMicros(), ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to(),
-                    jobInstanceId, Timestamp.from(gap.start()), jobInstanceId, Timestamp.from(gap.start()));
+            jdbc.update(rates.into(INSERT_GAP_ACCOUNTS), rates.arguments(new Object[] { seal.jobInstanceId(),
+                    seal.sealedToArgument(), Timestamp.from(gap.start()), Timestamp.from(gap.end()), bound.maxMicros(),
+                    ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to() }, jobInstanceId, Timestamp.from(gap.start()), jobInstanceId,
+                    Timestamp.from(gap.start())));
             jdbc.update(INSERT_GAP_FINDINGS, jobInstanceId, jobInstanceId, seal.jobInstanceId(), seal.sealedToArgument(),
                     Timestamp.from(gap.start()), Timestamp.from(gap.end()), Timestamp.from(stuckBefore), bound.maxMicros(),
                     ALL_ACCOUNTS.from(), ALL_ACCOUNTS.to());

@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import io.billingbatch.batch.PeriodJobParameters;
 import io.billingbatch.ledger.LedgerAmountBound;
+import io.billingbatch.ledger.RateCard;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.partition.AccountRange;
 import io.billingbatch.partition.PartitionedSteps;
@@ -154,7 +155,7 @@ public class ReconciliationJobConfiguration {
 
     @Bean
     @StepScope
-    JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, LedgerAmountBound bound,
+    JdbcCursorItemReader<AccountBalance> accountBalanceReader(DataSource dataSource, JdbcTemplate jdbc, LedgerAmountBound bound,
             ReconciliationSeals seals, @Value("#{jobParameters['period']}") String period,
             @Value("#{jobParameters['zone']}") String zone,
             @Value("#{stepExecution.jobExecution.jobInstanceId}") Long jobInstanceId, MonthSegments monthSegments,
@@ -164,15 +165,17 @@ public class ReconciliationJobConfiguration {
         AccountRange range = AccountRange.of(stepExecution);
         boolean fromDays = monthSegments.reusesDays(jobInstanceId);
         ReconciliationSeals.Start start = fromDays ? null : seals.startOfLogged(reportPeriod);
+        RateInForce rates = fromDays ? null : RateInForce.of(RateCard.read(jdbc));
         return new JdbcCursorItemReaderBuilder<AccountBalance>()
                 .name("accountBalanceReader")
                 .dataSource(dataSource)
-                .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : ReconciliationSql.ACCOUNT_BALANCES)
-                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the chain's sort)
+                .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : rates.into(ReconciliationSql.ACCOUNT_BALANCES))
+                .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the period's sort)
                 .preparedStatementSetter(new LocalWorkMem(workMem, !fromDays, fromDays
                         ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId, range.from(), range.to() }
-                        : new Object[] { start.jobInstanceId(), start.sealedToArgument(), Timestamp.from(reportPeriod.start()),
-                                Timestamp.from(reportPeriod.end()), bound.maxMicros(), range.from(), range.to() }))
+                        : rates.arguments(new Object[] { start.jobInstanceId(), start.sealedToArgument(),
+                                Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros(),
+                                range.from(), range.to() })))
                 .rowMapper((rs, rowNum) -> {
                     UUID account = rs.getObject("account_id", UUID.class);
                     String what = "reconciliation " + reportPeriod.key() + " (" + reportPeriod.zone().getId() + "), account "

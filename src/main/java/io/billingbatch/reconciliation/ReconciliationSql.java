@@ -41,12 +41,6 @@ public final class ReconciliationSql {
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
                                    CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe,
                                    CAST(? AS bigint) AS max_amount, CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
-            card AS NOT MATERIALIZED ( -- the rate card with each rate's end, in (reference_type, effective_from) order
-                SELECT reference_type, effective_from, credit_per_unit,
-                       coalesce(lead(effective_from) OVER (PARTITION BY reference_type ORDER BY effective_from),
-                                'infinity'::timestamptz) AS effective_to
-                FROM billing_rates
-            ),
             read AS ( -- each row read, with what the sums and checks need of it, computed in the workers
                 SELECT b.account_id, b.posting_seq, b.amount_credit AS amount, b.balance_credit_snapshot AS snapshot,
                        CASE WHEN b.tm_posted >= bounds.ps THEN ledger_row_digest(b) END AS digest,
@@ -61,19 +55,10 @@ public final class ReconciliationSql {
                            AND ((b.tm_delete IS NULL AND b.reference_type = 'call' AND b.usage_duration = 0 AND b.amount_credit <> 0)
                                 OR ({posted_usage}
                                     AND {charge_reference}
-                                    AND (r.credit_per_unit IS NULL
-                                         OR b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
-                                         OR b.amount_credit IS DISTINCT FROM -(r.credit_per_unit * b.billable_units)))) AS flagged
+                                    AND (b.billable_units IS DISTINCT FROM CASE b.reference_type WHEN 'call' THEN b.usage_duration ELSE 1 END
+                                         -- no rate in force: NULL, distinct from any amount
+                                         OR b.amount_credit IS DISTINCT FROM -({rate_in_force} * b.billable_units)))) AS flagged
                 FROM billing_billings b CROSS JOIN bounds
-                -- the card as arrays, each evaluated once (an init plan): joined as a table, the card's window
-                -- would keep the period's read out of the parallel workers
-                LEFT JOIN unnest((SELECT array_agg(reference_type ORDER BY reference_type, effective_from) FROM card),
-                                 (SELECT array_agg(effective_from ORDER BY reference_type, effective_from) FROM card),
-                                 (SELECT array_agg(effective_to ORDER BY reference_type, effective_from) FROM card),
-                                 (SELECT array_agg(credit_per_unit ORDER BY reference_type, effective_from) FROM card))
-                          AS r (reference_type, effective_from, effective_to, credit_per_unit)
-                       ON r.reference_type = b.reference_type
-                      AND b.tm_billing_start >= r.effective_from AND b.tm_billing_start < r.effective_to
                 WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe AND {in_range_b}
             ),
             chained AS ( -- in posting_seq order per account: a candidate is a row the ledger step must judge
