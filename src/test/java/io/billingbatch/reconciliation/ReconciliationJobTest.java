@@ -307,6 +307,31 @@ class ReconciliationJobTest {
     }
 
     @Test
+    void eachCallIsRatedAtTheRateInForceAtItsStartAcrossARateChangeInsideThePeriod() throws Exception {
+        // given: the call rate changes on 15 October; calls on either side rated at their own rate, and one
+        // call after the change still rated at the old rate
+        long before = ledger.rate("call");
+        long after = before + 5_000;
+        Instant change = Instant.parse("2026-10-15T00:00:00Z");
+        jdbc.update("INSERT INTO billing_rates (reference_type, unit, credit_per_unit, effective_from) VALUES ('call', 'second', ?, ?)",
+                after, java.sql.Timestamp.from(change));
+        try {
+            UUID account = ledger.account("Rate change");
+            ledger.topUp(account, 100_000_000, SEPTEMBER);
+            ledger.post(account, "usage", "call", 10, 10, before, -10 * before, change.minusSeconds(60));
+            ledger.post(account, "usage", "call", 10, 10, after, -10 * after, change.plusSeconds(60));
+            UUID stale = ledger.post(account, "usage", "call", 10, 10, before, -10 * before, change.plusSeconds(120));
+
+            run(OCTOBER);
+
+            assertThat(findings()).containsExactly("rating_mismatch " + account + " " + stale);
+        }
+        finally {
+            jdbc.update("DELETE FROM billing_rates WHERE effective_from = ?", java.sql.Timestamp.from(change));
+        }
+    }
+
+    @Test
     void aRowPostedWithoutAPostingSeqIsInNoChainButItsRowChecksStillHold() throws Exception {
         // given: a faulty writer posted two rows without a posting_seq: one without an amount, one mis-rated
         UUID account = ledger.account("Unsequenced");
