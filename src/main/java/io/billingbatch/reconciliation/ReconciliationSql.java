@@ -25,9 +25,15 @@ public final class ReconciliationSql {
     }
 
     /**
-     * One scan of the ledger rows from the seal the run starts from (its period's end; the
-     * beginning of the ledger when there is none) up to the period's end gives, per account, the
-     * posting marks, the period's sums and the count and digest the run's seal will hold; the
+     * The period's one read. The ledger rows from the seal the run starts from (its period's end; the
+     * beginning of the ledger when there is none) up to the period's end are sorted once by account
+     * and posting_seq (in the parallel workers, with what each row contributes computed there: its
+     * class of amount, its digest, whether a row check may hold for it); on that stream each account's
+     * chain is checked against the row before it, and the account's posting marks, the period's sums,
+     * and the count and digest its seal will hold are summed. What the ledger step must judge is kept
+     * as the account's candidates: the rows whose snapshot is not the previous row's + their amount
+     * (the first row read always is), whose amount is NULL or beyond the bound, or for which a row
+     * check may hold (charged failed call, rating by the rate in force, {@link RateInForce}). The
      * snapshots are then looked up by their unique posting_seq, or taken from the seal when its
      * posting is the latest. Charges use the cost report's rules (posted usage, not deleted) so both
      * reports tie out. A row whose amount is NULL or beyond the sanity bound is in no sum (the
@@ -35,7 +41,8 @@ public final class ReconciliationSql {
      * the sums are numeric and checked against a long when read. An account of the seal is in
      * scope while it has postings or a billing_accounts row, as it would be read from the beginning.
      * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
-     * period end, bound (micro-USD), the partition's first account and its end (NULL: open).
+     * period end, bound (micro-USD), the partition's first account and its end (NULL: open), then the
+     * rate card's ({@link RateInForce#arguments}).
      */
     public static final String ACCOUNT_BALANCES = PostedCharges.expand("""
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS seal, CAST(? AS timestamptz) AS sealed_to,
@@ -141,8 +148,11 @@ public final class ReconciliationSql {
             .replace("{in_range_id}", inRange("id"));
 
     /**
-     * The row-level findings of a period. A chain break compares each row with the row posted
-     * before it for the same account (in posting_seq order), reading the rows from the run's seal
+     * The row-level findings of a period, judged on the rows the account step's read left as
+     * candidates ({@code reconciliation_read_accounts} under the run and the start of the range it
+     * reported), each with the two rows read before it, found by the (account_id, posting_seq) index:
+     * the period is not read a second time. A chain break compares each row with the row posted
+     * before it for the same account (in posting_seq order), among the rows read from the run's seal
      * (its instant) up to the period's end: the first row after the seal is compared with the
      * seal's closing snapshot. Only the first row of a break is reported: a row that agrees with
      * the row two back (the previous row's snapshot alone was off, so this one carries the true
@@ -154,9 +164,11 @@ public final class ReconciliationSql {
      * looks (a row that got stuck late on the last day of a period is older than the threshold only
      * by the next period's run). A row whose amount is NULL or beyond the sanity bound is an
      * {@code invalid_amount} finding and nothing else (no chain break, no rating mismatch of its
-     * own). Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period
-     * start, period end, the instant before which a progressing row counts as stuck, the bound
-     * (micro-USD), the partition's first account and its end (NULL: open).
+     * own). The row checks look at the candidates, at every row of an account that does not exist or
+     * is deleted, and at rows posted without a posting_seq. Parameters: the run's job instance, the
+     * seal's job instance (-1: none), its instant (-infinity: none), period start, period end, the
+     * instant before which a progressing row counts as stuck, the bound (micro-USD), the partition's
+     * first account and its end (NULL: open).
      */
     public static final String LEDGER_FINDINGS = PostedCharges.expand("""
             WITH bounds AS NOT MATERIALIZED (SELECT CAST(? AS bigint) AS run, CAST(? AS bigint) AS seal,
