@@ -68,15 +68,13 @@ public final class ReconciliationSql {
                 FROM billing_billings b CROSS JOIN bounds
                 WHERE b.tm_posted >= bounds.sealed_to AND b.tm_posted < bounds.pe AND {in_range_b}
             ),
-            chained AS ( -- in posting_seq order per account: a candidate is a row the ledger step must judge
-                SELECT r.account_id, r.posting_seq, r.amount, r.digest, r.class,
-                       r.posting_seq IS NOT NULL
-                           AND (r.flagged OR r.class = 0
-                                OR (r.class > 0 AND (r.snapshot = lag(r.snapshot) OVER w + r.amount) IS NOT TRUE))
-                           AS candidate
+            chained AS ( -- in posting_seq order per account: does each row carry on the snapshot of the row before it
+                SELECT r.account_id, r.posting_seq, r.amount, r.digest, r.class, r.flagged,
+                       r.snapshot = lag(r.snapshot) OVER w + r.amount AS chained -- NULL for the first row read
                 FROM read r
                 -- posting_seq is unique: the other keys never decide the order, they make the workers compute
-                -- them before the sort instead of the leader after it
+                -- them before the sort instead of the leader after it (so only raw columns may appear beside
+                -- the window function: any other use of them would carry their columns through the sort)
                 WINDOW w AS (PARTITION BY r.account_id ORDER BY r.posting_seq, r.digest, r.class, r.flagged)
             ),
             marks AS (
@@ -91,7 +89,8 @@ public final class ReconciliationSql {
                        coalesce(-sum(c.amount) FILTER (WHERE c.class = 3), 0) AS charges_call,
                        coalesce(-sum(c.amount) FILTER (WHERE c.class = 4), 0) AS charges_sms,
                        coalesce(-sum(c.amount) FILTER (WHERE c.class = 5), 0) AS charges_number,
-                       coalesce(array_agg(c.posting_seq) FILTER (WHERE c.candidate), '{}') AS candidates
+                       coalesce(array_agg(c.posting_seq) FILTER (WHERE c.posting_seq IS NOT NULL
+                           AND (c.flagged OR c.class = 0 OR (c.class > 0 AND c.chained IS NOT TRUE))), '{}') AS candidates
                 FROM chained c
                 GROUP BY c.account_id
             ),
