@@ -1,6 +1,8 @@
 package io.billingbatch.reconciliation;
 
+import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -70,8 +72,8 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
                 return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_ACCOUNTS,
                         new StringReader(rows.toString()));
             }
-            catch (java.io.IOException ex) {
-                throw new java.io.UncheckedIOException(ex);
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
             }
         });
         FindingItemWriter.insert(jdbc, jobInstanceId, findings);
