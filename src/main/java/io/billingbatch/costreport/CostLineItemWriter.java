@@ -7,6 +7,7 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
+import io.billingbatch.database.CopyText;
 import org.postgresql.PGConnection;
 
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -55,32 +56,11 @@ class CostLineItemWriter implements ItemWriter<CostLine> {
             delete.setString(5, last.type());
             delete.executeUpdate();
         }
-        StringBuilder rows = new StringBuilder(chunk.size() * 160);
+        CopyText rows = new CopyText(chunk.size() * 160);
         for (CostLine line : chunk) {
-            rows.append(jobInstanceId).append('\t').append(line.accountId()).append('\t');
-            appendText(rows, line.type()).append('\t');
-            rows.append(line.customerId() == null ? "\\N" : line.customerId().toString()).append('\t');
-            appendText(rows, line.accountName()).append('\t');
-            rows.append(line.records()).append('\t').append(line.billableUnits()).append('\t').append(line.cost()).append('\n');
+            rows.value(jobInstanceId).value(line.accountId()).value(line.type()).value(line.customerId())
+                    .value(line.accountName()).value(line.records()).value(line.billableUnits()).value(line.cost()).endRow();
         }
         connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_LINES, new StringReader(rows.toString()));
-    }
-
-    /** COPY text format: NULL is \N; backslash, tab, newline and carriage return are escaped. */
-    private static StringBuilder appendText(StringBuilder rows, String value) {
-        if (value == null) {
-            return rows.append("\\N");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> rows.append("\\\\");
-                case '\t' -> rows.append("\\t");
-                case '\n' -> rows.append("\\n");
-                case '\r' -> rows.append("\\r");
-                default -> rows.append(c);
-            }
-        }
-        return rows;
     }
 }

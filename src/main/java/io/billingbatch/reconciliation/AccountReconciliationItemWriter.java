@@ -1,66 +1,97 @@
 package io.billingbatch.reconciliation;
 
-import java.sql.Timestamp;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+
+import io.billingbatch.database.CopyText;
+import org.postgresql.PGConnection;
 
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Stores accounts and their account-level findings under the run; writing a chunk again replaces it. */
+/**
+ * Stores accounts and their account-level findings under the run; writing a chunk again replaces it.
+ * The chunk's accounts are deleted, then stored with one {@code COPY} on the chunk's transaction
+ * (20,000 accounts: one statement per chunk instead of one upsert per account), and so are the notes
+ * their read leaves the ledger step ({@link ReadAccounts}).
+ */
 class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliation> {
 
-    private static final String UPSERT_ACCOUNT = """
-            INSERT INTO reconciliation_accounts (job_instance_id, account_id, customer_id, account_name, account_exists,
+    private static final String DELETE_ACCOUNTS = """
+            DELETE FROM reconciliation_accounts WHERE job_instance_id = ? AND account_id = ANY (?)
+            """;
+
+    private static final String COPY_ACCOUNTS = """
+            COPY reconciliation_accounts (job_instance_id, account_id, customer_id, account_name, account_exists,
                 opening, credits, charges_call, charges_sms, charges_number, other_debits, closing, stored_balance,
                 ledger_rows, finding_kinds, last_posting_seq, last_snapshot, last_expected, row_digest, first_seq,
-                closing_seq, closing_snapshot)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (job_instance_id, account_id) DO UPDATE SET
-                customer_id = EXCLUDED.customer_id, account_name = EXCLUDED.account_name,
-                account_exists = EXCLUDED.account_exists, opening = EXCLUDED.opening, credits = EXCLUDED.credits,
-                charges_call = EXCLUDED.charges_call, charges_sms = EXCLUDED.charges_sms,
-                charges_number = EXCLUDED.charges_number, other_debits = EXCLUDED.other_debits,
-                closing = EXCLUDED.closing, stored_balance = EXCLUDED.stored_balance,
-                ledger_rows = EXCLUDED.ledger_rows, finding_kinds = EXCLUDED.finding_kinds,
-                last_posting_seq = EXCLUDED.last_posting_seq, last_snapshot = EXCLUDED.last_snapshot,
-                last_expected = EXCLUDED.last_expected, row_digest = EXCLUDED.row_digest,
-                first_seq = EXCLUDED.first_seq, closing_seq = EXCLUDED.closing_seq,
-                closing_snapshot = EXCLUDED.closing_snapshot
+                closing_seq, closing_snapshot) FROM STDIN
             """;
 
     private final JdbcTemplate jdbc;
 
     private final long jobInstanceId;
 
-    private final Timestamp readStart;
+    private final java.sql.Timestamp readStart;
 
     AccountReconciliationItemWriter(JdbcTemplate jdbc, long jobInstanceId, Instant readStart) {
         this.jdbc = jdbc;
         this.jobInstanceId = jobInstanceId;
-        this.readStart = Timestamp.from(readStart);
+        this.readStart = java.sql.Timestamp.from(readStart);
     }
 
     @Override
     public void write(Chunk<? extends AccountReconciliation> chunk) {
-        List<Object[]> accounts = new ArrayList<>(chunk.size());
-        List<Object[]> reads = new ArrayList<>();
+        if (chunk.isEmpty()) {
+            return;
+        }
+        UUID[] accountIds = new UUID[chunk.size()];
+        CopyText rows = new CopyText(chunk.size() * 320);
+        CopyText reads = new CopyText(chunk.size() * 80);
         List<Finding> findings = new ArrayList<>();
+        int i = 0;
         for (AccountReconciliation item : chunk) {
             AccountBalance b = item.balance();
-            accounts.add(new Object[] { jobInstanceId, b.accountId(), b.customerId(), b.accountName(), b.accountExists(),
-                    b.opening(), b.credits(), b.chargesCall(), b.chargesSms(), b.chargesNumber(), b.otherDebits(),
-                    b.closing(), b.storedBalance(), b.ledgerRows(), item.findingKinds(), b.lastPostingSeq(), b.lastSnapshot(),
-                    b.lastExpected(), b.rowDigest(), b.firstSeq(), b.closingSeq(), b.closingSnapshot() });
+            accountIds[i++] = b.accountId();
+            rows.value(jobInstanceId).value(b.accountId()).value(b.customerId()).value(b.accountName())
+                    .value(b.accountExists()).value(b.opening()).value(b.credits()).value(b.chargesCall())
+                    .value(b.chargesSms()).value(b.chargesNumber()).value(b.otherDebits()).value(b.closing())
+                    .value(b.storedBalance()).value(b.ledgerRows()).value(item.findingKinds()).value(b.lastPostingSeq())
+                    .value(b.lastSnapshot()).value(b.lastExpected()).value(b.rowDigest()).value(b.firstSeq())
+                    .value(b.closingSeq()).value(b.closingSnapshot()).endRow();
             findings.addAll(item.findings());
             if (b.read() != null) {
-                reads.add(ReadAccounts.row(jobInstanceId, readStart, b.accountId(), b.read()));
+                ReadAccounts.row(reads, jobInstanceId, readStart, b.accountId(), b.read());
             }
         }
-        jdbc.batchUpdate(UPSERT_ACCOUNT, accounts);
-        jdbc.batchUpdate(ReadAccounts.UPSERT, reads);
+        jdbc.execute((ConnectionCallback<Long>) connection -> { // the chunk transaction's connection
+            var accounts = connection.createArrayOf("uuid", accountIds);
+            try (var delete = connection.prepareStatement(DELETE_ACCOUNTS);
+                    var deleteReads = connection.prepareStatement(ReadAccounts.DELETE)) {
+                delete.setLong(1, jobInstanceId);
+                delete.setArray(2, accounts);
+                delete.executeUpdate();
+                deleteReads.setLong(1, jobInstanceId);
+                deleteReads.setObject(2, readStart);
+                deleteReads.setArray(3, accounts);
+                deleteReads.executeUpdate();
+            }
+            try {
+                var copy = connection.unwrap(PGConnection.class).getCopyAPI();
+                copy.copyIn(ReadAccounts.COPY, new StringReader(reads.toString()));
+                return copy.copyIn(COPY_ACCOUNTS, new StringReader(rows.toString()));
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        });
         FindingItemWriter.insert(jdbc, jobInstanceId, findings);
     }
 }

@@ -14,6 +14,7 @@ import io.billingbatch.batch.PublishedRuns;
 import io.billingbatch.ledger.ReportPeriod;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Repository;
 
 /** Reconciliation results: per-run accounts and findings, and per period and zone the published run. */
@@ -100,10 +101,11 @@ public class JdbcReconciliationRepository {
 
     Summary summary(Source source) {
         Object[] key = source.arguments();
-        long checked = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE job_instance_id = "
-                + source.instance(), Long.class, key);
-        long clean = jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts WHERE finding_kinds = '' AND job_instance_id = "
-                + source.instance(), Long.class, key);
+        long[] accounts = jdbc.queryForObject("SELECT count(*), count(*) FILTER (WHERE finding_kinds = '')"
+                + " FROM reconciliation_accounts WHERE job_instance_id = " + source.instance(),
+                (rs, n) -> new long[] { rs.getLong(1), rs.getLong(2) }, key);
+        long checked = accounts[0];
+        long clean = accounts[1];
         Map<String, KindCount> found = new TreeMap<>();
         jdbc.query("""
                 SELECT kind, count(*) AS findings, coalesce(sum(abs(CAST(difference AS numeric))), 0) AS absolute_difference
@@ -119,19 +121,36 @@ public class JdbcReconciliationRepository {
         return new Summary(checked, clean, List.copyOf(kinds));
     }
 
-    /** Streams the source's accounts by account id; call inside a transaction so the driver streams. */
-    void forEachAccount(Source source, Consumer<Map<String, Object>> consumer) {
-        stream("SELECT * FROM reconciliation_accounts WHERE job_instance_id = " + source.instance()
-                + " ORDER BY account_id", source, consumer);
+    /**
+     * Streams the source's accounts by account id, each as the values of {@link #ACCOUNT_COLUMNS} in that
+     * order (only what the files show: a row per account of every run); call inside a transaction so the
+     * driver streams.
+     */
+    void forEachAccount(Source source, Consumer<Object[]> consumer) {
+        stream("SELECT " + String.join(", ", ACCOUNT_COLUMNS) + " FROM reconciliation_accounts WHERE job_instance_id = "
+                + source.instance() + " ORDER BY account_id", source, (ResultSet rs) -> {
+                    Object[] values = new Object[ACCOUNT_COLUMNS.size()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = rs.getObject(i + 1);
+                    }
+                    consumer.accept(values);
+                });
     }
+
+    /** The columns {@link #forEachAccount} gives, in order. */
+    static final List<String> ACCOUNT_COLUMNS = List.of("account_id", "customer_id", "account_name", "opening", "credits",
+            "charges_call", "charges_sms", "charges_number", "other_debits", "closing", "stored_balance", "ledger_rows",
+            "finding_kinds");
 
     /** Streams the source's findings by account, kind and row; call inside a transaction so the driver streams. */
     void forEachFinding(Source source, Consumer<Map<String, Object>> consumer) {
         stream("SELECT * FROM reconciliation_findings WHERE job_instance_id = " + source.instance()
-                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", source, consumer);
+                + " ORDER BY account_id, kind, ledger_id NULLS FIRST, finding_key", source, (ResultSet rs) -> {
+                    consumer.accept(row(rs));
+                });
     }
 
-    private void stream(String sql, Source source, Consumer<Map<String, Object>> consumer) {
+    private void stream(String sql, Source source, RowCallbackHandler handler) {
         jdbc.query(connection -> {
             var statement = connection.prepareStatement(sql);
             statement.setFetchSize(2_000);
@@ -140,9 +159,7 @@ public class JdbcReconciliationRepository {
                 statement.setObject(i + 1, arguments[i]);
             }
             return statement;
-        }, (ResultSet rs) -> {
-            consumer.accept(row(rs));
-        });
+        }, handler);
     }
 
     private static Map<String, Object> row(ResultSet rs) throws SQLException {

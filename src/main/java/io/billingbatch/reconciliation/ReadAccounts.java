@@ -5,27 +5,30 @@ import java.util.Arrays;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import io.billingbatch.database.CopyText;
+
 /**
  * The account step's note to the ledger step, per account it read rows of
  * ({@code reconciliation_read_accounts}): the first posting read and the postings whose chain or row
- * checks the ledger step must judge. Writing an account again replaces its note, so a chunk written
- * again after a restart leaves what one write leaves.
+ * checks the ledger step must judge. A chunk written again (after a restart) deletes its accounts'
+ * notes first, so it leaves what one write leaves.
  */
 final class ReadAccounts {
 
-    static final String UPSERT = """
-            INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates)
-            VALUES (?, ?, ?, ?, CAST(? AS bigint[]))
-            ON CONFLICT (job_instance_id, read_start, account_id) DO UPDATE SET
-                first_seq = EXCLUDED.first_seq, candidates = EXCLUDED.candidates
+    static final String DELETE = """
+            DELETE FROM reconciliation_read_accounts WHERE job_instance_id = ? AND read_start = ? AND account_id = ANY (?)
+            """;
+
+    static final String COPY = """
+            COPY reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates) FROM STDIN
             """;
 
     private ReadAccounts() {
     }
 
-    /** The arguments of {@link #UPSERT} for one account (the candidates as an array literal). */
-    static Object[] row(long jobInstanceId, Timestamp readStart, UUID accountId, AccountBalance.ReadRows read) {
+    /** Appends one account's row for {@link #COPY} (the candidates as an array literal). */
+    static void row(CopyText rows, long jobInstanceId, Timestamp readStart, UUID accountId, AccountBalance.ReadRows read) {
         String candidates = Arrays.stream(read.candidates()).mapToObj(Long::toString).collect(Collectors.joining(",", "{", "}"));
-        return new Object[] { jobInstanceId, readStart, accountId, read.firstSeq(), candidates };
+        rows.value(jobInstanceId).value(readStart.toInstant()).value(accountId).value(read.firstSeq()).value(candidates).endRow();
     }
 }

@@ -127,12 +127,9 @@ public class ReconciliationFiles {
                 summarySheet.total(row(asOf, "total", summary.findings(), total));
                 var accounts = xlsx.sheet(table(ACCOUNTS, asOf));
                 transaction.executeWithoutResult(status -> reconciliations.forEachAccount(source, account -> {
-                    String kinds = (String) account.get("finding_kinds");
-                    accounts.row(row(asOf, account.get("account_id"), account.get("customer_id"), account.get("account_name"),
-                            account.get("opening"), account.get("credits"), account.get("charges_call"),
-                            account.get("charges_sms"), account.get("charges_number"), account.get("other_debits"),
-                            account.get("closing"), account.get("stored_balance"), account.get("ledger_rows"),
-                            kinds.isEmpty() ? "OK" : kinds));
+                    int kinds = account.length - 1; // the account's finding kinds, shown as its status
+                    account[kinds] = ((String) account[kinds]).isEmpty() ? "OK" : account[kinds];
+                    accounts.row(row(asOf, account));
                 }));
                 var findings = xlsx.sheet(table(FINDINGS, asOf));
                 transaction.executeWithoutResult(status -> reconciliations.forEachFinding(source,

