@@ -29,6 +29,8 @@ class AccountReconciliationItemWriterTest {
 
     static final UUID C = UUID.fromString("00000000-0000-0000-0000-00000000000c");
 
+    static final java.time.Instant READ_START = java.time.Instant.parse("2026-10-01T00:00:00Z");
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -40,14 +42,14 @@ class AccountReconciliationItemWriterTest {
     @BeforeEach
     void givenNoResults() {
         Tables.reset(jdbc);
-        writer = new AccountReconciliationItemWriter(jdbc, RUN);
+        writer = new AccountReconciliationItemWriter(jdbc, RUN, READ_START);
     }
 
     @Test
     void storesEveryValueAsGivenTextAndNullsIncluded() {
         String name = "tab\there, new\nline, cr\r, back\\slash \\N, quote \" ' {a,b} ünï";
         AccountBalance balance = new AccountBalance(A, null, name, false, -5, 7, 100, 20, 30, 40, null, null, 0, null, 0,
-                null, new BigDecimal("123456789012345678901234567890"), null, null);
+                null, new BigDecimal("123456789012345678901234567890"), null, null, null);
 
         write(List.of(new AccountReconciliation(balance, List.of())));
 
@@ -86,11 +88,17 @@ class AccountReconciliationItemWriterTest {
                 .containsExactly(A + " 11 " + customer + " 11", B + " 20 " + customer + " 20", C + " 31 " + customer + " 31");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_findings WHERE job_instance_id = ?", Long.class,
                 RUN)).isEqualTo(3);
+        // and so are the notes their read leaves the ledger step
+        assertThat(jdbc.queryForList("SELECT account_id || ' ' || first_seq || ' ' || candidates::text"
+                + " FROM reconciliation_read_accounts WHERE job_instance_id = ? AND read_start = ? ORDER BY account_id",
+                String.class, RUN, java.sql.Timestamp.from(READ_START)))
+                .containsExactly(A + " 11 {11,111}", B + " 20 {20,120}", C + " 31 {31,131}");
     }
 
     private static AccountReconciliation account(UUID id, UUID customer, long credits) {
         AccountBalance balance = new AccountBalance(id, customer, "Account " + id, true, 0, credits, credits, 0, 0, 0,
-                credits, credits, 1, credits, credits, credits, BigDecimal.valueOf(credits), credits, credits);
+                credits, credits, 1, credits, credits, credits, BigDecimal.valueOf(credits), credits, credits,
+                new AccountBalance.ReadRows(credits, new long[] { credits, credits + 100 }));
         return new AccountReconciliation(balance, List.of(new Finding(Finding.NEGATIVE_BALANCE, id, null, 0L, credits,
                 "closing balance below zero")));
     }
