@@ -141,11 +141,14 @@ final class MonthFromDaysSql {
                   WHERE m.job_instance_id = ? AND m.last_posting_seq IS NOT NULL
                     AND NOT EXISTS (SELECT 1 FROM billing_accounts live WHERE live.id = m.account_id AND live.tm_delete IS NULL)
                  ) candidate
-            JOIN billing_billings b ON b.account_id = candidate.account_id
-            LEFT JOIN billing_accounts a ON a.id = b.account_id
             CROSS JOIN (SELECT CAST(? AS timestamptz) AS ps, CAST(? AS timestamptz) AS pe) bounds
-            WHERE b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
-              AND (a.id IS NULL OR a.tm_delete < b.tm_posted)
+            CROSS JOIN LATERAL ( -- by billing_billings_account_posted_idx, only the candidates' rows (OFFSET 0: never
+                                 -- flattened into a join the planner made a read of the whole month, 3M rows: 1 s)
+                SELECT b.id, b.account_id, b.amount_credit, b.tm_posted FROM billing_billings b
+                WHERE b.account_id = candidate.account_id AND b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe OFFSET 0
+            ) b
+            LEFT JOIN billing_accounts a ON a.id = b.account_id
+            WHERE a.id IS NULL OR a.tm_delete < b.tm_posted
             ) f CROSS JOIN (SELECT CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi) bounds
             WHERE {in_range}
             ORDER BY 2, 1, 3

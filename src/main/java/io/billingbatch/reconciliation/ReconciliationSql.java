@@ -238,7 +238,11 @@ public final class ReconciliationSql {
                 UNION
                 SELECT b.id
                 FROM read r CROSS JOIN bounds LEFT JOIN billing_accounts a ON a.id = r.account_id
-                JOIN billing_billings b ON b.account_id = r.account_id AND b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe
+                CROSS JOIN LATERAL ( -- by billing_billings_account_posted_idx, only these accounts' rows (OFFSET 0: never
+                                     -- flattened into a join the planner could make a read of the whole period)
+                    SELECT b.id FROM billing_billings b
+                    WHERE b.account_id = r.account_id AND b.tm_posted >= bounds.ps AND b.tm_posted < bounds.pe OFFSET 0
+                ) b
                 WHERE a.id IS NULL OR a.tm_delete IS NOT NULL
                 UNION
                 SELECT b.id FROM billing_billings b, bounds -- billing_billings_unsequenced_idx
