@@ -8,8 +8,11 @@ db=${DB:?a database on the server, e.g. DB=r10m}
 for jar in "$@"; do
   psql -X -q -h 127.0.0.1 -U postgres "$db" -c "DELETE FROM published_runs WHERE job_name = 'reconciliation' AND period ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'" 2>/dev/null || true
   echo "== $jar $(date +%T) $(uptime | sed 's/.*load/load/')"
+  generate=--skip-generate
+  if [[ -n "${GENERATE:-}" ]]; then
+    generate=""
+  fi
   SPRING_DATASOURCE_URL=jdbc:postgresql://127.0.0.1:5432/$db SPRING_DATASOURCE_USERNAME=postgres BILLING_QUICK_START=false \
-    java -Xmx512m -jar "$jar" benchmark ${GENERATE:+} $([ -z "${GENERATE:-}" ] && echo --skip-generate) --rows=10000000 \
-    --accounts=20000 --jobs=reconciliation --day=2020-01-15 --billing.reports.root="$(mktemp -d)" 2>&1 \
-    | grep -v INFO | grep -E "floor|job|steps|ratio|day"
+    java -Xmx512m -jar "$jar" benchmark $generate --rows=10000000 --accounts=20000 --jobs=reconciliation \
+    --day=2020-01-15 --billing.reports.root="$(mktemp -d)" 2>&1 | grep -v INFO | grep -E "floor|job|steps|ratio|day"
 done
