@@ -39,12 +39,12 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
 
     private final long jobInstanceId;
 
-    private final java.sql.Timestamp readStart;
+    private final Instant readStart;
 
     AccountReconciliationItemWriter(JdbcTemplate jdbc, long jobInstanceId, Instant readStart) {
         this.jdbc = jdbc;
         this.jobInstanceId = jobInstanceId;
-        this.readStart = java.sql.Timestamp.from(readStart);
+        this.readStart = readStart;
     }
 
     @Override
@@ -79,7 +79,7 @@ class AccountReconciliationItemWriter implements ItemWriter<AccountReconciliatio
                 delete.setArray(2, accounts);
                 delete.executeUpdate();
                 deleteReads.setLong(1, jobInstanceId);
-                deleteReads.setObject(2, readStart);
+                deleteReads.setTimestamp(2, java.sql.Timestamp.from(readStart));
                 deleteReads.setArray(3, accounts);
                 deleteReads.executeUpdate();
             }

@@ -1,6 +1,6 @@
 package io.billingbatch.reconciliation;
 
-import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -27,8 +27,8 @@ final class ReadAccounts {
     }
 
     /** Appends one account's row for {@link #COPY} (the candidates as an array literal). */
-    static void row(CopyText rows, long jobInstanceId, Timestamp readStart, UUID accountId, AccountBalance.ReadRows read) {
+    static void row(CopyText rows, long jobInstanceId, Instant readStart, UUID accountId, AccountBalance.ReadRows read) {
         String candidates = Arrays.stream(read.candidates()).mapToObj(Long::toString).collect(Collectors.joining(",", "{", "}"));
-        rows.value(jobInstanceId).value(readStart.toInstant()).value(accountId).value(read.firstSeq()).value(candidates).endRow();
+        rows.value(jobInstanceId).value(readStart).value(accountId).value(read.firstSeq()).value(candidates).endRow();
     }
 }
