@@ -15,8 +15,10 @@ import io.billingbatch.database.CopyText;
  */
 final class ReadAccounts {
 
+    /** A chunk's accounts, as the range from its first to its last (see {@link AccountReconciliationItemWriter}). */
     static final String DELETE = """
-            DELETE FROM reconciliation_read_accounts WHERE job_instance_id = ? AND read_start = ? AND account_id = ANY (?)
+            DELETE FROM reconciliation_read_accounts
+            WHERE job_instance_id = ? AND read_start = ? AND account_id BETWEEN ? AND ?
             """;
 
     static final String COPY = """

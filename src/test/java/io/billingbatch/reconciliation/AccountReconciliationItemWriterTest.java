@@ -78,21 +78,81 @@ class AccountReconciliationItemWriterTest {
     @Test
     void aChunkWrittenAgainReplacesItsAccountsAndLeavesOtherChunksAlone() {
         UUID customer = UUID.randomUUID();
-        write(List.of(account(A, customer, 10), account(C, customer, 30)));
-        write(List.of(account(B, customer, 20)));
+        write(List.of(account(A, customer, 10), account(B, customer, 20)));
+        write(List.of(account(C, customer, 30)));
 
-        write(List.of(account(A, customer, 11), account(C, customer, 31))); // a restart writes the first chunk again
+        write(List.of(account(A, customer, 11), account(B, customer, 21))); // a restart writes the first chunk again
 
         assertThat(jdbc.queryForList("SELECT account_id || ' ' || credits || ' ' || customer_id || ' ' || closing_seq"
                 + " FROM reconciliation_accounts WHERE job_instance_id = ? ORDER BY account_id", String.class, RUN))
-                .containsExactly(A + " 11 " + customer + " 11", B + " 20 " + customer + " 20", C + " 31 " + customer + " 31");
+                .containsExactly(A + " 11 " + customer + " 11", B + " 21 " + customer + " 21", C + " 30 " + customer + " 30");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_findings WHERE job_instance_id = ?", Long.class,
                 RUN)).isEqualTo(3);
         // and so are the notes their read leaves the ledger step
         assertThat(jdbc.queryForList("SELECT account_id || ' ' || first_seq || ' ' || candidates::text"
                 + " FROM reconciliation_read_accounts WHERE job_instance_id = ? AND read_start = ? ORDER BY account_id",
                 String.class, RUN, java.sql.Timestamp.from(READ_START)))
-                .containsExactly(A + " 11 {11,111}", B + " 20 {20,120}", C + " 31 {31,131}");
+                .containsExactly(A + " 11 {11,111}", B + " 21 {21,121}", C + " 30 {30,130}");
+    }
+
+    @Test
+    void aChunkDeletesItsAccountsByAnIndexRangeWhateverTheTablesStatisticsSay() {
+        // the work tables are emptied at every publish, so plans are made for near-empty tables; the delete
+        // of a chunk's accounts by "= ANY (array)" became a filter comparing each row of the run with the
+        // whole array (the step's deletes grew with the square of its accounts)
+        jdbc.execute("ANALYZE reconciliation_read_accounts, reconciliation_accounts"); // seen empty, as after a publish
+        jdbc.update("""
+                INSERT INTO reconciliation_read_accounts (job_instance_id, read_start, account_id, first_seq, candidates)
+                SELECT ?, ?, gen_random_uuid(), 1, '{1}' FROM generate_series(1, 18000)
+                """, RUN, java.sql.Timestamp.from(READ_START)); // then a run's first chunks written
+        jdbc.update("""
+                INSERT INTO reconciliation_accounts (job_instance_id, account_id, account_exists, opening, credits,
+                    charges_call, charges_sms, charges_number, other_debits, closing, ledger_rows, finding_kinds)
+                SELECT ?, gen_random_uuid(), true, 0, 0, 0, 0, 0, 0, 0, 0, '' FROM generate_series(1, 18000)
+                """, RUN);
+        for (String delete : List.of(ReadAccounts.DELETE, AccountReconciliationItemWriter.DELETE_ACCOUNTS)) {
+            List<String> lines = transaction.execute(status -> {
+                jdbc.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                int[] n = { 0 };
+                String numbered = java.util.regex.Pattern.compile("\\?").matcher(delete).replaceAll(m -> "\\$" + ++n[0]);
+                jdbc.execute("PREPARE chunk_delete AS " + numbered);
+                try {
+                    String[] arguments = new String[n[0]];
+                    java.util.Arrays.fill(arguments, "NULL");
+                    return jdbc.queryForList("EXPLAIN EXECUTE chunk_delete (" + String.join(", ", arguments) + ")", String.class);
+                }
+                finally {
+                    jdbc.execute("DEALLOCATE chunk_delete");
+                }
+            });
+            String plan = String.join("\n", lines);
+            assertThat(plan).as(delete).containsPattern("Index Cond: \\(.*account_id >= \\$\\d.*account_id <= \\$\\d")
+                    .doesNotContain("Filter:");
+        }
+    }
+
+    @Test
+    void aChunkOutOfAccountOrderIsRefusedAndNothingIsWritten() {
+        UUID customer = UUID.randomUUID();
+
+        org.assertj.core.api.Assertions.assertThatIllegalStateException()
+                .isThrownBy(() -> write(List.of(account(B, customer, 20), account(A, customer, 10))))
+                .withMessageContaining("out of account_id order");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reconciliation_accounts", Long.class)).isZero();
+    }
+
+    @Test
+    void accountsAreComparedInPostgresqlsOrderOfUuids() {
+        List<UUID> ids = new java.util.ArrayList<>(List.of(A, B, C,
+                UUID.fromString("80000000-0000-0000-0000-000000000000"), UUID.fromString("7fffffff-ffff-ffff-ffff-ffffffffffff"),
+                UUID.fromString("00000000-0000-0000-8000-000000000000"), UUID.fromString("ffffffff-ffff-ffff-ffff-ffffffffffff")));
+        for (int i = 0; i < 200; i++) {
+            ids.add(UUID.randomUUID());
+        }
+        List<UUID> byPostgresql = jdbc.queryForList("SELECT id FROM unnest(CAST(? AS uuid[])) AS t (id) ORDER BY id", UUID.class,
+                (Object) ids.toArray(new UUID[0]));
+
+        assertThat(ids.stream().sorted(AccountReconciliationItemWriter.PG_UUID_ORDER).toList()).isEqualTo(byPostgresql);
     }
 
     private static AccountReconciliation account(UUID id, UUID customer, long credits) {
