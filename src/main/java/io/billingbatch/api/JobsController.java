@@ -230,9 +230,11 @@ class JobsController {
             throw new JobConflictException(what + " is already complete (execution " + complete.execution().getId()
                     + "); nothing was run: add \"rerun\": true to replace it", complete.execution().getId());
         }
-        JobExecution running = ((LaunchOutcome.AlreadyRunning) outcome).execution();
+        LaunchOutcome.AlreadyRunning refused = (LaunchOutcome.AlreadyRunning) outcome;
+        JobExecution running = refused.execution();
         throw new JobConflictException(what + " is already running" + (running == null ? "" : " (execution "
-                + running.getId() + ")"), running == null ? null : running.getId());
+                + running.getId() + ")") + (refused.whereItRuns() == null ? "" : ": " + refused.whereItRuns()),
+                running == null ? null : running.getId());
     }
 
     private ResponseEntity<JobExecutionJson> accepted(JobExecution started) {

@@ -266,7 +266,8 @@ public class PeriodJobCommand implements Command<PeriodJobCommand.Arguments> {
                 + (parameters.provisional() ? " provisional as of " + parameters.provisionalAsOf() : "");
         if (outcome instanceof LaunchOutcome.AlreadyRunning running) {
             throw new UsageException(what + " is already running" + (running.execution() == null ? ""
-                    : " (execution " + running.execution().getId() + ")") + " in another process");
+                    : " (execution " + running.execution().getId() + ")") + " in another process"
+                    + (running.whereItRuns() == null ? "" : ": " + running.whereItRuns()));
         }
         if (outcome instanceof LaunchOutcome.AlreadyComplete complete) {
             JobExecution done = complete.execution();

@@ -126,7 +126,7 @@ public class PeriodJobLauncher {
         while (lease.isEmpty()) {
             JobExecution holder = latest(job.getName(), requested).map(Latest::execution).orElse(null);
             if (!justEnded(holder) || System.nanoTime() - handoverEnds > 0) {
-                return new LaunchOutcome.AlreadyRunning(holder);
+                return new LaunchOutcome.AlreadyRunning(holder, heartbeats.whereItRuns(holder));
             }
             // The repository says the run has just ended: its process is letting go of the lock.
             Thread.sleep(HANDOVER_POLL.toMillis());
@@ -154,7 +154,7 @@ public class PeriodJobLauncher {
                     if (heartbeats.beating(last)) {
                         // The lock is free but its process still beats: it lost only its lock session, and
                         // it stops itself at its next check. Taking over now would run the period twice.
-                        return new LaunchOutcome.AlreadyRunning(last);
+                        return new LaunchOutcome.AlreadyRunning(last, heartbeats.whereItRuns(last));
                     }
                     // Lock free and heartbeat stale: the process that ran it is gone. End what PostgreSQL
                     // still runs for it, mark it failed and restart.
@@ -285,8 +285,11 @@ public class PeriodJobLauncher {
         record AlreadyComplete(JobExecution execution) implements LaunchOutcome {
         }
 
-        /** Another process is running this period right now; nothing ran. */
-        record AlreadyRunning(JobExecution execution) implements LaunchOutcome {
+        /**
+         * Another process is running this period right now; nothing ran. {@code whereItRuns}: its
+         * process and when the period can be taken over if it has stopped (null: not known).
+         */
+        record AlreadyRunning(JobExecution execution, String whereItRuns) implements LaunchOutcome {
         }
     }
 }

@@ -94,6 +94,11 @@ public class RunHeartbeats implements DisposableBean {
             SELECT count(*) FROM batch_run_heartbeats WHERE job_execution_id = :execution AND stop_requested IS NOT NULL
             """;
 
+    /** Where an execution runs, and when its process last beat (its row's clock, PostgreSQL's). */
+    private static final String WHERE_IT_RUNS = """
+            SELECT host, pid, tm_beat FROM batch_run_heartbeats WHERE job_execution_id = :execution
+            """;
+
     private static final String FRESH_BEAT = """
             SELECT count(*) FROM batch_run_heartbeats
             WHERE job_execution_id = :execution AND tm_beat > now() - :timeoutMillis * interval '1 millisecond'
@@ -168,6 +173,25 @@ public class RunHeartbeats implements DisposableBean {
     boolean beating(JobExecution execution) {
         return jdbc.sql(FRESH_BEAT).param("execution", execution.getId()).param("timeoutMillis", timeout.toMillis())
                 .query(Long.class).single() > 0;
+    }
+
+    /**
+     * For whoever is refused a launch because the execution runs: which process runs it, and from when
+     * its period can be taken over if that process has stopped (a {@code kill -9}: its beat then ages
+     * until the timeout). Null when the execution has no heartbeat row.
+     */
+    String whereItRuns(JobExecution execution) {
+        if (execution == null) {
+            return null;
+        }
+        return jdbc.sql(WHERE_IT_RUNS).param("execution", execution.getId()).query((rs, row) -> {
+            java.sql.Timestamp beat = rs.getTimestamp("tm_beat");
+            String process = "its process (pid " + rs.getLong("pid") + " on " + rs.getString("host") + ")";
+            return beat == null ? process + " has not beaten yet"
+                    : process + " last beat at " + beat.toInstant() + "; if that process has stopped, its period can be"
+                            + " taken over from " + beat.toInstant().plus(timeout) + " (billing.runs.heartbeat-timeout "
+                            + timeout.toSeconds() + " s)";
+        }).optional().orElse(null);
     }
 
     /**

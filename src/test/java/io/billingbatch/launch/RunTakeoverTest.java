@@ -76,6 +76,9 @@ class RunTakeoverTest {
     @Autowired
     ReportStore reportStore;
 
+    @org.springframework.beans.factory.annotation.Value("${billing.runs.heartbeat-timeout}")
+    Duration heartbeatTimeout;
+
     @BeforeEach
     void givenSixAccountsThreeOfThemNegative() {
         Tables.reset(jdbc);
@@ -182,6 +185,12 @@ class RunTakeoverTest {
         LaunchOutcome whileItBeats = launcher.launch(reconciliationJob, parameters, false);
 
         assertThat(whileItBeats).as("lock free, beat fresh").isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        java.time.Instant beat = jdbc.queryForObject("SELECT tm_beat FROM batch_run_heartbeats WHERE job_execution_id = ?",
+                java.sql.Timestamp.class, left.getId()).toInstant();
+        assertThat(((LaunchOutcome.AlreadyRunning) whileItBeats).whereItRuns()).as("what the refused user is told")
+                .isEqualTo("its process (pid 4242 on another-host) last beat at " + beat + "; if that process has stopped,"
+                        + " its period can be taken over from " + beat.plus(heartbeatTimeout) + " (billing.runs.heartbeat-timeout "
+                        + heartbeatTimeout.toSeconds() + " s)");
         assertThat(jobRepository.getJobExecution(left.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
         assertThat(leftover).isNotDone();
 
