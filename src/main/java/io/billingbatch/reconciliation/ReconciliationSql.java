@@ -35,11 +35,13 @@ public final class ReconciliationSql {
      * (the first row read always is), whose amount is NULL or beyond the bound, or for which a row
      * check may hold (charged failed call, rating by the rate in force, {@link RateInForce}). The
      * snapshots are then looked up by their unique posting_seq, or taken from the seal when its
-     * posting is the latest. Charges use the cost report's rules (posted usage, not deleted) so both
-     * reports tie out. A row whose amount is NULL or beyond the sanity bound is in no sum (the
-     * ledger step reports it as {@code invalid_amount}), exactly as the cost report leaves it out;
-     * the sums are numeric and checked against a long when read. An account of the seal is in
-     * scope while it has postings or a billing_accounts row, as it would be read from the beginning.
+     * posting is the latest; the last posting's expected snapshot is its own when the read found it
+     * chained (each probe is gated on the account's values). Charges use the cost report's rules
+     * (posted usage, not deleted) so both reports tie out. A row whose amount is NULL or beyond the
+     * sanity bound is in no sum (the ledger step reports it as {@code invalid_amount}), exactly as the
+     * cost report leaves it out; the sums are numeric and checked against a long when read. An
+     * account of the seal is in scope while it has postings or a billing_accounts row, as it would be
+     * read from the beginning.
      * Parameters: the seal's job instance (-1: none), its instant (-infinity: none), period start,
      * period end, bound (micro-USD), the partition's first account and its end (NULL: open), then the
      * rate card's ({@link RateInForce#arguments}).
@@ -111,7 +113,7 @@ public final class ReconciliationSql {
                    CASE WHEN m.opening_seq IS NOT NULL AND (sl.last_posting_seq IS NULL OR m.opening_seq > sl.last_posting_seq)
                         THEN coalesce((SELECT o.balance_credit_snapshot FROM billing_billings o WHERE o.posting_seq = m.opening_seq), 0)
                         ELSE coalesce(sl.closing_snapshot, 0) END AS opening,
-                   (SELECT c.balance_credit_snapshot FROM billing_billings c WHERE c.posting_seq = m.closing_seq) AS closing_snapshot,
+                   cl.snapshot AS closing_snapshot,
                    greatest(sl.last_posting_seq, m.opening_seq, m.closing_seq) AS last_posting_seq,
                    CASE WHEN l.found THEN coalesce(l.snapshot, 0) ELSE coalesce(sl.closing_snapshot, 0) END AS last_snapshot,
                    CASE WHEN l.found THEN l.expected WHEN sl.account_id IS NOT NULL THEN sl.expected_snapshot ELSE 0 END
@@ -125,25 +127,38 @@ public final class ReconciliationSql {
             LEFT JOIN marks m ON m.account_id = s.account_id
             LEFT JOIN seal sl ON sl.account_id = s.account_id
             LEFT JOIN billing_accounts a ON a.id = s.account_id
+            LEFT JOIN LATERAL (SELECT c.balance_credit_snapshot AS snapshot FROM billing_billings c
+                               WHERE c.posting_seq = m.closing_seq) cl ON true
             LEFT JOIN LATERAL (
                 -- the account's last posting before the period's end, unless it is the seal's and the chain
                 -- before it is the sealed one: its snapshot, and what the chain expected of it (the posting
                 -- before it + its amount); a row read that was posted before the seal's last posting puts a
-                -- new posting before that one
-                SELECT true AS found, r.balance_credit_snapshot AS snapshot,
-                       CASE WHEN r.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
-                            THEN coalesce((SELECT p.balance_credit_snapshot FROM billing_billings p
-                                           WHERE p.account_id = r.account_id AND p.posting_seq < r.posting_seq
-                                             AND p.tm_posted < bounds.pe
-                                           ORDER BY p.posting_seq DESC LIMIT 1), 0) + r.amount_credit END AS expected
-                FROM billing_billings r
-                WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq,
-                                               CASE WHEN m.first_seq < sl.last_posting_seq THEN sl.last_posting_seq END)
-                  AND (sl.last_posting_seq IS NULL OR r.posting_seq > sl.last_posting_seq OR m.first_seq < sl.last_posting_seq)
-                LIMIT 1 -- posting_seq is unique: keeps this a probe of its index per account, never a hash of the period
+                -- new posting before that one. Mostly it is the period's closing posting, and the read found it
+                -- carrying on the row before it (not a candidate): the chain expected its own snapshot then,
+                -- and no probe is made (each branch is gated on the account's values alone)
+                SELECT true AS found, cl.snapshot, cl.snapshot AS expected
+                WHERE {last_is_closing}
+                UNION ALL
+                (SELECT true AS found, r.balance_credit_snapshot AS snapshot,
+                        CASE WHEN r.amount_credit BETWEEN -bounds.max_amount AND bounds.max_amount
+                             THEN coalesce((SELECT p.balance_credit_snapshot FROM billing_billings p
+                                            WHERE p.account_id = r.account_id AND p.posting_seq < r.posting_seq
+                                              AND p.tm_posted < bounds.pe
+                                            ORDER BY p.posting_seq DESC LIMIT 1), 0) + r.amount_credit END AS expected
+                 FROM billing_billings r
+                 WHERE r.posting_seq = greatest(m.opening_seq, m.closing_seq,
+                                                CASE WHEN m.first_seq < sl.last_posting_seq THEN sl.last_posting_seq END)
+                   AND (sl.last_posting_seq IS NULL OR greatest(m.opening_seq, m.closing_seq) > sl.last_posting_seq
+                        OR m.first_seq < sl.last_posting_seq)
+                   AND m.account_id IS NOT NULL AND NOT {last_is_closing}
+                 LIMIT 1) -- posting_seq is unique: keeps this a probe of its index per account, never a hash of the period
             ) l ON true
             ORDER BY s.account_id
-            """).replace("{in_range_b}", inRange("b.account_id")).replace("{in_range_s}", inRange("s.account_id"))
+            """).replace("{last_is_closing}", """
+                (m.closing_seq IS NOT NULL AND (m.opening_seq IS NULL OR m.closing_seq > m.opening_seq)
+                 AND (sl.last_posting_seq IS NULL OR m.first_seq > sl.last_posting_seq)
+                 AND NOT m.closing_seq = ANY (m.candidates))""")
+            .replace("{in_range_b}", inRange("b.account_id")).replace("{in_range_s}", inRange("s.account_id"))
             .replace("{in_range_id}", inRange("id"));
 
     /**
@@ -205,6 +220,7 @@ public final class ReconciliationSql {
                     FROM billing_billings p
                     WHERE p.account_id = r.account_id AND p.posting_seq >= r.first_seq AND p.posting_seq < b.posting_seq
                       AND p.tm_posted >= bounds.sealed_to AND p.tm_posted < bounds.pe
+                      AND b.posting_seq > r.first_seq -- gated: the first row read has none (a day's candidates mostly)
                     ORDER BY p.posting_seq DESC LIMIT 1
                 ) p1 ON true
                 LEFT JOIN LATERAL (
@@ -212,6 +228,7 @@ public final class ReconciliationSql {
                     FROM billing_billings p
                     WHERE p.account_id = r.account_id AND p.posting_seq >= r.first_seq AND p.posting_seq < p1.posting_seq
                       AND p.tm_posted >= bounds.sealed_to AND p.tm_posted < bounds.pe
+                      AND p1.posting_seq IS NOT NULL
                     ORDER BY p.posting_seq DESC LIMIT 1
                 ) p2 ON true
                 WHERE r.account_id NOT IN (SELECT account_id FROM tangled)
@@ -231,9 +248,13 @@ public final class ReconciliationSql {
                     WINDOW w AS (ORDER BY b.posting_seq)
                 ) r
             ),
-            checked AS ( -- the rows a row check may hold for: the candidates, every row of an account that does not
-                         -- exist or is deleted (by the account's index), and rows posted without a posting_seq
-                SELECT b.id FROM read r CROSS JOIN LATERAL unnest(r.candidates) AS c (posting_seq)
+            checked AS ( -- the rows a row check may hold for: the candidates (as found above; a tangled account's
+                         -- by their posting_seq), every row of an account that does not exist or is deleted (by the
+                         -- account's index), and rows posted without a posting_seq
+                SELECT c.id FROM candidates c
+                UNION
+                SELECT b.id FROM read r JOIN tangled t ON t.account_id = r.account_id
+                CROSS JOIN LATERAL unnest(r.candidates) AS c (posting_seq)
                 JOIN billing_billings b ON b.posting_seq = c.posting_seq
                 UNION
                 SELECT b.id
