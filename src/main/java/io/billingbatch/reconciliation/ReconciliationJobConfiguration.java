@@ -180,7 +180,7 @@ public class ReconciliationJobConfiguration {
                 .sql(fromDays ? MonthFromDaysSql.ACCOUNT_BALANCES : rates.into(ReconciliationSql.ACCOUNT_BALANCES))
                 .connectionAutoCommit(false) // its own transaction, for SET LOCAL work_mem (the period's sort)
                 .preparedStatementSetter(new LocalWorkMem(workMem, !fromDays, fromDays
-                        ? new Object[] { jobInstanceId, jobInstanceId, jobInstanceId, range.from(), range.to() }
+                        ? new Object[] { jobInstanceId, range.from(), range.to() }
                         : rates.arguments(new Object[] { start.jobInstanceId(), start.sealedToArgument(),
                                 Timestamp.from(reportPeriod.start()), Timestamp.from(reportPeriod.end()), bound.maxMicros(),
                                 range.from(), range.to() })))
