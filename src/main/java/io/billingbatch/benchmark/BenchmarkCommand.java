@@ -17,7 +17,8 @@ public class BenchmarkCommand implements Command<Benchmark.Settings> {
 
     @Override
     public Set<String> options() {
-        return Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs", "history-months", "day", "floor-work-mem");
+        return Set.of("rows", "accounts", "month", "seed", "skip-generate", "jobs", "history-months", "day", "month-from-days",
+                "floor-work-mem");
     }
 
     @Override
@@ -26,7 +27,8 @@ public class BenchmarkCommand implements Command<Benchmark.Settings> {
                 benchmark      [--rows=10000000] [--accounts=20000] [--month=2020-01] [--seed=7]
                                [--jobs=cost-report,reconciliation,statements (default), also account-cost, webhooks]
                                [--skip-generate] [--history-months=0]
-                               [--day=yyyy-MM-dd: also a day's reconciliation] [--floor-work-mem=1GB]""";
+                               [--day=yyyy-MM-dd: also a day's reconciliation] [--floor-work-mem=1GB]
+                               [--month-from-days: also the month from its sealed days, after every day is reconciled]""";
     }
 
     @Override
