@@ -52,7 +52,7 @@ public final class ReconciliationSql {
                                    CAST(? AS bigint) AS max_amount, CAST(? AS uuid) AS lo, CAST(? AS uuid) AS hi),
             read AS ( -- each row read, with what the sums and checks need of it, computed in the workers
                 SELECT b.account_id, b.posting_seq, b.amount_credit AS amount, b.balance_credit_snapshot AS snapshot,
-                       CASE WHEN b.tm_posted >= bounds.ps THEN ledger_row_digest(b) END AS digest,
+                       CASE WHEN b.tm_posted >= bounds.ps THEN b.row_digest END AS digest,
                        CASE WHEN b.tm_posted < bounds.ps THEN -1 -- between the seal and the period: carries the chain
                             WHEN b.amount_credit IS NULL OR b.amount_credit NOT BETWEEN -bounds.max_amount AND bounds.max_amount
                                 THEN 0 -- in no sum: the ledger step reports it as invalid_amount

@@ -14,9 +14,9 @@ import javax.sql.DataSource;
 import io.billingbatch.BillingBatchApplication;
 import io.billingbatch.access.Role;
 import io.billingbatch.launch.CommandLine;
-import io.billingbatch.ledger.CallBarrier;
 import io.billingbatch.ledger.InsertBarrier;
 import io.billingbatch.ledger.LedgerFixture;
+import io.billingbatch.ledger.LockBarrier;
 import io.billingbatch.testing.TestLog;
 import io.billingbatch.batch.StoppedRuns;
 import io.billingbatch.ledger.ReportPeriod;
@@ -238,19 +238,19 @@ class JobsControllerTest extends ServerTestSupport {
         long stoppedBefore = jobCount("reconciliation", "STOPPED");
         long completedBefore = jobCount("reconciliation", "COMPLETED");
         long running;
-        // The account step's reader is held in its grouping query (which runs in open()), at its first row's digest.
-        try (CallBarrier digest = CallBarrier.atFirstCall(jdbc, dataSource, "ledger_row_digest")) {
+        // The account step's reader is held in its query (which runs in open()), at the ledger's lock.
+        try (LockBarrier ledger = LockBarrier.on(dataSource, "billing_billings")) {
             Reply launched = post("/v1.0/jobs/reconciliation/executions", """
                     {"period": "2025-01-10"}""", admin);
             assertThat(launched.status()).as(launched.toString()).isEqualTo(202);
             running = launched.json().get("id").asLong();
-            digest.awaitArrival();
+            ledger.awaitArrival();
 
             Reply stop = post("/v1.0/jobs/executions/" + running + "/stop", "", admin);
 
             assertThat(stop.status()).as(stop.toString()).isEqualTo(202);
             assertThat(stop.json().get("status").asString()).isEqualTo("STOPPING");
-            digest.release();
+            ledger.release();
         }
         JsonNode stopped = awaitStatus(running, "STOPPED", admin);
         assertThat(stopped.get("exit_code").asString()).isEqualTo("STOPPED");

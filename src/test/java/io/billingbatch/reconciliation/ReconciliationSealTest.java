@@ -360,6 +360,65 @@ class ReconciliationSealTest {
         assertThat(inTokyo).isEqualTo(digest);
     }
 
+    @Test
+    void theStoredRowDigestIsTheRowsDigestAfterEveryWriteInAnyZone() {
+        UUID account = ledger.account("Account");
+        ledger.call(account, 10, at("2026-10-10T10:00:00.123456Z"));
+        ledger.topUp(account, 5_000_000, at("2026-10-10T11:00:00.654321Z"));
+        Map<String, String> changes = new java.util.LinkedHashMap<>();
+        for (String uuid : List.of("id", "account_id", "customer_id", "reference_id")) {
+            changes.put(uuid, "\"" + UUID.randomUUID() + "\"");
+        }
+        for (String text : List.of("transaction_type", "status", "reference_type")) {
+            changes.put(text, "\"x\"");
+        }
+        for (String number : List.of("usage_duration", "billable_units", "rate_credit_per_unit", "amount_credit",
+                "balance_credit_snapshot", "posting_seq")) {
+            changes.put(number, "987654");
+        }
+        for (String instant : List.of("tm_posted", "tm_billing_start", "tm_billing_end", "tm_delete")) {
+            changes.put(instant, "\"1969-07-20T20:17:40.000001Z\"");
+        }
+        String before = storedDigests();
+        jdbc.execute((java.sql.Connection connection) -> {
+            try (var statement = connection.createStatement()) {
+                statement.execute("SET TimeZone = 'Asia/Kathmandu'"); // a zone 5:45 from UTC: nothing written may depend on it
+                try {
+                    for (var change : changes.entrySet()) {
+                        String column = change.getKey();
+                        for (String value : List.of(change.getValue(), "null")) {
+                            if (value.equals("null") && List.of("id", "account_id").contains(column)) {
+                                continue; // NOT NULL
+                            }
+                            statement.execute("UPDATE billing_billings b SET " + column + " = (jsonb_populate_record(b, '{\""
+                                    + column + "\": " + value + "}')).\"" + column + "\" WHERE b.account_id = '" + account + "'"
+                                    + (column.equals("account_id") ? "" : " AND b.transaction_type IS DISTINCT FROM 'top_up'"));
+                            try (var rs = statement.executeQuery(
+                                    "SELECT count(*) FROM billing_billings b WHERE b.row_digest <> ledger_row_digest(b)")) {
+                                rs.next();
+                                assertThat(rs.getLong(1)).as(column + " := " + value).isZero();
+                            }
+                        }
+                        if (column.equals("account_id")) {
+                            statement.execute("UPDATE billing_billings SET account_id = '" + account + "'");
+                        }
+                    }
+                }
+                finally {
+                    statement.execute("RESET TimeZone");
+                }
+            }
+            return null;
+        });
+        assertThat(storedDigests()).isNotEqualTo(before);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings b WHERE b.row_digest <> ledger_row_digest(b)",
+                Long.class)).isZero();
+    }
+
+    String storedDigests() {
+        return jdbc.queryForObject("SELECT string_agg(row_digest::text, ' ' ORDER BY row_digest) FROM billing_billings", String.class);
+    }
+
     long digest(UUID row, String changes) {
         return jdbc.queryForObject("SELECT ledger_row_digest(jsonb_populate_record(b, CAST(? AS jsonb))) FROM billing_billings b"
                 + " WHERE id = ?", Long.class, changes, row);
