@@ -323,20 +323,7 @@ class ReconciliationSealTest {
         UUID account = ledger.account("Account");
         UUID row = ledger.call(account, 10, at("2026-10-10T10:00:00.123456Z"));
         long digest = digest(row, "{}");
-        Map<String, String> changes = new java.util.LinkedHashMap<>();
-        for (String uuid : List.of("id", "account_id", "customer_id", "reference_id")) {
-            changes.put(uuid, "\"" + UUID.randomUUID() + "\"");
-        }
-        for (String text : List.of("transaction_type", "status", "reference_type")) {
-            changes.put(text, "\"x\"");
-        }
-        for (String number : List.of("usage_duration", "billable_units", "rate_credit_per_unit", "amount_credit",
-                "balance_credit_snapshot", "posting_seq")) {
-            changes.put(number, "987654");
-        }
-        for (String instant : List.of("tm_posted", "tm_billing_start", "tm_billing_end", "tm_delete")) {
-            changes.put(instant, "\"2026-10-10T10:00:00.123457Z\"");
-        }
+        Map<String, String> changes = contractColumnChanges("2026-10-10T10:00:00.123457Z");
         for (var change : changes.entrySet()) {
             assertThat(digest(row, "{\"" + change.getKey() + "\": " + change.getValue() + "}")).as(change.getKey())
                     .isNotEqualTo(digest);
@@ -365,20 +352,7 @@ class ReconciliationSealTest {
         UUID account = ledger.account("Account");
         ledger.call(account, 10, at("2026-10-10T10:00:00.123456Z"));
         ledger.topUp(account, 5_000_000, at("2026-10-10T11:00:00.654321Z"));
-        Map<String, String> changes = new java.util.LinkedHashMap<>();
-        for (String uuid : List.of("id", "account_id", "customer_id", "reference_id")) {
-            changes.put(uuid, "\"" + UUID.randomUUID() + "\"");
-        }
-        for (String text : List.of("transaction_type", "status", "reference_type")) {
-            changes.put(text, "\"x\"");
-        }
-        for (String number : List.of("usage_duration", "billable_units", "rate_credit_per_unit", "amount_credit",
-                "balance_credit_snapshot", "posting_seq")) {
-            changes.put(number, "987654");
-        }
-        for (String instant : List.of("tm_posted", "tm_billing_start", "tm_billing_end", "tm_delete")) {
-            changes.put(instant, "\"1969-07-20T20:17:40.000001Z\"");
-        }
+        Map<String, String> changes = contractColumnChanges("1969-07-20T20:17:40.000001Z");
         String before = storedDigests();
         jdbc.execute((java.sql.Connection connection) -> {
             try (var statement = connection.createStatement()) {
@@ -413,6 +387,25 @@ class ReconciliationSealTest {
         assertThat(storedDigests()).isNotEqualTo(before);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM billing_billings b WHERE b.row_digest <> ledger_row_digest(b)",
                 Long.class)).isZero();
+    }
+
+    /** A new value (JSON) for each contract column of a row; {@code instant} for its instants. */
+    static Map<String, String> contractColumnChanges(String instant) {
+        Map<String, String> changes = new java.util.LinkedHashMap<>();
+        for (String uuid : List.of("id", "account_id", "customer_id", "reference_id")) {
+            changes.put(uuid, "\"" + UUID.randomUUID() + "\"");
+        }
+        for (String text : List.of("transaction_type", "status", "reference_type")) {
+            changes.put(text, "\"x\"");
+        }
+        for (String number : List.of("usage_duration", "billable_units", "rate_credit_per_unit", "amount_credit",
+                "balance_credit_snapshot", "posting_seq")) {
+            changes.put(number, "987654");
+        }
+        for (String column : List.of("tm_posted", "tm_billing_start", "tm_billing_end", "tm_delete")) {
+            changes.put(column, "\"" + instant + "\"");
+        }
+        return changes;
     }
 
     String storedDigests() {
