@@ -28,9 +28,10 @@ public final class ReconciliationSql {
      * The period's one read. The ledger rows from the seal the run starts from (its period's end; the
      * beginning of the ledger when there is none) up to the period's end are sorted once by account
      * and posting_seq (in the parallel workers, with what each row contributes computed there: its
-     * class of amount, its digest, whether a row check may hold for it); on that stream each account's
-     * chain is checked against the row before it, and the account's posting marks, the period's sums,
-     * and the count and digest its seal will hold are summed. What the ledger step must judge is kept
+     * class of amount, its digest (stored with the row, V29), whether a row check may hold for it); on
+     * that stream each account's chain is checked against the row before it, and the account's posting
+     * marks, the period's sums, and the count and digest its seal will hold are summed. What the ledger
+     * step must judge is kept
      * as the account's candidates: the rows whose snapshot is not the previous row's + their amount
      * (the first row read always is), whose amount is NULL or beyond the bound, or for which a row
      * check may hold (charged failed call, rating by the rate in force, {@link RateInForce}). The
