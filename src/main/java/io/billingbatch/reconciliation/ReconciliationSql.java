@@ -31,10 +31,9 @@ public final class ReconciliationSql {
      * class of amount, its digest (stored with the row, V29), whether a row check may hold for it); on
      * that stream each account's chain is checked against the row before it, and the account's posting
      * marks, the period's sums, and the count and digest its seal will hold are summed. What the ledger
-     * step must judge is kept
-     * as the account's candidates: the rows whose snapshot is not the previous row's + their amount
-     * (the first row read always is), whose amount is NULL or beyond the bound, or for which a row
-     * check may hold (charged failed call, rating by the rate in force, {@link RateInForce}). The
+     * step must judge is kept as the account's candidates: the rows whose snapshot is not the previous
+     * row's + their amount (the first row read always is), whose amount is NULL or beyond the bound, or
+     * for which a row check may hold (charged failed call, rating by the rate in force, {@link RateInForce}). The
      * snapshots are then looked up by their unique posting_seq, or taken from the seal when its
      * posting is the latest; the last posting's expected snapshot is its own when the read found it
      * chained (each probe is gated on the account's values). Charges use the cost report's rules
