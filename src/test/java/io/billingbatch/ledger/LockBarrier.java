@@ -13,7 +13,7 @@ import javax.sql.DataSource;
  * Holds every statement that reads a table at the lock it takes as it starts, as {@link InsertBarrier} holds
  * an insert: for a statement that writes nothing, such as a reader's query. The barrier holds the table's
  * ACCESS EXCLUSIVE lock in a transaction of its own; a statement that names the table waits for it while it
- * is planned, before it returns a row. {@link #awaitArrival()} returns once a session waits for that lock.
+ * is parsed, before it returns a row. {@link #awaitArrival()} returns once a session waits for that lock.
  * For a table that nothing but the held run reads meanwhile.
  */
 public final class LockBarrier implements AutoCloseable {
