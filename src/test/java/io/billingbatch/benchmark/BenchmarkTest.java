@@ -65,11 +65,11 @@ class BenchmarkTest {
 
     @Test
     void aColdMonthIsTimedAgainstItsFloor() throws Exception {
-        String printed = run();
+        Outcome outcome = run();
 
-        assertThat(printed).contains("reconciliation 2025-03 ratio job / floor", "reconciliation 2025-03 from its days / cold")
-                .doesNotContain("not measured");
-        assertThat(exitCode).isEqualTo(CommandLine.OK);
+        assertThat(outcome.printed()).contains("reconciliation 2025-03 ratio job / floor",
+                "reconciliation 2025-03 from its days / cold").doesNotContain("not measured");
+        assertThat(outcome.exitCode()).isEqualTo(CommandLine.OK);
     }
 
     @Test
@@ -78,23 +78,26 @@ class BenchmarkTest {
                 new PeriodJobParameters(ReportPeriod.parse("2025-03-10", "UTC"), 1), false)).execution();
         assertThat(day.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
-        String printed = run();
+        Outcome outcome = run();
 
-        assertThat(printed).contains("reconciliation 2025-03 not measured: 1 sealed day run(s) of it are published")
+        assertThat(outcome.printed()).contains("reconciliation 2025-03 not measured: 1 sealed day run(s) of it are published")
                 .doesNotContain("ratio job / floor").doesNotContain("from its days / cold");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM published_runs WHERE period = '2025-03'", Long.class))
                 .as("the month was not run").isZero();
-        assertThat(exitCode).isEqualTo(CommandLine.FAILED);
+        assertThat(outcome.exitCode()).isEqualTo(CommandLine.FAILED);
     }
 
-    int exitCode;
+    /** What a benchmark run printed and its exit code. */
+    record Outcome(int exitCode, String printed) {
+    }
 
-    private String run() throws Exception {
+    private Outcome run() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exitCode;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             exitCode = benchmark.run(new Benchmark.Settings(1_000, 1, MONTH, 7, true, Set.of("reconciliation"), 0, null,
                     "64MB", true), out);
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return new Outcome(exitCode, bytes.toString(StandardCharsets.UTF_8));
     }
 }
